@@ -1,0 +1,29 @@
+# The two entry points the README starts with. Both build their own virtualenv from PyPI.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint bench clean
+
+$(BIN)/promote: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+## demo: seed a local MLflow store and a local GitOps repo, then run the bot on them
+demo: $(BIN)/promote
+	$(BIN)/python examples/demo.py
+
+## test: lint, type-check and run the whole suite (services are started by the tests)
+test: $(BIN)/promote
+	$(BIN)/ruff check bot tests bench examples
+	$(BIN)/ruff format --check bot tests bench examples
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -q
+
+bench: $(BIN)/promote
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

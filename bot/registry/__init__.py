@@ -1,0 +1,25 @@
+"""Registry sources: where validated model versions come from.
+
+Each source is a plain module with a class satisfying ``Registry``; ``pipeline`` picks one by
+the ``type`` of the registry in the config. Sources never import platforms or editors.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.model import ModelVersion, VersionQuery
+
+
+class Registry(Protocol):
+    def newest_validated(self, query: VersionQuery) -> ModelVersion | None:
+        """The highest validated version of ``query.registered_name``, or None if there is none."""
+        ...
+
+    def get_version(self, query: VersionQuery, version: str) -> ModelVersion | None:
+        """One version by number (validated or not), or None if it does not exist."""
+        ...
+
+    def is_validated(self, query: VersionQuery, version: ModelVersion) -> bool:
+        """Whether ``version`` meets the model's validation rule (tags and/or alias)."""
+        ...
