@@ -44,3 +44,75 @@ class ModelVersion:
             "image_tag": self.image_tag or "",
             "image_digest": self.image_digest or "",
         }
+
+
+@dataclass(frozen=True)
+class Deployed:
+    """What an environment's overlays declare now, read back through the value templates."""
+
+    version: str | None
+    image_tag: str | None
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One scalar changed in one file."""
+
+    file: str
+    where: str  # human description of the target, e.g. images[name=inference].newTag
+    old: str | None
+    new: str
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str
+    old_text: str
+    new_text: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True)
+class PromotionId:
+    """Identifies the promotion a pull request (or local branch) carries."""
+
+    model: str
+    environment: str
+    version: str
+    image_tag: str | None
+
+
+@dataclass(frozen=True)
+class OpenPromotion:
+    """An open promotion PR on the platform (locally: an existing promotion branch)."""
+
+    branch: str
+    head_sha: str
+    number: int | None = None
+    url: str | None = None
+    promotion: PromotionId | None = None
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """Everything a platform needs to open or update one promotion PR."""
+
+    promotion: PromotionId
+    branch: str
+    title: str
+    body: str
+    commit_message: str
+    changes: tuple[FileChange, ...]
+    labels: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    team_reviewers: tuple[str, ...] = ()
+    draft: bool = False
+
+
+@dataclass(frozen=True)
+class Published:
+    action: str  # "opened" | "updated"
+    branch: str
+    commit_sha: str
+    number: int | None = None
+    url: str | None = None

@@ -1,0 +1,192 @@
+"""``promote``: the command-line shell over ``bot.pipeline``.
+
+Exit codes: 0 ok, 1 user/config error (or a promotion that failed), 2 usage, 3 unexpected.
+Heavy clients (mlflow, github) are imported only by the adapters that need them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot import output
+from bot.errors import BotError, ConfigError
+from bot.settings import Settings, build_context
+
+log = logging.getLogger("bot")
+
+
+def _common(fn: Any) -> Any:
+    options = [
+        click.option(
+            "--config",
+            "config_path",
+            default=".github/promotion.yml",
+            show_default=True,
+            help="Promotion config, relative to --repo-dir.",
+        ),
+        click.option(
+            "--repo-dir",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=Path("."),
+            show_default=True,
+            help="Local GitOps repository.",
+        ),
+        click.option(
+            "--github-repo",
+            envvar="GITHUB_REPOSITORY",
+            default=None,
+            help="owner/name; with GITHUB_TOKEN set, work on GitHub instead of locally.",
+        ),
+        click.option(
+            "--platform",
+            type=click.Choice(["auto", "local", "github"]),
+            default="auto",
+            show_default=True,
+            help="auto: GitHub when GITHUB_TOKEN is set.",
+        ),
+        click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
+        click.option("-v", "--verbose", count=True, help="More logging (-vv for debug)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _settings(kwargs: dict[str, Any]) -> Settings:
+    _logging(kwargs.pop("verbose"))
+    return Settings(
+        config_path=kwargs.pop("config_path"),
+        repo_dir=kwargs.pop("repo_dir"),
+        github_repo=kwargs.pop("github_repo"),
+        platform=kwargs.pop("platform"),
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="model-promotion-bot")
+def cli() -> None:
+    """Promote validated ML model versions through GitOps pull requests."""
+
+
+@cli.command()
+@_common
+@click.option("--model", help="Only this model.")
+@click.option("--env", "environment", help="Only this environment.")
+@click.option("--version", "version", help="Promote this registry version (needs --model).")
+@click.option("--dry-run", is_flag=True, help="Decide and print, write nothing.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the PR title and body (markdown) to this file.",
+)
+def run(**kwargs: Any) -> None:
+    """Poll the registry and open or update one PR per promotion."""
+    as_json, dry_run, out = kwargs.pop("as_json"), kwargs.pop("dry_run"), kwargs.pop("output")
+    selection = _selection(kwargs)
+    ctx = build_context(_settings(kwargs))
+    from bot import pipeline
+
+    results = pipeline.evaluate(ctx, selection)
+    if not dry_run:
+        results = pipeline.apply(ctx, results)
+    output.emit_run(results, ctx.platform.name, as_json, out)
+    _exit_for(results)
+
+
+@cli.command("plan")
+@_common
+@click.option("--model", help="Only this model.")
+@click.option("--env", "environment", help="Only this environment.")
+@click.option("--version", "version", help="Plan this registry version (needs --model).")
+def plan_cmd(**kwargs: Any) -> None:
+    """Print the unified diff `run` would commit, per model/environment; writes nothing."""
+    as_json = kwargs.pop("as_json")
+    selection = _selection(kwargs)
+    ctx = build_context(_settings(kwargs))
+    from bot import pipeline
+
+    results = pipeline.evaluate(ctx, selection)
+    output.emit_plan(results, as_json)
+    _exit_for(results)
+
+
+@cli.command()
+@_common
+@click.option("--model", help="Only this model.")
+def status(**kwargs: Any) -> None:
+    """Table: model x environment -> declared version/tag, newest validated, open PR."""
+    as_json = kwargs.pop("as_json")
+    selection = _selection({"model": kwargs.pop("model")})
+    ctx = build_context(_settings(kwargs))
+    from bot import pipeline
+
+    output.emit_status(pipeline.evaluate(ctx, selection), as_json)
+
+
+@cli.command()
+@_common
+def validate(**kwargs: Any) -> None:
+    """Check the config and that every target file, entry and key exists."""
+    as_json = kwargs.pop("as_json")
+    settings = _settings(kwargs)
+    ctx = build_context(settings)
+    from bot import pipeline
+
+    problems = pipeline.validate(ctx)
+    output.emit_validate(problems, ctx.config, as_json)
+    if problems:
+        raise ConfigError(problems)
+
+
+def _selection(kwargs: dict[str, Any]) -> Any:
+    from bot.pipeline import Selection
+
+    return Selection(
+        kwargs.pop("model", None), kwargs.pop("environment", None), kwargs.pop("version", None)
+    )
+
+
+def _exit_for(results: list[Any]) -> None:
+    if any(r.status == "failed" for r in results):
+        sys.exit(1)
+
+
+def _logging(verbosity: int) -> None:
+    level = logging.WARNING - 10 * min(verbosity, 2)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("bot").setLevel(level)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point with the one error boundary: user error 1, usage 2, unexpected 3."""
+    try:
+        cli.main(args=argv, prog_name="promote", standalone_mode=False)
+    except click.exceptions.Exit as err:
+        sys.exit(err.exit_code)
+    except click.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as err:
+        err.show()
+        sys.exit(2)
+    except ConfigError as err:
+        for problem in err.problems:
+            click.echo(f"error: {problem}", err=True)
+        sys.exit(1)
+    except BotError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(err.exit_code)
+    except Exception as err:
+        if log.isEnabledFor(logging.DEBUG):
+            traceback.print_exc()
+        click.echo(
+            f"unexpected error ({type(err).__name__}): {err}; rerun with -vv and report it",
+            err=True,
+        )
+        sys.exit(3)

@@ -1,0 +1,239 @@
+"""The promotion config (``.github/promotion.yml``): typed models, strict loading, clear errors.
+
+The pydantic models are the single source of truth: the published JSON Schema
+(``schema/promotion.schema.json``) is generated from them (``python -m bot.schema``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bot import template
+from bot.config_errors import describe_errors
+from bot.errors import ConfigError
+
+# Names end up in branch names, commit trailers and markdown: keep them boring.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
+_NAME = re.compile(NAME_PATTERN)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _safe_relative(path: str) -> str:
+    parts = path.replace("\\", "/").split("/")
+    if path.startswith("/") or ".." in parts or not path.strip():
+        raise ValueError(f"must be a path inside the repository, got {path!r}")
+    return path
+
+
+def _check_template(value: str | None) -> str | None:
+    if value is not None:
+        template.check(value)
+    return value
+
+
+RelPath = Annotated[str, Field(description="File path relative to the repository root.")]
+
+
+class TargetBase(Strict):
+    file: RelPath
+
+    _file = field_validator("file")(_safe_relative)
+
+
+class KustomizeImageTarget(TargetBase):
+    """An ``images:`` entry of a kustomization.yaml (the inference server image)."""
+
+    kind: Literal["kustomize-image"]
+    image: str = Field(description="The entry's `name` in `images:`.")
+    new_tag: str | None = Field("{image_tag}", description="Template for `newTag`; null to leave.")
+    new_name: str | None = Field(None, description="Template for `newName`, e.g. a registry path.")
+    digest: str | None = Field(None, description="Template for `digest`, e.g. `{image_digest}`.")
+
+    _tpl = field_validator("new_tag", "new_name", "digest")(_check_template)
+
+
+class ConfigMapTarget(TargetBase):
+    """A ``data`` key of a ConfigMap manifest (e.g. overlays/prod/model-config.yaml)."""
+
+    kind: Literal["configmap"]
+    key: str = Field(description="Key under `data`, e.g. MODEL_VERSION.")
+    name: str | None = Field(None, description="metadata.name, when the file has several.")
+    value: str = Field("{version}", description="Template of the value written.")
+
+    _tpl = field_validator("value")(_check_template)
+
+
+class GeneratorTarget(TargetBase):
+    """A ``configMapGenerator`` literal ``KEY=value`` in a kustomization.yaml."""
+
+    kind: Literal["configmap-generator"]
+    key: str = Field(description="Literal key, e.g. MODEL_VERSION.")
+    generator: str | None = Field(None, description="Generator `name`, when several have the key.")
+    value: str = Field("{version}", description="Template of the value written.")
+
+    _tpl = field_validator("value")(_check_template)
+
+
+class YamlTarget(TargetBase):
+    """Any scalar by key path, e.g. Helm values ``model.version`` or ``image.tag``."""
+
+    kind: Literal["yaml"]
+    path: str = Field(description="Dotted key path, e.g. model.version or servers[0].tag.")
+    document: int | None = Field(None, ge=0, description="Index of the `---` document.")
+    value: str = Field("{version}", description="Template of the value written.")
+
+    _tpl = field_validator("value")(_check_template)
+
+
+class JsonPatchTarget(TargetBase):
+    """The ``value`` of an inline JSON 6902 patch op in a kustomization.yaml."""
+
+    kind: Literal["json-patch"]
+    op_path: str = Field(description="The op's `path`, e.g. /data/model_version.")
+    target: str | None = Field(None, description="Patch target name, when several match.")
+    value: str = Field("{version}", description="Template of the value written.")
+
+    _tpl = field_validator("value")(_check_template)
+
+
+Target = Annotated[
+    KustomizeImageTarget | ConfigMapTarget | GeneratorTarget | YamlTarget | JsonPatchTarget,
+    Field(discriminator="kind"),
+]
+
+
+class Environment(Strict):
+    targets: list[Target] = Field(min_length=1, description="Files and keys to change together.")
+
+
+class Validated(Strict):
+    """What makes a registry version promotable."""
+
+    tags: dict[str, str] = Field(
+        default_factory=lambda: {"validation_status": "passed"},
+        description="Version tags that must all match.",
+    )
+    alias: str | None = Field(None, description="Alias the version must carry, e.g. champion.")
+
+
+class ImageSource(Strict):
+    tag_from: str = Field("image_tag", description="Version tag holding the image tag.")
+    digest_from: str | None = Field(None, description="Version tag holding the image digest.")
+
+
+class Model(Strict):
+    registry: str | None = Field(None, description="Registry key; default: the only one.")
+    registered_model: str | None = Field(None, description="Name in the registry; default: key.")
+    validated: Validated = Field(default_factory=Validated)
+    image: ImageSource = Field(default_factory=ImageSource)
+    metrics: list[str] = Field(default_factory=list, description="Run metrics for the PR body.")
+    environments: dict[str, Environment] = Field(min_length=1)
+
+    @field_validator("environments")
+    @classmethod
+    def _env_names(cls, value: dict[str, Environment]) -> dict[str, Environment]:
+        _check_names(value, "environment")
+        return value
+
+
+class MlflowRegistryConfig(Strict):
+    type: Literal["mlflow"]
+    tracking_uri: str | None = Field(None, description="Default: MLFLOW_TRACKING_URI.")
+    registry_uri: str | None = Field(None, description="Default: the tracking URI.")
+    ui_url: str | None = Field(None, description="Base URL for links in PR bodies.")
+
+
+RegistryConfig = Annotated[MlflowRegistryConfig, Field(discriminator="type")]
+
+
+class Git(Strict):
+    base_branch: str | None = Field(None, description="Default: the repository's default branch.")
+    branch_prefix: str = Field("promote", pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,40}$")
+
+
+class PullRequest(Strict):
+    labels: list[str] = Field(default_factory=list)
+    reviewers: list[str] = Field(default_factory=list)
+    team_reviewers: list[str] = Field(default_factory=list)
+    draft: bool = False
+
+
+class Config(Strict):
+    """Root of .github/promotion.yml."""
+
+    version: Literal[1] = 1
+    registries: dict[str, RegistryConfig] = Field(min_length=1)
+    git: Git = Field(default_factory=Git)
+    pull_request: PullRequest = Field(default_factory=PullRequest)
+    models: dict[str, Model] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> Config:
+        _check_names(self.models, "model")
+        for key, model in self.models.items():
+            if model.registry is None and len(self.registries) > 1:
+                raise ValueError(f"models.{key}.registry: several registries; name one")
+            if model.registry is not None and model.registry not in self.registries:
+                known = ", ".join(sorted(self.registries))
+                raise ValueError(f"models.{key}.registry: unknown registry; use one of: {known}")
+        return self
+
+    def registry_of(self, model: str) -> str:
+        return self.models[model].registry or next(iter(self.registries))
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        for model_key, model in self.models.items():
+            for env in model.environments:
+                yield model_key, env
+
+
+def _check_names(mapping: dict[str, object], what: str) -> None:
+    for name in mapping:
+        if not _NAME.match(name):
+            raise ValueError(
+                f"{what} name {name!r} must match {NAME_PATTERN} (letters, digits, . _ -)"
+            )
+
+
+def load(path: Path) -> Config:
+    """Read and validate the config; every problem is reported in one ConfigError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{path}: config file not found; create it or pass --config"]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError([f"{path}: cannot read config: {err}"]) from None
+    return parse(text, str(path))
+
+
+def parse(text: str, source: str) -> Config:
+    data = _load_yaml(text, source)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(describe_errors(err, data, source, Config)) from None
+
+
+def _load_yaml(text: str, source: str) -> object:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    try:
+        data = YAML(typ="rt").load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark
+        where = f":{mark.line + 1}" if mark is not None else ""
+        raise ConfigError([f"{source}{where}: invalid YAML: {err.problem}"]) from None
+    except YAMLError as err:
+        raise ConfigError([f"{source}: invalid YAML: {err}"]) from None
+    if data is None:
+        raise ConfigError([f"{source}: config is empty; see the README for a complete example"])
+    return data

@@ -1,0 +1,118 @@
+"""Pure planning: config targets + file texts + a candidate version -> file changes.
+
+No I/O here: the pipeline fetches the files, this module decides what they become.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot import overlays, template
+from bot.config import (
+    ConfigMapTarget,
+    Environment,
+    GeneratorTarget,
+    JsonPatchTarget,
+    KustomizeImageTarget,
+    Target,
+    YamlTarget,
+)
+from bot.errors import UserError
+from bot.model import Deployed, Edit, FileChange
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One scalar a promotion sets: where it is and the template of its value."""
+
+    file: str
+    locator: overlays.Locator
+    template: str
+
+    def where(self) -> str:
+        return overlays.describe(self.locator)
+
+
+def slots(env: Environment) -> list[Slot]:
+    return [slot for target in env.targets for slot in _target_slots(target)]
+
+
+def _target_slots(target: Target) -> list[Slot]:
+    if isinstance(target, KustomizeImageTarget):
+        fields = (
+            ("newTag", target.new_tag),
+            ("newName", target.new_name),
+            ("digest", target.digest),
+        )
+        return [
+            Slot(target.file, overlays.KustomizeImage(target.image, name), tpl)
+            for name, tpl in fields
+            if tpl is not None
+        ]
+    return [Slot(target.file, _locator(target), target.value)]
+
+
+def _locator(
+    target: ConfigMapTarget | GeneratorTarget | YamlTarget | JsonPatchTarget,
+) -> overlays.Locator:
+    if isinstance(target, ConfigMapTarget):
+        return overlays.ConfigMapData(target.key, target.name)
+    if isinstance(target, GeneratorTarget):
+        return overlays.GeneratorLiteral(target.key, target.generator)
+    if isinstance(target, YamlTarget):
+        return overlays.YamlPath(overlays.parse_path(target.path), target.document)
+    return overlays.JsonPatchValue(target.op_path, target.target)
+
+
+def files_of(all_slots: list[Slot]) -> list[str]:
+    return list(dict.fromkeys(slot.file for slot in all_slots))
+
+
+def read_slot(slot: Slot, files: Mapping[str, str | None]) -> str | None:
+    text = files.get(slot.file)
+    if text is None:
+        raise UserError(f"{slot.file}: file not found on the base branch; fix the target's `file`")
+    try:
+        return overlays.read(text, slot.locator)
+    except UserError as err:
+        raise UserError(f"{slot.file}: {slot.where()}: {err}") from None
+
+
+def deployed(all_slots: list[Slot], files: Mapping[str, str | None]) -> Deployed:
+    """The version and image tag the overlays declare now (first slot that reveals each)."""
+    found: dict[str, str] = {}
+    for slot in all_slots:
+        names = [n for n in template.fields(slot.template) if n in ("version", "image_tag")]
+        if not names or all(n in found for n in names):
+            continue
+        current = read_slot(slot, files)
+        parts = template.extract(slot.template, current) if current is not None else None
+        for name in names:
+            if parts and name not in found:
+                found[name] = parts[name]
+    return Deployed(found.get("version"), found.get("image_tag"))
+
+
+def changes(
+    all_slots: list[Slot], files: Mapping[str, str | None], values: dict[str, str]
+) -> list[FileChange]:
+    """Apply every slot to its file; files left byte-identical are not returned."""
+    texts: dict[str, str] = {}
+    edits: dict[str, list[Edit]] = {}
+    for slot in all_slots:
+        old_value = read_slot(slot, {**files, **texts})
+        new_value = template.render(slot.template, values)
+        if old_value == new_value:
+            continue
+        text = texts.get(slot.file) or files[slot.file] or ""
+        try:
+            texts[slot.file] = overlays.write(text, slot.locator, new_value)
+        except UserError as err:
+            raise UserError(f"{slot.file}: {slot.where()}: {err}") from None
+        edits.setdefault(slot.file, []).append(Edit(slot.file, slot.where(), old_value, new_value))
+    return [
+        FileChange(path, files[path] or "", texts[path], tuple(edits[path]))
+        for path in files_of(all_slots)
+        if path in texts and texts[path] != files[path]
+    ]

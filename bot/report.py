@@ -1,0 +1,189 @@
+"""Text the bot writes for humans: PR title and body, commit message, and the hidden marker.
+
+Registry values are untrusted: they pass through ``code()``/``cell()`` before reaching
+markdown, and the marker is JSON inside an HTML comment that cannot be closed early.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bot.model import Deployed, FileChange, ModelVersion, PromotionId
+
+MARKER = "model-promotion-bot"
+_MARKER_RE = re.compile(r"<!-- " + MARKER + r" (\{[^<>]*\}) -->")
+_TRAILERS = ("Model", "Model-Version", "Image-Tag", "Environment")
+
+
+def title(promo: PromotionId) -> str:
+    tag = f" ({promo.image_tag})" if promo.image_tag else ""
+    return f"Promote {promo.model} to {promo.environment}: v{promo.version}{tag}"
+
+
+def commit_message(promo: PromotionId, deployed: Deployed) -> str:
+    before = f"v{deployed.version}" if deployed.version else "an unknown version"
+    lines = [
+        title(promo),
+        "",
+        f"Move {promo.environment} from {before} to v{promo.version}, image tag and model",
+        "version together in one commit.",
+        "",
+        f"Model: {promo.model}",
+        f"Model-Version: {promo.version}",
+    ]
+    if promo.image_tag:
+        lines.append(f"Image-Tag: {promo.image_tag}")
+    lines.append(f"Environment: {promo.environment}")
+    return "\n".join(lines) + "\n"
+
+
+def parse_trailers(message: str) -> PromotionId | None:
+    found: dict[str, str] = {}
+    for line in message.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key in _TRAILERS:
+            found[key] = value.strip()
+    if not {"Model", "Model-Version", "Environment"} <= found.keys():
+        return None
+    return PromotionId(
+        found["Model"], found["Environment"], found["Model-Version"], found.get("Image-Tag")
+    )
+
+
+def marker(promo: PromotionId) -> str:
+    data = {
+        "model": promo.model,
+        "environment": promo.environment,
+        "version": promo.version,
+        "image_tag": promo.image_tag,
+    }
+    # ensure_ascii plus escaping < and > keeps the JSON from ending the HTML comment.
+    text = json.dumps(data, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
+    return f"<!-- {MARKER} {text} -->"
+
+
+def parse_marker(body: str | None) -> PromotionId | None:
+    match = _MARKER_RE.search(body or "")
+    if not match:
+        return None
+    try:
+        data = json.loads(match.group(1))
+        return PromotionId(
+            str(data["model"]),
+            str(data["environment"]),
+            str(data["version"]),
+            None if data.get("image_tag") is None else str(data["image_tag"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def body(
+    promo: PromotionId,
+    candidate: ModelVersion,
+    current: ModelVersion | None,
+    deployed: Deployed,
+    changes: list[FileChange] | tuple[FileChange, ...],
+) -> str:
+    parts = [
+        f"## Promote {code(promo.model)} to {code(promo.environment)}",
+        "",
+        _versions_table(candidate, current, deployed),
+        _metrics_table(candidate, current),
+        "### Files changed",
+        "",
+        *[_change_line(change) for change in changes],
+        "",
+        "### Roll back",
+        "",
+        "Revert this pull request's merge commit (GitHub's **Revert** button opens the revert "
+        f"PR); Argo CD then syncs {code(promo.environment)} back to "
+        f"{_vlabel(deployed.version)}.",
+        "",
+        marker(promo),
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def _versions_table(
+    candidate: ModelVersion, current: ModelVersion | None, deployed: Deployed
+) -> str:
+    rows = [
+        "| | deployed | candidate |",
+        "|---|---|---|",
+        f"| model version | {_version_link(deployed.version, current)} "
+        f"| {_version_link(candidate.version, candidate)} |",
+        f"| image tag | {code(deployed.image_tag)} | {code(candidate.image_tag)} |",
+        f"| source run | {_run_link(current)} | {_run_link(candidate)} |",
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def _metrics_table(candidate: ModelVersion, current: ModelVersion | None) -> str:
+    names = list(dict.fromkeys([*candidate.metrics, *(current.metrics if current else {})]))
+    if not names:
+        return ""
+    old_label = f"deployed ({_vlabel(current.version)})" if current else "deployed"
+    rows = [
+        "### Metrics",
+        "",
+        f"| metric | {old_label} | candidate ({_vlabel(candidate.version)}) | Δ |",
+        "|---|---:|---:|---:|",
+    ]
+    old = current.metrics if current else {}
+    for name in names:
+        new_v, old_v = candidate.metrics.get(name), old.get(name)
+        rows.append(f"| {cell(name)} | {_num(old_v)} | {_num(new_v)} | {_delta(new_v, old_v)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _change_line(change: FileChange) -> str:
+    edits = "; ".join(f"{cell(e.where)}: {code(e.old)} → {code(e.new)}" for e in change.edits)
+    return f"- {code(change.path)}: {edits}"
+
+
+def _version_link(version: str | None, mv: ModelVersion | None) -> str:
+    label = _vlabel(version)
+    url = mv.url if mv is not None and mv.version == version else None
+    return f"[{label}]({url})" if url and label != "—" else label
+
+
+def _run_link(mv: ModelVersion | None) -> str:
+    if mv is None or not mv.run_id:
+        return "—"
+    label = code(mv.run_id[:12])
+    return f"[{label}]({mv.run_url})" if mv.run_url else label
+
+
+def _vlabel(version: str | None) -> str:
+    return f"v{cell(version)}" if version else "—"
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4g}"
+
+
+def _delta(new: float | None, old: float | None) -> str:
+    if new is None or old is None:
+        return "—"
+    diff = new - old
+    pct = f" ({diff / old:+.1%})" if old else ""
+    return f"{diff:+.4g}{pct}"
+
+
+def code(value: str | None) -> str:
+    """An inline code span that no backtick or newline in ``value`` can break out of."""
+    if value is None or value == "":
+        return "—"
+    flat = " ".join(value.split())
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", flat)), default=0) + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
+
+
+def cell(value: str) -> str:
+    """Plain text safe inside a markdown table cell: no markup, links, HTML or pipes."""
+    flat = " ".join(value.split())
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", flat)
