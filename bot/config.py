@@ -11,10 +11,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot import template
-from bot.config_errors import describe_errors
+from bot.config_errors import Loc, describe_errors, locate
 from bot.errors import ConfigError
 
 # Names end up in branch names, commit trailers and markdown: keep them boring.
@@ -135,13 +135,9 @@ class Model(Strict):
     validated: Validated = Field(default_factory=Validated)
     image: ImageSource = Field(default_factory=ImageSource)
     metrics: list[str] = Field(default_factory=list, description="Run metrics for the PR body.")
-    environments: dict[str, Environment] = Field(min_length=1)
-
-    @field_validator("environments")
-    @classmethod
-    def _env_names(cls, value: dict[str, Environment]) -> dict[str, Environment]:
-        _check_names(value, "environment")
-        return value
+    environments: dict[str, Environment] = Field(
+        min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
+    )
 
 
 class MlflowRegistryConfig(Strict):
@@ -173,18 +169,9 @@ class Config(Strict):
     registries: dict[str, RegistryConfig] = Field(min_length=1)
     git: Git = Field(default_factory=Git)
     pull_request: PullRequest = Field(default_factory=PullRequest)
-    models: dict[str, Model] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _cross_checks(self) -> Config:
-        _check_names(self.models, "model")
-        for key, model in self.models.items():
-            if model.registry is None and len(self.registries) > 1:
-                raise ValueError(f"models.{key}.registry: several registries; name one")
-            if model.registry is not None and model.registry not in self.registries:
-                known = ", ".join(sorted(self.registries))
-                raise ValueError(f"models.{key}.registry: unknown registry; use one of: {known}")
-        return self
+    models: dict[str, Model] = Field(
+        min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
+    )
 
     def registry_of(self, model: str) -> str:
         return self.models[model].registry or next(iter(self.registries))
@@ -195,12 +182,25 @@ class Config(Strict):
                 yield model_key, env
 
 
-def _check_names(mapping: dict[str, object], what: str) -> None:
-    for name in mapping:
-        if not _NAME.match(name):
-            raise ValueError(
-                f"{what} name {name!r} must match {NAME_PATTERN} (letters, digits, . _ -)"
+def cross_check(cfg: Config) -> Iterator[tuple[Loc, str]]:
+    """Rules that span several keys; pydantic validators could not point at the exact key."""
+    for key, model in cfg.models.items():
+        yield from _bad_name(("models", key), key, "model")
+        for env in model.environments:
+            yield from _bad_name(("models", key, "environments", env), env, "environment")
+        if model.registry is None and len(cfg.registries) > 1:
+            yield ("models", key), "several registries are declared; add `registry:` to name one"
+        elif model.registry is not None and model.registry not in cfg.registries:
+            known = ", ".join(sorted(cfg.registries))
+            yield (
+                ("models", key, "registry"),
+                f"unknown registry {model.registry!r}; use one of: {known}",
             )
+
+
+def _bad_name(loc: Loc, name: str, what: str) -> Iterator[tuple[Loc, str]]:
+    if not _NAME.match(name):
+        yield loc, f"{what} name {name!r} must match {NAME_PATTERN}: it becomes a branch name"
 
 
 def load(path: Path) -> Config:
@@ -217,9 +217,13 @@ def load(path: Path) -> Config:
 def parse(text: str, source: str) -> Config:
     data = _load_yaml(text, source)
     try:
-        return Config.model_validate(data)
+        cfg = Config.model_validate(data)
     except ValidationError as err:
         raise ConfigError(describe_errors(err, data, source, Config)) from None
+    problems = [locate(data, source, loc, msg) for loc, msg in cross_check(cfg)]
+    if problems:
+        raise ConfigError(problems)
+    return cfg
 
 
 def _load_yaml(text: str, source: str) -> object:

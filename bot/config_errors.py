@@ -20,10 +20,15 @@ def describe_errors(
     problems = []
     for detail in err.errors(include_url=False):
         loc = _data_loc(detail["loc"], root)
-        line = _line_of(data, loc)
-        where = f"{source}:{line}" if line else source
-        problems.append(f"{where}: {format_loc(loc)}: {_message(detail, loc, root)}")
+        problems.append(locate(data, source, loc, _message(detail, loc, root)))
     return problems
+
+
+def locate(data: object, source: str, loc: Loc, message: str) -> str:
+    """``file:line: key.path: message`` for a problem at ``loc`` of the YAML document."""
+    line = _line_of(data, loc)
+    where = f"{source}:{line}" if line else source
+    return f"{where}: {format_loc(loc)}: {message}"
 
 
 def format_loc(loc: Loc) -> str:
