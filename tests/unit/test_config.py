@@ -54,8 +54,10 @@ ERROR_CASES = [
     (
         "typo in a top-level key",
         BASE + "pull_requests: {}\n",
-        ["promotion.yml:9: pull_requests: unknown key 'pull_requests'; "
-         "did you mean 'pull_request'?"],
+        [
+            "promotion.yml:9: pull_requests: unknown key 'pull_requests'; "
+            "did you mean 'pull_request'?"
+        ],
     ),
     (
         "typo in a target key",
@@ -70,8 +72,10 @@ ERROR_CASES = [
     (
         "unknown target kind",
         BASE.replace("kind: kustomize-image", "kind: kustomize-img"),
-        ["promotion.yml:8: models.fraud.environments.prod.targets[0]: "
-         "unknown kind 'kustomize-img'; did you mean 'kustomize-image'?"],
+        [
+            "promotion.yml:8: models.fraud.environments.prod.targets[0]: "
+            "unknown kind 'kustomize-img'; did you mean 'kustomize-image'?"
+        ],
     ),
     (
         "missing kind",
@@ -81,20 +85,26 @@ ERROR_CASES = [
     (
         "bad placeholder",
         BASE.replace("image: inference}", "image: inference, new_tag: 'v{tag}'}"),
-        ["promotion.yml:8: models.fraud.environments.prod.targets[0].new_tag: bad placeholder "
-         "{tag} in 'v{tag}'; use {model}, {version}, {image_tag}, {image_digest}"],
+        [
+            "promotion.yml:8: models.fraud.environments.prod.targets[0].new_tag: bad placeholder "
+            "{tag} in 'v{tag}'; use {model}, {version}, {image_tag}, {image_digest}"
+        ],
     ),
     (
         "path escaping the repository",
         BASE.replace("file: overlays", "file: ../overlays"),
-        ["promotion.yml:8: models.fraud.environments.prod.targets[0].file: must be a path inside "
-         "the repository, got '../overlays/prod/kustomization.yaml'"],
+        [
+            "promotion.yml:8: models.fraud.environments.prod.targets[0].file: "
+            "must be a path inside the repository, got '../overlays/prod/kustomization.yaml'"
+        ],
     ),
     (
         "wrong type",
         BASE + "pull_request: {draft: maybe}\n",
-        ["promotion.yml:9: pull_request.draft: input should be a valid boolean, "
-         "unable to interpret input, got 'maybe'"],
+        [
+            "promotion.yml:9: pull_request.draft: input should be a valid boolean, "
+            "unable to interpret input, got 'maybe'"
+        ],
     ),
     (
         "unknown registry type",
@@ -104,14 +114,18 @@ ERROR_CASES = [
     (
         "no environments",
         "registries: {m: {type: mlflow}}\nmodels:\n  fraud: {environments: {}}\n",
-        ["promotion.yml:3: models.fraud.environments: dictionary should have at least 1 item "
-         "after validation, not 0, got {}"],
+        [
+            "promotion.yml:3: models.fraud.environments: dictionary should have at least 1 item "
+            "after validation, not 0, got {}"
+        ],
     ),
     (
         "model name unsafe for a branch",
         BASE.replace("  fraud:", "  'fraud detector':"),
-        ["promotion.yml:4: models.fraud detector: model name 'fraud detector' must match "
-         "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$: it becomes a branch name"],
+        [
+            "promotion.yml:4: models.fraud detector: model name 'fraud detector' must match "
+            "^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$: it becomes a branch name"
+        ],
     ),
     (
         "unknown registry reference",
@@ -140,7 +154,10 @@ def test_duplicate_keys_are_errors() -> None:
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as info:
         config.load(tmp_path / "nope.yml")
-    assert str(info.value) == f"{tmp_path / 'nope.yml'}: config file not found; create it or pass --config"
+    assert (
+        str(info.value)
+        == f"{tmp_path / 'nope.yml'}: config file not found; create it or pass --config"
+    )
 
 
 def test_empty_file() -> None:

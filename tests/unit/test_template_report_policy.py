@@ -27,7 +27,9 @@ def test_template_extract_mismatch() -> None:
     assert template.extract("v{version}", "12") is None
 
 
-@pytest.mark.parametrize("bad", ["{nope}", "{version.__class__}", "{version[0]}", "{version!r}", "{"])
+@pytest.mark.parametrize(
+    "bad", ["{nope}", "{version.__class__}", "{version[0]}", "{version!r}", "{"]
+)
 def test_template_check_rejects(bad: str) -> None:
     with pytest.raises(ValueError):
         template.check(bad)
@@ -67,8 +69,14 @@ def test_cell_escapes_markup() -> None:
 
 def _mv(version: str, tag: str = "v1", metrics: dict[str, float] | None = None) -> ModelVersion:
     return ModelVersion(
-        "fraud", "fraud", version, tag, run_id="abcdef1234567890", metrics=metrics or {},
-        url=f"http://mlflow/#/models/fraud/versions/{version}", run_url="http://mlflow/#/runs/x",
+        "fraud",
+        "fraud",
+        version,
+        tag,
+        run_id="abcdef1234567890",
+        metrics=metrics or {},
+        url=f"http://mlflow/#/models/fraud/versions/{version}",
+        run_url="http://mlflow/#/runs/x",
     )
 
 
@@ -90,7 +98,9 @@ def test_policy() -> None:
         "no validated version in the registry"
     )
     assert not policy.decide(cand, Deployed("3", "v1"), None, False, False).promote
-    same = OpenPromotion("promote/fraud/prod", "sha", 7, None, PromotionId("fraud", "prod", "3", "v1"))
+    same = OpenPromotion(
+        "promote/fraud/prod", "sha", 7, None, PromotionId("fraud", "prod", "3", "v1")
+    )
     assert policy.decide(cand, Deployed("2", "v0"), same, True, False).reason == (
         "PR #7 already proposes v3"
     )
