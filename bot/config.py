@@ -132,8 +132,8 @@ class ImageSource(Strict):
 class Model(Strict):
     registry: str | None = Field(None, description="Registry key; default: the only one.")
     registered_model: str | None = Field(None, description="Name in the registry; default: key.")
-    validated: Validated = Field(default_factory=Validated)
-    image: ImageSource = Field(default_factory=ImageSource)
+    validated: Validated = Field(default_factory=lambda: Validated())
+    image: ImageSource = Field(default_factory=lambda: ImageSource())
     metrics: list[str] = Field(default_factory=list, description="Run metrics for the PR body.")
     environments: dict[str, Environment] = Field(
         min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
@@ -167,8 +167,8 @@ class Config(Strict):
 
     version: Literal[1] = 1
     registries: dict[str, RegistryConfig] = Field(min_length=1)
-    git: Git = Field(default_factory=Git)
-    pull_request: PullRequest = Field(default_factory=PullRequest)
+    git: Git = Field(default_factory=lambda: Git())
+    pull_request: PullRequest = Field(default_factory=lambda: PullRequest())
     models: dict[str, Model] = Field(
         min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
     )

@@ -43,7 +43,7 @@ def _pr(r: Result) -> dict[str, Any] | None:
 def diff_of(r: Result) -> str:
     if r.proposal is None:
         return ""
-    out = []
+    out: list[str] = []
     for change in r.proposal.changes:
         out.extend(
             difflib.unified_diff(

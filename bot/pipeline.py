@@ -12,7 +12,15 @@ from dataclasses import dataclass, field, replace
 from bot import plan, policy, report
 from bot.config import Config, MlflowRegistryConfig, Model, RegistryConfig
 from bot.errors import BotError, UserError
-from bot.model import Deployed, ModelVersion, OpenPromotion, PromotionId, Proposal, VersionQuery
+from bot.model import (
+    Deployed,
+    FileChange,
+    ModelVersion,
+    OpenPromotion,
+    PromotionId,
+    Proposal,
+    VersionQuery,
+)
 from bot.platform import Platform
 from bot.registry import Registry
 
@@ -199,7 +207,7 @@ def _proposal(
     env: str,
     cand: ModelVersion,
     deployed: Deployed,
-    changes: tuple[plan.FileChange, ...],
+    changes: tuple[FileChange, ...],
 ) -> Proposal:
     promo = PromotionId(model, env, cand.version, cand.image_tag)
     current = _current_version(ctx, model, deployed)
