@@ -20,6 +20,9 @@ from bot.errors import ConfigError
 # Names end up in branch names, commit trailers and markdown: keep them boring.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
 _NAME = re.compile(NAME_PATTERN)
+_ALLOW = re.compile(
+    r"^(@[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9._-]{0,99}|[A-Za-z0-9][A-Za-z0-9-]{0,38})$"
+)
 
 
 class Strict(BaseModel):
@@ -112,6 +115,25 @@ Target = Annotated[
 
 class Environment(Strict):
     targets: list[Target] = Field(min_length=1, description="Files and keys to change together.")
+    upstream: str | None = Field(
+        None,
+        alias="from",
+        description="Upstream environment: `/promote <env>` without a version takes the version "
+        "it runs now.",
+    )
+    allow: list[str] = Field(
+        default_factory=list,
+        description="Who may run ChatOps commands for this environment: user logins and "
+        "`@org/team` slugs. Empty: everyone with write access.",
+    )
+
+    @field_validator("allow")
+    @classmethod
+    def _allow_entries(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if not _ALLOW.match(entry):
+                raise ValueError(f"allow entry {entry!r} must be a login or @org/team")
+        return value
 
 
 class Validated(Strict):
@@ -186,8 +208,14 @@ def cross_check(cfg: Config) -> Iterator[tuple[Loc, str]]:
     """Rules that span several keys; pydantic validators could not point at the exact key."""
     for key, model in cfg.models.items():
         yield from _bad_name(("models", key), key, "model")
-        for env in model.environments:
-            yield from _bad_name(("models", key, "environments", env), env, "environment")
+        for env_name, env in model.environments.items():
+            loc: Loc = ("models", key, "environments", env_name)
+            yield from _bad_name(loc, env_name, "environment")
+            if env.upstream == env_name:
+                yield (*loc, "from"), "an environment cannot be its own upstream"
+            elif env.upstream is not None and env.upstream not in model.environments:
+                known = ", ".join(e for e in model.environments if e != env_name)
+                yield (*loc, "from"), f"unknown environment {env.upstream!r}; use one of: {known}"
         if model.registry is None and len(cfg.registries) > 1:
             yield ("models", key), "several registries are declared; add `registry:` to name one"
         elif model.registry is not None and model.registry not in cfg.registries:

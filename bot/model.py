@@ -116,3 +116,10 @@ class Published:
     commit_sha: str
     number: int | None = None
     url: str | None = None
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    message: str
+    timestamp: int  # committer time, seconds since the epoch

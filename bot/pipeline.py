@@ -6,6 +6,7 @@ thin: ``plan`` and ``run --dry-run`` stop after ``evaluate``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -24,12 +25,21 @@ from bot.model import (
 from bot.platform import Platform
 from bot.registry import Registry
 
+_VERSION = re.compile(r"^[0-9]{1,9}$")
+
 
 @dataclass(frozen=True)
 class Selection:
     model: str | None = None
     environment: str | None = None
     version: str | None = None
+    # A pinned version was asked for by a person: it may move backwards and lifts a
+    # rollback hold. An unpinned one (e.g. taken from the upstream environment) may not.
+    pinned: bool = True
+
+    @property
+    def explicit(self) -> bool:
+        return self.version is not None and self.pinned
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,8 @@ def selected(config: Config, sel: Selection) -> list[tuple[str, str]]:
     pairs = [(m, e) for m, e in config.pairs() if sel.model in (None, m)]
     if sel.environment is not None and sel.environment not in {e for _, e in pairs}:
         raise UserError(_unknown("environment", sel.environment, sorted({e for _, e in pairs})))
+    if sel.version is not None and not _VERSION.match(sel.version):
+        raise UserError(f"version must be a registry version number, got {sel.version[:40]!r}")
     if sel.version is not None and len({m for m, _ in pairs}) > 1:
         raise UserError("--version needs --model: the config has several models")
     return [(m, e) for m, e in pairs if sel.environment in (None, e)]
@@ -194,11 +206,29 @@ def _one(
     files = ctx.files(plan.files_of(slots))
     deployed = plan.deployed(slots, files)
     changes = plan.changes(slots, files, cand.values()) if cand else []
-    decision = policy.decide(cand, deployed, open_pr, bool(changes), sel.version is not None)
+    explicit = sel.explicit
+    decision = policy.decide(cand, deployed, open_pr, bool(changes), explicit)
+    if decision.promote and cand is not None and not explicit:
+        decision = policy.hold(decision, cand, held_version(ctx, model, env, slots), env)
     if not decision.promote or cand is None:
         return Result(model, env, "unchanged", decision.reason, deployed, cand, open_pr=open_pr)
     proposal = _proposal(ctx, model, env, cand, deployed, tuple(changes))
     return Result(model, env, "planned", decision.reason, deployed, cand, proposal, open_pr=open_pr)
+
+
+def deployed_version(ctx: Context, model: str, env: str) -> str | None:
+    """The version an environment's overlays declare on the base branch."""
+    slots = plan.slots(ctx.config.models[model].environments[env])
+    return plan.deployed(slots, ctx.files(plan.files_of(slots))).version
+
+
+def held_version(ctx: Context, model: str, env: str, slots: list[plan.Slot]) -> str | None:
+    """The version a merged rollback holds back, read from the newest commit's trailers."""
+    version_file = plan.version_file(slots)
+    if version_file is None:
+        return None
+    history = ctx.platform.file_history(version_file, 1)
+    return report.rollback_of(history[0].message, model, env) if history else None
 
 
 def _proposal(

@@ -20,6 +20,7 @@ from bot.config import (
 )
 from bot.errors import UserError
 from bot.model import Deployed, Edit, FileChange
+from bot.overlays._locators import ImageField
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def slots(env: Environment) -> list[Slot]:
 
 def _target_slots(target: Target) -> list[Slot]:
     if isinstance(target, KustomizeImageTarget):
-        fields = (
+        fields: tuple[tuple[ImageField, str | None], ...] = (
             ("newTag", target.new_tag),
             ("newName", target.new_name),
             ("digest", target.digest),
@@ -65,6 +66,22 @@ def _locator(
     return overlays.JsonPatchValue(target.op_path, target.target)
 
 
+def version_file(all_slots: list[Slot]) -> str | None:
+    """The file whose history tells the deployed version (the first `{version}` slot)."""
+    return next((s.file for s in all_slots if "version" in template.fields(s.template)), None)
+
+
+def values_at(all_slots: list[Slot], files: Mapping[str, str | None]) -> dict[str, str]:
+    """Every placeholder value the files reveal through the slot templates."""
+    found: dict[str, str] = {}
+    for slot in all_slots:
+        current = read_slot(slot, files)
+        parts = template.extract(slot.template, current) if current is not None else None
+        for name, value in (parts or {}).items():
+            found.setdefault(name, value)
+    return found
+
+
 def files_of(all_slots: list[Slot]) -> list[str]:
     return list(dict.fromkeys(slot.file for slot in all_slots))
 
@@ -81,16 +98,7 @@ def read_slot(slot: Slot, files: Mapping[str, str | None]) -> str | None:
 
 def deployed(all_slots: list[Slot], files: Mapping[str, str | None]) -> Deployed:
     """The version and image tag the overlays declare now (first slot that reveals each)."""
-    found: dict[str, str] = {}
-    for slot in all_slots:
-        names = [n for n in template.fields(slot.template) if n in ("version", "image_tag")]
-        if not names or all(n in found for n in names):
-            continue
-        current = read_slot(slot, files)
-        parts = template.extract(slot.template, current) if current is not None else None
-        for name in names:
-            if parts and name not in found:
-                found[name] = parts[name]
+    found = values_at(all_slots, files)
     return Deployed(found.get("version"), found.get("image_tag"))
 
 

@@ -53,3 +53,20 @@ def _older(candidate: str, deployed: str | None) -> bool:
 
 def _pr_name(open_pr: OpenPromotion) -> str:
     return f"PR #{open_pr.number}" if open_pr.number is not None else f"branch {open_pr.branch}"
+
+
+def hold(decision: Decision, candidate: ModelVersion, held: str | None, env: str) -> Decision:
+    """A merged rollback holds its rolled-back version (and older) until an explicit promote.
+
+    Automation overwriting a deliberate rollback is why teams abandon promotion bots: only a
+    version newer than the rolled-back one, or ``/promote <env> <version>``, moves on.
+    """
+    if not decision.promote or held is None or not held.isdigit():
+        return decision
+    if candidate.version.isdigit() and int(candidate.version) <= int(held):
+        return Decision(
+            False,
+            f"held: v{held} was rolled back in {env}; a validated version above v{held} "
+            f"promotes again, or `/promote {env} {candidate.version}` overrides",
+        )
+    return decision

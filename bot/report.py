@@ -13,7 +13,7 @@ from bot.model import Deployed, FileChange, ModelVersion, PromotionId
 
 MARKER = "model-promotion-bot"
 _MARKER_RE = re.compile(r"<!-- " + MARKER + r" (\{[^<>]*\}) -->")
-_TRAILERS = ("Model", "Model-Version", "Image-Tag", "Environment")
+_TRAILERS = ("Model", "Model-Version", "Image-Tag", "Environment", "Rollback-Of")
 
 
 def title(promo: PromotionId) -> str:
@@ -21,10 +21,19 @@ def title(promo: PromotionId) -> str:
     return f"Promote {promo.model} to {promo.environment}: v{promo.version}{tag}"
 
 
-def commit_message(promo: PromotionId, deployed: Deployed) -> str:
+def rollback_title(promo: PromotionId, deployed: Deployed) -> str:
+    tag = f" ({promo.image_tag})" if promo.image_tag else ""
+    return (
+        f"Roll back {promo.model} in {promo.environment}: v{deployed.version} -> "
+        f"v{promo.version}{tag}"
+    )
+
+
+def commit_message(promo: PromotionId, deployed: Deployed, rollback: bool = False) -> str:
     before = f"v{deployed.version}" if deployed.version else "an unknown version"
+    head = rollback_title(promo, deployed) if rollback else title(promo)
     lines = [
-        title(promo),
+        head,
         "",
         f"Move {promo.environment} from {before} to v{promo.version}, image tag and model",
         "version together in one commit.",
@@ -35,15 +44,31 @@ def commit_message(promo: PromotionId, deployed: Deployed) -> str:
     if promo.image_tag:
         lines.append(f"Image-Tag: {promo.image_tag}")
     lines.append(f"Environment: {promo.environment}")
+    if rollback and deployed.version:
+        # Scheduled runs read this trailer and hold the rolled-back version (see policy).
+        lines.append(f"Rollback-Of: {deployed.version}")
     return "\n".join(lines) + "\n"
 
 
-def parse_trailers(message: str) -> PromotionId | None:
+def trailers(message: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in message.splitlines():
         key, sep, value = line.partition(": ")
         if sep and key in _TRAILERS:
             found[key] = value.strip()
+    return found
+
+
+def rollback_of(message: str, model: str, environment: str) -> str | None:
+    """The version a rollback commit for this model/environment moved away from, if any."""
+    found = trailers(message)
+    if found.get("Model") == model and found.get("Environment") == environment:
+        return found.get("Rollback-Of")
+    return None
+
+
+def parse_trailers(message: str) -> PromotionId | None:
+    found = trailers(message)
     if not {"Model", "Model-Version", "Environment"} <= found.keys():
         return None
     return PromotionId(
@@ -85,9 +110,11 @@ def body(
     current: ModelVersion | None,
     deployed: Deployed,
     changes: list[FileChange] | tuple[FileChange, ...],
+    heading: str = "Promote",
 ) -> str:
+    preposition = "in" if heading == "Roll back" else "to"
     parts = [
-        f"## Promote {code(promo.model)} to {code(promo.environment)}",
+        f"## {heading} {code(promo.model)} {preposition} {code(promo.environment)}",
         "",
         _versions_table(candidate, current, deployed),
         _metrics_table(candidate, current),

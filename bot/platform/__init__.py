@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.model import OpenPromotion, Proposal, Published
+from bot.model import CommitInfo, OpenPromotion, Proposal, Published
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,12 @@ class Platform(Protocol):
         """The base branch and its head commit, resolved once per run."""
         ...
 
-    def read_file(self, path: str) -> str | None:
-        """A file's text at the base commit, or None when it does not exist."""
+    def read_file(self, path: str, ref: str | None = None) -> str | None:
+        """A file's text at ``ref`` (default: the base commit), or None when it does not exist."""
+        ...
+
+    def file_history(self, path: str, limit: int) -> list[CommitInfo]:
+        """The newest ``limit`` commits of the base branch that changed ``path``, newest first."""
         ...
 
     def open_promotions(self, prefix: str) -> dict[str, OpenPromotion]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot import report
 from bot.errors import RetryableError, UserError
-from bot.model import OpenPromotion, Proposal, Published
+from bot.model import CommitInfo, OpenPromotion, Proposal, Published
 from bot.platform import Base
 
 DEFAULT_API_URL = "https://api.github.com"
@@ -50,12 +50,12 @@ class GitHubPlatform:
                 self._base = Base(name, commit.sha, commit.commit.tree.sha)
         return self._base
 
-    def read_file(self, path: str) -> str | None:
+    def read_file(self, path: str, ref: str | None = None) -> str | None:
         from github import GithubException
 
         try:
             with _api(f"read {path}"):
-                content = self._repo.get_contents(path, ref=self.base().sha)
+                content = self._repo.get_contents(path, ref=ref or self.base().sha)
         except UserError as err:
             if isinstance(err.__cause__, GithubException) and err.__cause__.status == 404:
                 return None
@@ -73,6 +73,16 @@ class GitHubPlatform:
         import base64
 
         return base64.b64decode(blob.content)
+
+    def file_history(self, path: str, limit: int) -> list[CommitInfo]:
+        commits = []
+        with _api(f"read the history of {path}"):
+            for commit in self._repo.get_commits(sha=self.base().sha, path=path):
+                stamp = commit.commit.committer.date.timestamp()
+                commits.append(CommitInfo(commit.sha, commit.commit.message, int(stamp)))
+                if len(commits) >= limit:
+                    break
+        return commits
 
     def open_promotions(self, prefix: str) -> dict[str, OpenPromotion]:
         found = {}
@@ -157,6 +167,44 @@ class GitHubPlatform:
                 f"(branch moved to {sha[:12]} on the current base)."
             )
         return Published("updated", proposal.branch, sha, existing.number, existing.url)
+
+
+class GitHubChat:
+    """Comment-side calls for ChatOps: reactions, replies and who may do what."""
+
+    def __init__(self, platform: GitHubPlatform) -> None:
+        self._repo = platform._repo
+        self._gh = platform._gh
+
+    def react(self, issue_number: int, comment_id: int, content: str) -> None:
+        with _api(f"react to comment {comment_id}"):
+            issue = self._repo.get_issue(issue_number)
+            issue.get_comment(comment_id).create_reaction(content)
+
+    def reply(self, issue_number: int, body: str) -> str:
+        with _api(f"reply on #{issue_number}"):
+            comment = self._repo.get_issue(issue_number).create_comment(body)
+        return str(comment.html_url)
+
+    def permission(self, login: str) -> str:
+        """admin | maintain | write | triage | read | none."""
+        with _api(f"read the permission of {login}"):
+            data = self._repo.get_collaborator_role_name(login)
+        return str(data)
+
+    def in_team(self, org: str, team: str, login: str) -> bool:
+        from github import GithubException
+
+        try:
+            with _api(f"check membership of {login} in @{org}/{team}"):
+                membership = (
+                    self._gh.get_organization(org).get_team_by_slug(team).get_team_membership(login)
+                )
+        except UserError as err:
+            if isinstance(err.__cause__, GithubException) and err.__cause__.status == 404:
+                return False
+            raise
+        return str(membership.state) == "active"
 
 
 def _client(settings: GitHubSettings) -> Any:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot import report
 from bot.errors import UserError
-from bot.model import OpenPromotion, Proposal, Published
+from bot.model import CommitInfo, OpenPromotion, Proposal, Published
 from bot.platform import Base
 
 _FALLBACK_IDENT = {
@@ -45,8 +45,8 @@ class LocalPlatform:
             self._base = Base(branch, sha)
         return self._base
 
-    def read_file(self, path: str) -> str | None:
-        spec = f"{self.base().sha}:{path}"
+    def read_file(self, path: str, ref: str | None = None) -> str | None:
+        spec = f"{ref or self.base().sha}:{path}"
         if self._run("cat-file", "-e", spec).returncode != 0:
             return None
         data = self._run("cat-file", "blob", spec).stdout
@@ -54,6 +54,17 @@ class LocalPlatform:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             raise UserError(f"{path}: not UTF-8 text; targets must be YAML files") from None
+
+    def file_history(self, path: str, limit: int) -> list[CommitInfo]:
+        raw = self._git(
+            "log", f"-n{limit}", "--format=%H%x00%ct%x00%B%x1e", self.base().sha, "--", path
+        )
+        commits = []
+        for record in raw.split("\x1e"):
+            if record.strip():
+                sha, stamp, message = record.strip("\n").split("\x00", 2)
+                commits.append(CommitInfo(sha, message, int(stamp)))
+        return commits
 
     def open_promotions(self, prefix: str) -> dict[str, OpenPromotion]:
         listing = self._git(

@@ -1,0 +1,75 @@
+"""What each action command does, over the same library calls as the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from bot import pipeline, rollback
+from bot.comments import Outcome
+from bot.errors import UserError
+from bot.pipeline import Context, Selection
+
+if TYPE_CHECKING:
+    from bot.action import Event, Inputs
+
+
+def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event) -> Outcome:
+    if command == "comment":
+        if event.name != "issue_comment":
+            raise UserError(f"command comment needs an issue_comment event, got {event.name}")
+        from bot import comments
+
+        return comments.handle(ctx, event.payload, inputs.dry_run)
+    if command == "status":
+        results = pipeline.evaluate(ctx, Selection(inputs.model))
+        return Outcome("Promotion status", results)
+    if command == "rollback":
+        return _rollback(ctx, inputs)
+    return _run(ctx, inputs, event)
+
+
+def selection(inputs: Inputs, event: Event) -> Selection:
+    """Action inputs first; a registry webhook's ``client_payload`` fills what they leave."""
+    payload: Mapping[str, Any] = {}
+    if event.name == "repository_dispatch":
+        raw = event.payload.get("client_payload") or {}
+        if not isinstance(raw, dict):
+            raise UserError("repository_dispatch event: client_payload must be an object")
+        payload = raw
+    return Selection(
+        inputs.model or _field(payload, "model"),
+        inputs.environment or _field(payload, "environment"),
+        inputs.version or _field(payload, "version"),
+    )
+
+
+def _field(payload: Mapping[str, Any], name: str) -> str | None:
+    value = payload.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise UserError(f"repository_dispatch event: client_payload.{name} must be a string")
+    return str(value)
+
+
+def _run(ctx: Context, inputs: Inputs, event: Event) -> Outcome:
+    results = pipeline.evaluate(ctx, selection(inputs, event))
+    if not inputs.dry_run:
+        results = pipeline.apply(ctx, results)
+    title = "Model promotion (dry run)" if inputs.dry_run else "Model promotion"
+    failed = any(r.status == "failed" for r in results)
+    return Outcome(title, results, exit_code=1 if failed else 0)
+
+
+def _rollback(ctx: Context, inputs: Inputs) -> Outcome:
+    env = inputs.environment
+    models = [m for m, e in ctx.config.pairs() if e == env and inputs.model in (None, m)]
+    if env is None or len(models) != 1:
+        raise UserError(
+            "command rollback needs input environment (and model, if several run there)"
+        )
+    results = [rollback.rollback(ctx, models[0], env)]
+    if not inputs.dry_run:
+        results = pipeline.apply(ctx, results)
+    return Outcome("Rollback", results, exit_code=1 if results[0].status == "failed" else 0)

@@ -1,0 +1,63 @@
+"""The one writer for GitHub Actions files and workflow commands.
+
+Outputs go to ``$GITHUB_OUTPUT`` as heredocs with a random delimiter (multi-line values and
+values that contain a guessable delimiter are safe); the summary goes to
+``$GITHUB_STEP_SUMMARY``; annotations and masks are workflow commands on stdout, escaped
+so that a message cannot start a command of its own.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TextIO
+
+_LOCATED = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+): (?P<message>.*)$")
+
+
+def _escape_data(value: str) -> str:
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(value: str) -> str:
+    return _escape_data(value).replace(":", "%3A").replace(",", "%2C")
+
+
+class ActionsIO:
+    def __init__(self, env: Mapping[str, str], stream: TextIO | None = None) -> None:
+        self._output = env.get("GITHUB_OUTPUT")
+        self._summary = env.get("GITHUB_STEP_SUMMARY")
+        self._stream = stream or sys.stdout
+
+    def set_output(self, name: str, value: str) -> None:
+        if not self._output:
+            return
+        delimiter = f"ghadelim_{secrets.token_hex(16)}"
+        with Path(self._output).open("a", encoding="utf-8") as handle:
+            handle.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+
+    def summary(self, markdown: str) -> None:
+        if self._summary:
+            with Path(self._summary).open("a", encoding="utf-8") as handle:
+                handle.write(markdown.rstrip("\n") + "\n")
+
+    def mask(self, secret: str) -> None:
+        if secret:
+            self._command("add-mask", {}, secret)
+
+    def annotate(self, level: str, message: str) -> None:
+        """``error``/``warning``; ``file:line: text`` messages point at the file and line."""
+        match = _LOCATED.match(message)
+        if match:
+            props = {"file": match["file"], "line": match["line"]}
+            self._command(level, props, match["message"])
+        else:
+            self._command(level, {}, message)
+
+    def _command(self, name: str, props: dict[str, str], message: str) -> None:
+        joined = ",".join(f"{k}={_escape_property(v)}" for k, v in props.items())
+        self._stream.write(f"::{name}{' ' + joined if joined else ''}::{_escape_data(message)}\n")
+        self._stream.flush()
