@@ -68,9 +68,16 @@ def emit_run(results: list[Result], platform: str, as_json: bool, out: Path | No
             for r in results:
                 if r.proposal is not None and r.status in ("opened", "updated", "planned"):
                     click.echo(f"\n{_pr_text(r)}")
+    _errors(results)
     if out is not None:
         texts = [_pr_text(r) for r in results if r.proposal is not None]
         out.write_text("\n\n".join(texts), encoding="utf-8")
+
+
+def _errors(results: list[Result]) -> None:
+    for r in results:
+        if r.status == "failed":
+            click.echo(f"error: {r.reason}", err=True)
 
 
 def _pr_text(r: Result) -> str:
@@ -91,6 +98,7 @@ def emit_plan(results: list[Result], as_json: bool) -> None:
     for r in results:
         click.echo(f"# {r.model}/{r.environment}: {r.status}: {r.reason}")
         click.echo(diff_of(r), nl=False)
+    _errors(results)
 
 
 def emit_status(results: list[Result], as_json: bool) -> None:

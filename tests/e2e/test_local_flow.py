@@ -16,12 +16,19 @@ PROD = "applications/inference-server/overlays/prod"
 BRANCH = "promote/fraud-detector/prod"
 
 
+@pytest.fixture(scope="session")
+def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """One seeded sqlite store per session: creating the schema takes seconds."""
+    db = tmp_path_factory.mktemp("sqlite-store") / "mlflow.db"
+    return db, seed_fraud_model(f"sqlite:///{db}")
+
+
 @pytest.fixture
-def local(tmp_path: Path) -> dict[str, object]:
-    uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
-    name = seed_fraud_model(uri)
-    repo = make_gitops_repo(tmp_path / "gitops", registered_model=name)
-    return {"repo": repo, "env": {"MLFLOW_TRACKING_URI": uri}}
+def local(tmp_path: Path, seeded_store: tuple[Path, str]) -> dict[str, object]:
+    db = tmp_path / "mlflow.db"
+    shutil.copy(seeded_store[0], db)
+    repo = make_gitops_repo(tmp_path / "gitops", registered_model=seeded_store[1])
+    return {"repo": repo, "env": {"MLFLOW_TRACKING_URI": f"sqlite:///{db}"}}
 
 
 def _run(local: dict[str, object], monkeypatch, capsys, *args: str):  # type: ignore[no-untyped-def]
@@ -139,8 +146,8 @@ def test_rendered_overlay_changes_only_image_and_model_version(
     repo: Path = local["repo"]  # type: ignore[assignment]
     assert _run(local, monkeypatch, capsys, "run", "--env", env).code == 0
     before, after = tmp_path / "before", tmp_path / "after"
-    git(repo, "worktree", "add", "-q", str(before), "main")
-    git(repo, "worktree", "add", "-q", str(after), f"promote/fraud-detector/{env}")
+    git(repo, "worktree", "add", "-q", "--detach", str(before), "main")
+    git(repo, "worktree", "add", "-q", "--detach", str(after), f"promote/fraud-detector/{env}")
     diff = difflib.unified_diff(_render(before, env), _render(after, env), n=0, lineterm="")
     changed = [line for line in diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
     image = "image: registry.example.com/ml/model-inference-server"
