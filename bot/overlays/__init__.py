@@ -1,0 +1,104 @@
+"""Pure, byte-preserving editors for GitOps overlay files: text in, text out, no I/O.
+
+A :data:`Locator` names one scalar in a file (a kustomize image field, a ConfigMap data key,
+a configMapGenerator literal, a key path, an inline JSON 6902 patch value). :func:`read`
+returns its value; :func:`write` returns the text with only that scalar's characters
+replaced, so comments, order, indentation, quotes, line endings and BOMs stay as written.
+
+Values are untrusted strings: they are quoted as needed so they load back as exactly the
+same string and can never add keys or lines. Every write is checked by reading it back.
+
+Block scalars (``|``, ``>``) can be read but not written: write raises OverlayError
+asking for a quoted string, because rewriting them would change several lines.
+"""
+
+from __future__ import annotations
+
+from bot.errors import OverlayError, TargetNotFound
+from bot.overlays import configmap, generator, images, jsonpatch, yamlpath
+from bot.overlays._locators import (
+    ConfigMapData,
+    GeneratorLiteral,
+    JsonPatchValue,
+    KustomizeImage,
+    Locator,
+    YamlPath,
+)
+from bot.overlays._paths import format_path, parse_path
+from bot.overlays._splice import Spot
+
+__all__ = [
+    "ConfigMapData",
+    "GeneratorLiteral",
+    "JsonPatchValue",
+    "KustomizeImage",
+    "Locator",
+    "OverlayError",
+    "TargetNotFound",
+    "YamlPath",
+    "describe",
+    "format_path",
+    "parse_path",
+    "read",
+    "write",
+]
+
+
+def describe(loc: Locator) -> str:
+    """A short human description, e.g. ``images[name=inference].newTag`` or ``model.version``."""
+    if isinstance(loc, KustomizeImage):
+        return images.describe(loc)
+    if isinstance(loc, ConfigMapData):
+        return configmap.describe(loc)
+    if isinstance(loc, GeneratorLiteral):
+        return generator.describe(loc)
+    if isinstance(loc, YamlPath):
+        return yamlpath.describe(loc)
+    return jsonpatch.describe(loc)
+
+
+def read(text: str, loc: Locator) -> str | None:
+    """The target's current value, as written in the file (``1.10`` reads as ``"1.10"``).
+
+    None when the value is null or, for a KustomizeImage, when the entry lacks the field.
+    Raises TargetNotFound when the entry or key is missing, OverlayError when the file
+    cannot be parsed or has the wrong shape.
+    """
+    return _locate(text, loc).current
+
+
+def write(text: str, loc: Locator, value: str) -> str:
+    """``text`` with only the target scalar set to ``value``; ``text`` itself when unchanged."""
+    if not isinstance(value, str):
+        raise TypeError(f"value must be a str, got {type(value).__name__}")
+    spot = _locate(text, loc)
+    if spot.current == value:
+        return text
+    new_text = spot.apply(value)
+    _check(new_text, loc, value)
+    return new_text
+
+
+def _check(new_text: str, loc: Locator, value: str) -> None:
+    # Belt and braces: whatever the quoting logic decided, the file must still parse and
+    # the target must now hold exactly the value written.
+    try:
+        got = read(new_text, loc)
+    except (TargetNotFound, OverlayError) as err:
+        raise OverlayError(f"writing {value!r} would break the file: {err}") from None
+    if got != value:
+        raise OverlayError(f"writing {value!r} did not round-trip (read back {got!r})")
+
+
+def _locate(text: str, loc: Locator) -> Spot:
+    if isinstance(loc, KustomizeImage):
+        return images.locate(text, loc)
+    if isinstance(loc, ConfigMapData):
+        return configmap.locate(text, loc)
+    if isinstance(loc, GeneratorLiteral):
+        return generator.locate(text, loc)
+    if isinstance(loc, YamlPath):
+        return yamlpath.locate(text, loc)
+    if isinstance(loc, JsonPatchValue):
+        return jsonpatch.locate(text, loc)
+    raise TypeError(f"not a locator: {loc!r}")

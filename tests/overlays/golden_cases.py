@@ -1,0 +1,71 @@
+"""Loading the golden cases: ``golden/<case>/{input.yaml, expected.yaml, edit.json}``.
+
+``edit.json`` holds the target as in the promotion config (``kind`` plus its fields, e.g.
+``{"kind": "kustomize-image", "image": "inference", "field": "newTag"}``), the ``value`` to
+write, and ``diff``: the 1-based line numbers the edit removes from the input (``-``) and
+adds to the output (``+``); nothing else may differ.
+
+Files are read as bytes and decoded without newline translation, so CRLF, a BOM and a
+missing final newline reach the editors exactly as they are on disk.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot import overlays
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    input: str
+    expected: str
+    locator: overlays.Locator
+    value: str
+    removed: list[int]  # 1-based input lines the edit changes
+    added: list[int]  # 1-based expected lines the edit produces
+
+
+def locator_of(edit: dict[str, Any]) -> overlays.Locator:
+    """The locator an ``edit.json`` describes (same kinds and fields as the config)."""
+    kind = edit["kind"]
+    if kind == "kustomize-image":
+        return overlays.KustomizeImage(edit["image"], edit.get("field", "newTag"))
+    if kind == "configmap":
+        return overlays.ConfigMapData(edit["key"], edit.get("name"))
+    if kind == "configmap-generator":
+        return overlays.GeneratorLiteral(edit["key"], edit.get("generator"))
+    if kind == "yaml":
+        return overlays.YamlPath(overlays.parse_path(edit["path"]), edit.get("document"))
+    if kind == "json-patch":
+        return overlays.JsonPatchValue(edit["op_path"], edit.get("target"))
+    raise ValueError(f"unknown kind {kind!r}")
+
+
+def read_text(path: Path) -> str:
+    return path.read_bytes().decode("utf-8")
+
+
+def load(name: str) -> Case:
+    folder = GOLDEN / name
+    edit = json.loads(read_text(folder / "edit.json"))
+    expected = folder / "expected.yaml"
+    return Case(
+        name=name,
+        input=read_text(folder / "input.yaml"),
+        expected=read_text(expected) if expected.exists() else "",
+        locator=locator_of(edit),
+        value=edit["value"],
+        removed=edit["diff"]["-"],
+        added=edit["diff"]["+"],
+    )
+
+
+def names() -> list[str]:
+    return sorted(p.name for p in GOLDEN.iterdir() if (p / "edit.json").exists())

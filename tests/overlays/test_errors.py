@@ -1,0 +1,306 @@
+"""Error messages, exactly: they reach the user as one line prefixed with the file name."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot import overlays
+from bot.errors import OverlayError, TargetNotFound
+from bot.overlays import ConfigMapData, GeneratorLiteral, JsonPatchValue, KustomizeImage, YamlPath
+
+KUSTOMIZATION = """\
+kind: Kustomization
+images:
+  - name: model-server
+    newTag: v1
+  - name: sidecar
+    newTag: v2
+"""
+DUPLICATE_IMAGE = KUSTOMIZATION + "  - name: sidecar\n    newTag: v3\n"
+TWO_CONFIGMAPS = """\
+kind: ConfigMap
+metadata: {name: a}
+data: {MODEL_VERSION: "1"}
+---
+kind: ConfigMap
+metadata: {name: b}
+data: {MODEL_VERSION: "2"}
+"""
+GENERATORS = """\
+configMapGenerator:
+- name: a
+  literals: [MODEL_VERSION=1]
+- name: b
+  literals: [MODEL_VERSION=2, X=1]
+"""
+VALUES = """\
+model:
+  name: llama
+  version: "3.1"
+  list: [1, 2]
+image: v1
+"""
+PATCHES = """\
+patches:
+- target: {name: a}
+  patch: |-
+    - op: replace
+      path: /data/model_version
+      value: "1"
+- target: {name: b}
+  patch: |-
+    - op: remove
+      path: /data/model_version
+"""
+
+NOT_FOUND: list[tuple[str, overlays.Locator, str]] = [
+    (
+        KUSTOMIZATION,
+        KustomizeImage("inference"),
+        "no images[] entry with name 'inference' (found: model-server, sidecar)",
+    ),
+    (
+        "kind: Kustomization\n",
+        KustomizeImage("inference"),
+        "no images[] entry with name 'inference' (the file has no images)",
+    ),
+    (
+        TWO_CONFIGMAPS,
+        ConfigMapData("MODEL_REVISION"),
+        "no ConfigMap document with data.MODEL_REVISION",
+    ),
+    (TWO_CONFIGMAPS, ConfigMapData("MODEL_VERSION", "c"), "no ConfigMap named 'c' (found: a, b)"),
+    (
+        TWO_CONFIGMAPS.replace('data: {MODEL_VERSION: "2"}', "data: {}"),
+        ConfigMapData("MODEL_VERSION", "b"),
+        "ConfigMap 'b' has no data.MODEL_VERSION",
+    ),
+    (
+        GENERATORS,
+        GeneratorLiteral("MODEL_REVISION"),
+        "configMapGenerator has no literal MODEL_REVISION=...",
+    ),
+    (
+        "kind: Kustomization\n",
+        GeneratorLiteral("MODEL_VERSION"),
+        "configMapGenerator has no literal MODEL_VERSION=...",
+    ),
+    (
+        GENERATORS,
+        GeneratorLiteral("MODEL_VERSION", "c"),
+        "no configMapGenerator named 'c' (found: a, b)",
+    ),
+    (GENERATORS, GeneratorLiteral("X", "a"), "configMapGenerator 'a' has no literal X=..."),
+    (
+        VALUES,
+        YamlPath(("model", "revision")),
+        "key path model.revision not found: 'model' has no key 'revision'",
+    ),
+    (
+        VALUES,
+        YamlPath(("models", "version")),
+        "key path models.version not found: no top-level key 'models'",
+    ),
+    (
+        VALUES,
+        YamlPath(("model", "list", 5)),
+        "key path model.list[5] not found: 'model.list' has no item [5] (it has 2)",
+    ),
+    (VALUES, YamlPath(("model", "version"), 2), "document 2 not found (the file has 1 document)"),
+    (
+        "",
+        YamlPath(("model", "version")),
+        "key path model.version not found: the file has no documents",
+    ),
+    (
+        "---\n",
+        YamlPath(("model", "version")),
+        "key path model.version not found: the document is empty",
+    ),
+    (
+        "a: 1\n---\nb: 2\n",
+        YamlPath(("model", "version")),
+        "key path model.version not found: no top-level key 'model' (document 0)",
+    ),
+    (
+        PATCHES,
+        JsonPatchValue("/data/other"),
+        "no inline JSON 6902 patch has an op with path /data/other",
+    ),
+    (
+        PATCHES,
+        JsonPatchValue("/data/model_version", "b"),
+        "the op with path /data/model_version in patches[1] has no value",
+    ),
+    (
+        PATCHES,
+        JsonPatchValue("/data/model_version", "c"),
+        "no inline patch with target name 'c' has an op with path /data/model_version "
+        "(ops with that path: target a in patches[0], target b in patches[1])",
+    ),
+]
+
+AMBIGUOUS: list[tuple[str, overlays.Locator, str]] = [
+    (
+        DUPLICATE_IMAGE,
+        KustomizeImage("sidecar"),
+        "images[] has 2 entries with name 'sidecar' (lines 5, 7); keep one",
+    ),
+    (
+        TWO_CONFIGMAPS,
+        ConfigMapData("MODEL_VERSION"),
+        "2 ConfigMap documents have data.MODEL_VERSION (a, b); set name to pick one",
+    ),
+    (
+        GENERATORS,
+        GeneratorLiteral("MODEL_VERSION"),
+        "2 configMapGenerator entries have the literal MODEL_VERSION=... (a, b); "
+        "set generator to pick one",
+    ),
+    (
+        "configMapGenerator:\n- name: a\n  literals: [K=1, K=2]\n",
+        GeneratorLiteral("K"),
+        "configMapGenerator 'a' has 2 literals K=...; keep one",
+    ),
+    (
+        VALUES + "---\n" + VALUES,
+        YamlPath(("model", "version")),
+        "key path model.version is in documents 0, 1; set document to pick one",
+    ),
+    (
+        PATCHES,
+        JsonPatchValue("/data/model_version"),
+        "2 patch ops have path /data/model_version (target a in patches[0], target b in "
+        "patches[1]); set target to pick one",
+    ),
+    ("a: 1\na: 2\n", YamlPath(("a",)), "the document has the key 'a' 2 times (lines 1, 2)"),
+]
+
+MALFORMED: list[tuple[str, overlays.Locator, str]] = [
+    (
+        "a: b: c\n",
+        KustomizeImage("inference"),
+        "invalid YAML at line 1, column 5: mapping values are not allowed here",
+    ),
+    (
+        "a: [1, 2\n",
+        YamlPath(("a",)),
+        "invalid YAML at line 2, column 1: expected ',' or ']', but got '<stream end>'",
+    ),
+    (
+        "a: 'x\n",
+        ConfigMapData("a"),
+        "invalid YAML at line 2, column 1: found unexpected end of stream",
+    ),
+    (
+        "a: \x01\n",
+        GeneratorLiteral("a"),
+        "invalid YAML at line 1, column 4: character #x0001: special characters are not allowed",
+    ),
+    (
+        "a:\n\t- x\n",
+        YamlPath(("a",)),
+        "invalid YAML at line 2, column 1: found character '\\t' that cannot start any token",
+    ),
+    (
+        "patches:\n- patch: |-\n    - op: replace\n      path: /x\n      value: [\n",
+        JsonPatchValue("/x"),
+        "invalid YAML in patches[0].patch at line 6, column 1: "
+        "expected the node content, but found '<stream end>'",
+    ),
+]
+
+WRONG_SHAPE: list[tuple[str, overlays.Locator, str]] = [
+    ("images: {name: x}\n", KustomizeImage("inference"), "images is a mapping, not a list"),
+    (
+        "images:\n- just-a-string\n",
+        KustomizeImage("inference"),
+        "images[0] is the scalar 'just-a-string', not a mapping",
+    ),
+    (
+        KUSTOMIZATION.replace("newTag: v1", "newTag: {a: 1}"),
+        KustomizeImage("model-server"),
+        "images[name=model-server].newTag is a mapping, not a scalar",
+    ),
+    (
+        "kind: ConfigMap\ndata: [a]\n",
+        ConfigMapData("MODEL_VERSION"),
+        "ConfigMap in document 0: data is a list, not a mapping",
+    ),
+    (
+        VALUES,
+        YamlPath(("image", "tag")),
+        "key path image.tag: 'image' is the scalar 'v1', not a mapping",
+    ),
+    (VALUES, YamlPath(("model",)), "key path model is a mapping, not a scalar"),
+    (VALUES, YamlPath(("model", 0)), "key path model[0]: 'model' is a mapping, not a list"),
+    (
+        "- a\n",
+        YamlPath(("model", "version")),
+        "key path model.version: the document is a list, not a mapping",
+    ),
+    (
+        "a: &x 1\nb: *x\n",
+        YamlPath(("b",)),
+        "the value of 'b' in the document is an alias of an anchor on line 1; "
+        "edit the anchored value instead",
+    ),
+]
+
+
+def _ids(table: list[tuple[str, overlays.Locator, str]]) -> list[str]:
+    return [message[:40] for _, _, message in table]
+
+
+@pytest.mark.parametrize(("text", "loc", "message"), NOT_FOUND, ids=_ids(NOT_FOUND))
+def test_missing_targets(text: str, loc: overlays.Locator, message: str) -> None:
+    with pytest.raises(TargetNotFound) as err:
+        overlays.read(text, loc)
+    assert str(err.value) == message
+    with pytest.raises(TargetNotFound):
+        overlays.write(text, loc, "v9")
+
+
+@pytest.mark.parametrize(
+    ("text", "loc", "message"),
+    AMBIGUOUS + MALFORMED + WRONG_SHAPE,
+    ids=_ids(AMBIGUOUS + MALFORMED + WRONG_SHAPE),
+)
+def test_overlay_errors(text: str, loc: overlays.Locator, message: str) -> None:
+    with pytest.raises(OverlayError) as err:
+        overlays.read(text, loc)
+    assert str(err.value) == message
+    assert "\n" not in message and "Traceback" not in message and "<unicode string>" not in message
+    with pytest.raises(OverlayError):
+        overlays.write(text, loc, "v9")
+
+
+WRITE_ONLY_ERRORS: list[tuple[str, overlays.Locator, str]] = [
+    (
+        "images:\n- name: a\n  newTag: |\n    v1\n",
+        KustomizeImage("a"),
+        "the value is a block scalar (|); only one-line scalars are edited, "
+        "so rewrite it as a quoted string",
+    ),
+    (
+        "patches:\n- patch: >-\n    [{op: replace, path: /x, value: '1'}]\n",
+        JsonPatchValue("/x"),
+        "patches[0].patch is a folded scalar; only literal block (patch: |) and one-line "
+        "quoted patches can be edited in place",
+    ),
+    (
+        "configMapGenerator:\n- name: a\n  literals: [K=1]\n",
+        GeneratorLiteral("K"),
+        "cannot write '\"2\"': kustomize strips quotes around literal values",
+    ),
+    ("- \n", YamlPath((0,)), "the list item is empty; give it a value first"),
+]
+
+
+@pytest.mark.parametrize(("text", "loc", "message"), WRITE_ONLY_ERRORS, ids=_ids(WRITE_ONLY_ERRORS))
+def test_readable_but_not_writable(text: str, loc: overlays.Locator, message: str) -> None:
+    overlays.read(text, loc)  # reading is fine
+    value = '"2"' if isinstance(loc, GeneratorLiteral) else "2"
+    with pytest.raises(OverlayError) as err:
+        overlays.write(text, loc, value)
+    assert str(err.value) == message
