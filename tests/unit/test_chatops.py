@@ -7,6 +7,8 @@ import pytest
 from bot.chatops import Command, Refusal, parse
 
 ENVS = ("dev", "staging", "prod")
+USAGE = "usage: `/promote <environment> [version] [model]`"
+BAD_ARGS = f"arguments may only use letters, digits, `.`, `_` and `-`; {USAGE}"
 ONE = ("fraud-detector",)
 TWO = ("fraud-detector", "churn")
 
@@ -38,31 +40,25 @@ CASES = [
     (
         "/promote prod 12",
         TWO,
-        Refusal(
-            "name the model when promoting a version; usage: `/promote <environment> [version] [model]`"
-        ),
+        Refusal(f"name the model when promoting a version; {USAGE}"),
     ),
     ("/promote prod other", TWO, Refusal("unknown model; use one of: churn, fraud-detector")),
     ("/promote prod v1.2", ONE, Refusal("unknown model; use one of: fraud-detector")),
     (
         "/promote prod $(rm -rf /)",
         ONE,
-        Refusal(
-            "arguments may only use letters, digits, `.`, `_` and `-`; usage: `/promote <environment> [version] [model]`"
-        ),
+        Refusal(BAD_ARGS),
     ),
     (
         "/promote prod ../../etc",
         ONE,
-        Refusal(
-            "arguments may only use letters, digits, `.`, `_` and `-`; usage: `/promote <environment> [version] [model]`"
-        ),
+        Refusal(BAD_ARGS),
     ),
     (
         "/promote prοd",
         ONE,
         Refusal(  # Greek omicron
-            "arguments may only use letters, digits, `.`, `_` and `-`; usage: `/promote <environment> [version] [model]`"
+            BAD_ARGS
         ),
     ),
     ("/status now", ONE, Refusal("`/status` takes no arguments")),
