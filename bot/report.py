@@ -167,7 +167,7 @@ def _metrics_table(candidate: ModelVersion, current: ModelVersion | None) -> str
 
 
 def _change_line(change: FileChange) -> str:
-    edits = "; ".join(f"{cell(e.where)}: {code(e.old)} → {code(e.new)}" for e in change.edits)
+    edits = "; ".join(f"{code(e.where)}: {code(e.old)} → {code(e.new)}" for e in change.edits)
     return f"- {code(change.path)}: {edits}"
 
 

@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from bot import report
 from bot.errors import RetryableError, UserError
@@ -129,7 +130,7 @@ class GitHubPlatform:
 
         with _api(f"move branch {branch}"):
             if exists:
-                self._repo.get_git_ref(f"heads/{branch}").edit(sha, force=True)
+                self._force_ref(branch, sha)
                 return
             try:
                 self._repo.create_git_ref(f"refs/heads/{branch}", sha)
@@ -137,7 +138,12 @@ class GitHubPlatform:
                 if err.status != 422:
                     raise
                 # A branch left without a PR (closed PR, earlier failed run): reuse it.
-                self._repo.get_git_ref(f"heads/{branch}").edit(sha, force=True)
+                self._force_ref(branch, sha)
+
+    def _force_ref(self, branch: str, sha: str) -> None:
+        # PATCH the documented /git/refs/ path; PyGithub's lazy GitRef would use /git/ref/.
+        url = f"{self._repo.url}/git/refs/heads/{quote(branch, safe='/')}"
+        self._repo.requester.requestJsonAndCheck("PATCH", url, input={"sha": sha, "force": True})
 
     def _open_pr(self, proposal: Proposal, sha: str) -> Published:
         with _api(f"open the pull request for {proposal.branch}"):

@@ -94,7 +94,7 @@ def test_write_budget_and_idempotent_rerun(
     assert fake_github.count("GET", "GET /repos/{owner}/{repo}/pulls") == 1
 
     fake_github.reset_log()
-    again = _run(setup, monkeypatch, capsys, "run", "--json")
+    again = _run(setup, monkeypatch, capsys, "run", "--env", "prod", "--json")
     assert again.code == 0
     assert fake_github.writes() == []
     reasons = {r["environment"]: r["reason"] for r in again.json()}  # type: ignore[union-attr]

@@ -1,0 +1,355 @@
+"""MLflow Model Registry source.
+
+Finds versions with one server-side search (``name`` and validated tags in the filter, newest
+first, one result) or, when the rule names an alias, with one alias lookup. Search results
+carry no aliases, so the alias is never checked on them. Everything the registry returns is
+untrusted: version numbers, image tags and digests are checked before they reach a file.
+
+``mlflow`` is imported on first use only; MLflow's own retry settings apply
+(``MLFLOW_HTTP_REQUEST_MAX_RETRIES``, ``..._BACKOFF_FACTOR``, ``..._TIMEOUT``), and
+credentials come from MLflow's usual environment variables.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from bot.errors import RegistryError, RetryableError
+from bot.model import ModelVersion, VersionQuery
+
+if TYPE_CHECKING:
+    from mlflow import MlflowClient
+    from mlflow.entities import Run
+    from mlflow.entities.model_registry import ModelVersion as MlflowVersion
+    from mlflow.exceptions import MlflowException
+
+T = TypeVar("T")
+
+IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+DIGEST = re.compile(r"sha256:[a-f0-9]{64}")
+VERSION = re.compile(r"[0-9]+")
+# MLflow's own rule for tag names; anything else cannot exist and could break the filter.
+TAG_KEY = re.compile(r"[A-Za-z0-9_\-./: ]{1,250}")
+UNQUOTABLE = re.compile(r"[\x00-\x1f\x7f\\]")
+
+SECRET_VARS = ("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_PASSWORD")
+TRANSIENT_CODES = frozenset({"TEMPORARILY_UNAVAILABLE", "REQUEST_LIMIT_EXCEEDED"})
+
+
+class _Missing(RegistryError):
+    """The registry said RESOURCE_DOES_NOT_EXIST (or: alias not found); callers that expect it
+    catch it, and anywhere else it is still a one-line user error."""
+
+
+def show(value: object, limit: int = 60) -> str:
+    """A registry value fit for a one-line message: repr, truncated."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def display_uri(uri: str) -> str:
+    """The URI without credentials, query or fragment."""
+    parts = urlsplit(uri)
+    if not parts.netloc:
+        return uri.split("?", 1)[0]
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+def scrub(text: str) -> str:
+    """One line, no URL credentials, no token or password values."""
+    text = re.sub(r"(\w+://)[^/@\s'\"]+@", r"\1", text.splitlines()[0] if text else "")
+    for var in SECRET_VARS:
+        secret = os.environ.get(var, "")
+        if len(secret) >= 4:
+            text = text.replace(secret, "***")
+    return text
+
+
+def _transport_error(exc: BaseException) -> BaseException | None:
+    """The ``requests`` exception behind an MLflow error, if the request never got an answer."""
+    import requests
+
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, requests.RequestException):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _short_reason(exc: BaseException) -> str:
+    text = str(exc)
+    for pattern in (
+        r"\[Errno -?\d+\] ([^\"')]+)",
+        r"ResponseError\('([^']+)'\)",
+        r"((?:Read|Connect)(?:ion)? timed out)",
+        r"(Name or service not known|nodename nor servname provided)",
+    ):
+        found = re.search(pattern, text)
+        if found:
+            return found.group(1).strip()
+    return scrub(type(exc).__name__ + (f": {text}" if text else ""))[:120]
+
+
+def _literal(model: str, what: str, value: str) -> str:
+    """``value`` as a filter string literal. MLflow's parser has no escapes: pick the quote."""
+    if not UNQUOTABLE.search(value):
+        if "'" not in value:
+            return f"'{value}'"
+        if '"' not in value:
+            return f'"{value}"'
+    raise RegistryError(
+        f"[{model}] {what} {show(value)} cannot be used in an MLflow search filter"
+        " (no quotes of both kinds, backslashes or control characters)"
+    )
+
+
+def search_filter(query: VersionQuery) -> str:
+    """``name='…' AND tags.`k`='v' …`` for the search endpoint."""
+    clauses = [f"name={_literal(query.model, 'registered model name', query.registered_name)}"]
+    for key, value in query.validated_tags.items():
+        if not TAG_KEY.fullmatch(key):
+            raise RegistryError(
+                f"[{query.model}] validated tag {show(key)} is not a valid MLflow tag name:"
+                f" check models.{query.model}.validated.tags"
+            )
+        clauses.append(f"tags.`{key}`={_literal(query.model, f'tag {key!r} value', value)}")
+    return " AND ".join(clauses)
+
+
+def meets_rule(query: VersionQuery, tags: Mapping[str, str], aliases: tuple[str, ...]) -> bool:
+    tags_ok = all(tags.get(key) == value for key, value in query.validated_tags.items())
+    return tags_ok and (query.validated_alias is None or query.validated_alias in aliases)
+
+
+def _checked_version(query: VersionQuery, value: object) -> str:
+    text = str(value)
+    if not VERSION.fullmatch(text):
+        raise RegistryError(
+            f"[{query.model}] MLflow returned an invalid version number: {show(text)}"
+        )
+    return text
+
+
+def _checked(
+    query: VersionQuery, version: str, what: str, value: str, rule: re.Pattern[str]
+) -> str:
+    if not rule.fullmatch(value):
+        raise RegistryError(
+            f"[{query.model}] version {version} has an invalid {what}: {show(value)}"
+            f" (expected {rule.pattern})"
+        )
+    return value
+
+
+class MlflowRegistry:
+    """The ``Registry`` for MLflow (OSS tracking server, or any store ``MlflowClient`` takes)."""
+
+    def __init__(
+        self,
+        tracking_uri: str | None = None,
+        registry_uri: str | None = None,
+        ui_url: str | None = None,
+    ) -> None:
+        self._tracking_uri = tracking_uri
+        self._registry_uri = registry_uri
+        self._ui_url = ui_url.rstrip("/") if ui_url else None
+        self._client_instance: MlflowClient | None = None
+        self._runs: dict[str, Run | None] = {}
+
+    # -- the Registry protocol -------------------------------------------------------------
+
+    def newest_validated(self, query: VersionQuery) -> ModelVersion | None:
+        """One search (newest first, one result), or one alias lookup; then the source run.
+
+        Versions found by search have no ``aliases`` (MLflow does not return them there).
+        """
+        if query.validated_alias is not None:
+            found = self._by_alias(query, query.validated_alias)
+            if found is None or not meets_rule(query, dict(found.tags), tuple(found.aliases)):
+                return None
+            return self._build(query, found)
+        page = self._call(
+            query,
+            self._client.search_model_versions,
+            filter_string=search_filter(query),
+            order_by=["version_number DESC"],
+            max_results=1,
+        )
+        if not page:
+            self._require_model(query)
+            return None
+        return self._build(query, self._searched(query, page[0]))
+
+    def get_version(self, query: VersionQuery, version: str) -> ModelVersion | None:
+        if not VERSION.fullmatch(version):
+            return None
+        try:
+            found = self._call(
+                query, self._client.get_model_version, query.registered_name, version
+            )
+        except _Missing:
+            self._require_model(query)
+            return None
+        return self._build(query, found)
+
+    def is_validated(self, query: VersionQuery, version: ModelVersion) -> bool:
+        return meets_rule(query, version.tags, version.aliases)
+
+    # -- MLflow calls ----------------------------------------------------------------------
+
+    @property
+    def _client(self) -> MlflowClient:
+        if self._client_instance is None:
+            if self._tracking_uri is None and not os.environ.get("MLFLOW_TRACKING_URI"):
+                # MLflow would fall back to ./mlflow.db and create it in the working directory.
+                raise RegistryError(
+                    "no MLflow tracking URI: set MLFLOW_TRACKING_URI or the registry's tracking_uri"
+                )
+            from mlflow import MlflowClient
+
+            self._client_instance = MlflowClient(self._tracking_uri, self._registry_uri)
+        return self._client_instance
+
+    @property
+    def _uri(self) -> str:
+        """The registry URI, for messages."""
+        env = os.environ.get
+        uri = self._registry_uri or env("MLFLOW_REGISTRY_URI") or self._tracking_uri
+        return display_uri(uri or env("MLFLOW_TRACKING_URI") or "")
+
+    def _call(self, query: VersionQuery, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        from mlflow.exceptions import MlflowException
+
+        try:
+            return fn(*args, **kwargs)
+        except MlflowException as exc:
+            raise self._translate(query, exc) from exc
+
+    def _translate(self, query: VersionQuery, exc: MlflowException) -> Exception:
+        transport = _transport_error(exc)
+        if transport is not None or exc.error_code in TRANSIENT_CODES:
+            reason = _short_reason(transport or exc)
+            return RetryableError(f"MLflow at {self._uri} unreachable: {reason}; try again")
+        if exc.error_code == "RESOURCE_DOES_NOT_EXIST" or (
+            exc.error_code == "INVALID_PARAMETER_VALUE" and "not found" in str(exc)
+        ):
+            return _Missing(f"[{query.model}] MLflow at {self._uri}: {scrub(str(exc))[:200]}")
+        reason = scrub(str(exc))[:200]
+        return RegistryError(f"[{query.model}] MLflow at {self._uri} refused a request: {reason}")
+
+    def _require_model(self, query: VersionQuery) -> None:
+        """Raise the 'not found' RegistryError unless the registered model exists."""
+        try:
+            self._call(query, self._client.get_registered_model, query.registered_name)
+        except _Missing:
+            raise RegistryError(
+                f"[{query.model}] registered model {query.registered_name!r} not found in MLflow"
+                f" at {self._uri}: check models.{query.model}.registered_model"
+            ) from None
+
+    def _by_alias(self, query: VersionQuery, alias: str) -> MlflowVersion | None:
+        try:
+            return self._call(
+                query, self._client.get_model_version_by_alias, query.registered_name, alias
+            )
+        except _Missing:
+            self._require_model(query)
+            return None
+
+    def _searched(self, query: VersionQuery, mv: MlflowVersion) -> MlflowVersion:
+        """Trust, but verify: a store that ignored the filter must not promote anything."""
+        tags = dict(mv.tags or {})
+        if mv.name != query.registered_name or not meets_rule(query, tags, ()):
+            raise RegistryError(
+                f"[{query.model}] MLflow at {self._uri} answered the validated-version search"
+                f" with version {show(str(mv.version))} of {show(mv.name)}, which does not match"
+                " the filter: refusing to trust its search results"
+            )
+        return mv
+
+    def _run(self, query: VersionQuery, run_id: str) -> Run | None:
+        """The source run, once per instance; a missing or unreadable run is just absent."""
+        if run_id not in self._runs:
+            try:
+                self._runs[run_id] = self._call(query, self._client.get_run, run_id)
+            except RegistryError:  # not found, or refused: the metrics are informational
+                self._runs[run_id] = None
+        return self._runs[run_id]
+
+    # -- building the result ---------------------------------------------------------------
+
+    def _build(self, query: VersionQuery, mv: MlflowVersion) -> ModelVersion:
+        version = _checked_version(query, mv.version)
+        tags = {str(k): str(v) for k, v in (mv.tags or {}).items()}
+        aliases = tuple(str(a) for a in (mv.aliases or ()))
+        run_id = mv.run_id or None
+        run = self._run(query, run_id) if run_id and (query.metrics or self._ui) else None
+        return ModelVersion(
+            model=query.model,
+            registered_name=query.registered_name,
+            version=version,
+            image_tag=self._image_tag(query, version, tags, aliases),
+            image_digest=self._digest(query, version, tags),
+            run_id=run_id,
+            metrics=_metrics(query, run),
+            tags=tags,
+            created_ms=int(mv.creation_timestamp) if mv.creation_timestamp else None,
+            aliases=aliases,
+            url=self._version_url(query.registered_name, version),
+            run_url=self._run_url(run),
+        )
+
+    def _image_tag(
+        self, query: VersionQuery, version: str, tags: dict[str, str], aliases: tuple[str, ...]
+    ) -> str | None:
+        key = query.image_tag_key
+        if key not in tags:
+            if meets_rule(query, tags, aliases):
+                raise RegistryError(
+                    f"[{query.model}] version {version} is validated but has no tag {key!r}:"
+                    f" tag it or set models.{query.model}.image.tag_from"
+                )
+            return None
+        return _checked(query, version, f"image tag (tag {key!r})", tags[key], IMAGE_TAG)
+
+    def _digest(self, query: VersionQuery, version: str, tags: dict[str, str]) -> str | None:
+        key = query.image_digest_key
+        if key is None or key not in tags:
+            return None
+        return _checked(query, version, f"image digest (tag {key!r})", tags[key], DIGEST)
+
+    @property
+    def _ui(self) -> str | None:
+        if self._ui_url:
+            return self._ui_url
+        uri = self._tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or ""
+        if urlsplit(uri).scheme in ("http", "https"):
+            return display_uri(uri).rstrip("/")
+        return None
+
+    def _version_url(self, name: str, version: str) -> str | None:
+        ui = self._ui
+        return f"{ui}/#/models/{quote(name, safe='')}/versions/{version}" if ui else None
+
+    def _run_url(self, run: Run | None) -> str | None:
+        ui = self._ui
+        if ui is None or run is None:
+            return None
+        experiment, run_id = (
+            quote(str(run.info.experiment_id), safe=""),
+            quote(run.info.run_id, safe=""),
+        )
+        return f"{ui}/#/experiments/{experiment}/runs/{run_id}"
+
+
+def _metrics(query: VersionQuery, run: Run | None) -> dict[str, float]:
+    if run is None:
+        return {}
+    found = run.data.metrics
+    return {name: float(found[name]) for name in query.metrics if name in found}

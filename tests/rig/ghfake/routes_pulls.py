@@ -1,0 +1,410 @@
+"""Pull requests: list, open, edit, merge (with real merge/squash commits), commits, files,
+review requests."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from tests.rig.ghfake import payloads
+from tests.rig.ghfake.gitstore import Ident
+from tests.rig.ghfake.routes_git import signed
+from tests.rig.ghfake.routing import (
+    ApiError,
+    Call,
+    Field,
+    Reply,
+    not_found,
+    route,
+    validation_failed,
+)
+
+if TYPE_CHECKING:
+    from tests.rig.ghfake.server import FakeGitHub
+
+REPO = "/repos/{owner}/{repo}"
+PULL = f"{REPO}/pulls/{{number}}"
+NOT_MERGEABLE = "Pull Request is not mergeable"
+
+
+def _invalid(field: str) -> ApiError:
+    return validation_failed({"resource": "PullRequest", "field": field, "code": "invalid"})
+
+
+def _custom(message: str) -> ApiError:
+    return validation_failed({"resource": "PullRequest", "code": "custom", "message": message})
+
+
+def refresh(
+    fake: FakeGitHub, pr: dict[str, Any], heads: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Open PRs track their branches; closed ones keep the shas they closed with."""
+    if pr["state"] == "open":
+        heads = fake.branch_heads() if heads is None else heads
+        pr["head_sha"] = heads.get(pr["head_ref"], pr["head_sha"])
+        pr["base_sha"] = heads.get(pr["base_ref"], pr["base_sha"])
+    return pr
+
+
+def _pull(call: Call) -> dict[str, Any]:
+    pr = call.fake.pulls.get(int(call.params["number"]))
+    if pr is None:
+        raise not_found()
+    return refresh(call.fake, pr)
+
+
+def _head_branch(fake: FakeGitHub, head: str) -> str:
+    owner, sep, branch = head.partition(":")
+    if not sep:
+        return head
+    if owner.lower() != fake.owner.lower():  # forks are out of the fake's scope
+        raise _invalid("head")
+    return branch
+
+
+def _duplicate(fake: FakeGitHub, head_ref: str, base_ref: str, number: int | None = None) -> None:
+    for pr in fake.pulls.values():
+        same = pr["head_ref"] == head_ref and pr["base_ref"] == base_ref
+        if same and pr["state"] == "open" and pr["number"] != number:
+            raise _custom(f"A pull request already exists for {fake.owner}:{head_ref}.")
+
+
+def create_pull(
+    fake: FakeGitHub,
+    login: str,
+    head: str,
+    base: str,
+    title: str,
+    body: str | None,
+    draft: bool = False,
+    maintainer_can_modify: bool = True,
+) -> dict[str, Any]:
+    """Validate like GitHub and record a new open PR; used by the route and by ``open_pr``."""
+    head_ref = _head_branch(fake, head)
+    heads = fake.branch_heads()
+    base_sha = heads.get(base)
+    if base_sha is None:
+        raise _invalid("base")
+    head_sha = heads.get(head_ref)
+    if head_sha is None:
+        raise _invalid("head")
+    _duplicate(fake, head_ref, base)
+    if fake.git.is_ancestor(head_sha, base_sha):
+        raise _custom(f"No commits between {base} and {head_ref}")
+    number, now = fake.next_number(), payloads.now_iso()
+    record: dict[str, Any] = {
+        "number": number,
+        "id": fake.next_id(),
+        "state": "open",
+        "title": title,
+        "body": body,
+        "user": login,
+        "head_ref": head_ref,
+        "base_ref": base,
+        "head_sha": head_sha,
+        "base_sha": base_sha,
+        "draft": draft,
+        "merged": False,
+        "merged_at": None,
+        "merged_by": None,
+        "merge_commit_sha": None,
+        "labels": [],
+        "requested_reviewers": [],
+        "requested_teams": [],
+        "maintainer_can_modify": maintainer_can_modify,
+        "locked": False,
+        "created_at": now,
+        "updated_at": now,
+        "closed_at": None,
+    }
+    fake.pulls[number] = record
+    return record
+
+
+def full_json(fake: FakeGitHub, pr: dict[str, Any]) -> dict[str, Any]:
+    """The single-PR view: adds mergeability (a real test merge) and diff counts."""
+    git = fake.git
+    base, head = pr["base_sha"], pr["head_sha"]
+    files = git.diff(git.merge_base(base, head), head)
+    mergeable: bool | None = None
+    state = "unknown"
+    if pr["state"] == "open":
+        mergeable = git.merge_trees(base, head) is not None
+        state = "draft" if pr["draft"] else ("clean" if mergeable else "dirty")
+    stats = {
+        "mergeable": mergeable,
+        "rebaseable": False,
+        "mergeable_state": state,
+        "commits": len(git.rev_list(f"{base}..{head}")),
+        "additions": sum(f.additions for f in files),
+        "deletions": sum(f.deletions for f in files),
+        "changed_files": len(files),
+    }
+    return payloads.pull(fake, pr, full=True, stats=stats)
+
+
+# -- list and open --------------------------------------------------------------------------
+
+
+@route(f"GET {REPO}/pulls", doc="pulls/pulls#list-pull-requests")
+def list_pulls(call: Call) -> Reply:
+    fake = call.fake
+    state = call.arg("state", "open")
+    if state not in ("open", "closed", "all"):
+        raise validation_failed(
+            {"value": state, "resource": "Issue", "field": "state", "code": "invalid"}
+        )
+    heads = fake.branch_heads()
+    found = [pr for pr in fake.pulls.values() if state in ("all", pr["state"])]
+    found = [refresh(fake, pr, heads) for pr in found]
+    head = call.arg("head")
+    if head:
+        owner, _, branch = head.rpartition(":")
+        if owner and owner.lower() != fake.owner.lower():
+            found = []
+        found = [pr for pr in found if pr["head_ref"] == branch]
+    base = call.arg("base")
+    if base:
+        found = [pr for pr in found if pr["base_ref"] == base]
+    return call.paginate(_sorted(call, found), lambda pr: payloads.pull(fake, pr, full=False))
+
+
+def _sorted(call: Call, pulls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    sort = call.arg("sort", "created")
+    direction = call.arg("direction", "desc" if sort == "created" else "asc")
+    key = "updated_at" if sort == "updated" else "created_at"
+    # Numbers break ties: several PRs are often created within the same second.
+    ordered = sorted(pulls, key=lambda pr: (pr[key], pr["number"]))
+    return ordered if direction == "asc" else ordered[::-1]
+
+
+@route(f"POST {REPO}/pulls", doc="pulls/pulls#create-a-pull-request")
+def open_pull(call: Call) -> Reply:
+    body = call.body(
+        {
+            "title": Field((str,)),
+            "head": Field((str,), True),
+            "base": Field((str,), True),
+            "body": Field((str, type(None))),
+            "draft": Field((bool,)),
+            "maintainer_can_modify": Field((bool,)),
+        }
+    )
+    if "title" not in body:
+        raise validation_failed({"resource": "PullRequest", "field": "title", "code": "missing"})
+    record = create_pull(
+        call.fake,
+        call.login,
+        body["head"],
+        body["base"],
+        body["title"],
+        body.get("body"),
+        body.get("draft", False),
+        body.get("maintainer_can_modify", True),
+    )
+    data = full_json(call.fake, record)
+    return Reply(201, data, {"Location": data["url"]})
+
+
+# -- one pull request -----------------------------------------------------------------------
+
+
+@route(f"GET {PULL}", doc="pulls/pulls#get-a-pull-request")
+def get_pull(call: Call) -> Reply:
+    return Reply(200, full_json(call.fake, _pull(call)))
+
+
+@route(f"PATCH {PULL}", doc="pulls/pulls#update-a-pull-request")
+def edit_pull(call: Call) -> Reply:
+    body = call.body(
+        {
+            "title": Field((str,)),
+            "body": Field((str, type(None))),
+            "state": Field((str,)),
+            "base": Field((str,)),
+            "maintainer_can_modify": Field((bool,)),
+        }
+    )
+    fake, pr = call.fake, _pull(call)
+    if "base" in body and body["base"] != pr["base_ref"]:
+        _change_base(fake, pr, body["base"])
+    if "state" in body:
+        _change_state(fake, pr, body["state"])
+    for key in ("title", "body", "maintainer_can_modify"):
+        if key in body:
+            pr[key] = body[key]
+    pr["updated_at"] = payloads.now_iso()
+    return Reply(200, full_json(fake, refresh(fake, pr)))
+
+
+def _change_base(fake: FakeGitHub, pr: dict[str, Any], base: str) -> None:
+    if pr["state"] != "open":
+        raise ApiError(422, "Cannot change the base branch of a closed pull request.")
+    if fake.branch_sha(base) is None:
+        raise _invalid("base")
+    _duplicate(fake, pr["head_ref"], base, pr["number"])
+    pr["base_ref"] = base
+
+
+def _change_state(fake: FakeGitHub, pr: dict[str, Any], state: str) -> None:
+    if state not in ("open", "closed"):
+        raise validation_failed(
+            {"value": state, "resource": "PullRequest", "field": "state", "code": "invalid"}
+        )
+    if state == pr["state"]:
+        return
+    if state == "closed":
+        pr["state"], pr["closed_at"] = "closed", payloads.now_iso()
+        return
+    if pr["merged"]:
+        raise _custom("state cannot be changed. The pull request has been merged.")
+    if fake.branch_sha(pr["head_ref"]) is None:
+        raise _custom("state cannot be changed. The head branch was deleted.")
+    _duplicate(fake, pr["head_ref"], pr["base_ref"], pr["number"])
+    pr["state"], pr["closed_at"] = "open", None
+
+
+@route(f"GET {PULL}/commits", doc="pulls/pulls#list-commits-on-a-pull-request")
+def pull_commits(call: Call) -> Reply:
+    pr, git = _pull(call), call.fake.git
+    shas = git.rev_list(f"{pr['base_sha']}..{pr['head_sha']}", reverse=True)[:250]
+    reply = call.paginate(shas)
+    reply.data = [payloads.repo_commit(call.fake, c) for c in git.read_commits(reply.data)]
+    return reply
+
+
+@route(f"GET {PULL}/files", doc="pulls/pulls#list-pull-requests-files")
+def pull_files(call: Call) -> Reply:
+    pr, git = _pull(call), call.fake.git
+    files = git.diff(git.merge_base(pr["base_sha"], pr["head_sha"]), pr["head_sha"])
+    return call.paginate(files, lambda f: payloads.file_change(call.fake, f, pr["head_sha"]))
+
+
+# -- merge ----------------------------------------------------------------------------------
+
+
+@route(f"PUT {PULL}/merge", doc="pulls/pulls#merge-a-pull-request")
+def merge_pull(call: Call) -> Reply:
+    body = call.body(
+        {
+            "commit_title": Field((str,)),
+            "commit_message": Field((str,)),
+            "sha": Field((str,)),
+            "merge_method": Field((str,)),
+        }
+    )
+    fake, pr = call.fake, _pull(call)
+    method = body.get("merge_method", "merge")
+    if method not in ("merge", "squash", "rebase"):
+        raise validation_failed(
+            {"value": method, "resource": "PullRequest", "field": "merge_method", "code": "invalid"}
+        )
+    if method == "rebase":  # the fake repo is configured like one with rebase merging disabled
+        raise ApiError(405, "Rebase merges are not allowed on this repository.")
+    if pr["state"] != "open" or pr["draft"]:
+        raise ApiError(405, NOT_MERGEABLE)
+    if body.get("sha") and body["sha"] != pr["head_sha"]:
+        raise ApiError(409, "Head branch was modified. Review and try the merge again.")
+    tree = fake.git.merge_trees(pr["base_sha"], pr["head_sha"])
+    if tree is None:
+        raise ApiError(405, NOT_MERGEABLE)
+    sha = _merge_commit(fake, pr, call.login, method, tree, body)
+    if not fake.git.update_ref(f"refs/heads/{pr['base_ref']}", sha, pr["base_sha"]):
+        raise ApiError(405, "Base branch was modified. Review and try the merge again.")
+    now = payloads.now_iso()
+    pr.update(
+        state="closed",
+        merged=True,
+        merged_at=now,
+        closed_at=now,
+        updated_at=now,
+        merged_by=call.login,
+        merge_commit_sha=sha,
+    )
+    return Reply(200, {"sha": sha, "merged": True, "message": "Pull Request successfully merged"})
+
+
+def _merge_commit(
+    fake: FakeGitHub, pr: dict[str, Any], login: str, method: str, tree: str, body: dict[str, Any]
+) -> str:
+    """Write the commit GitHub would: a two-parent merge, or one squashed commit."""
+    git, now = fake.git, int(time.time())
+    committer = Ident("GitHub", "noreply@github.com", now)
+    if method == "merge":
+        title = body.get("commit_title") or (
+            f"Merge pull request #{pr['number']} from {fake.owner}/{pr['head_ref']}"
+        )
+        message = f"{title}\n\n{body.get('commit_message', pr['title'])}"
+        parents = [pr["base_sha"], pr["head_sha"]]
+        author = fake.ident(login, now)
+    else:
+        commits = git.read_commits(
+            git.rev_list(f"{pr['base_sha']}..{pr['head_sha']}", reverse=True)
+        )
+        default = "\n\n".join(f"* {c.message.strip()}" for c in commits)
+        title = body.get("commit_title") or f"{pr['title']} (#{pr['number']})"
+        message = f"{title}\n\n{body.get('commit_message', default)}"
+        parents = [pr["base_sha"]]
+        author = fake.ident(pr["user"], now)
+    sha = git.commit_tree(tree, parents, message.rstrip("\n") + "\n", author, committer)
+    # Merges made on GitHub are signed with its web-flow key.
+    fake.verifications[sha] = signed(git.read_commit(sha).raw)
+    return sha
+
+
+# -- review requests ------------------------------------------------------------------------
+
+_REVIEWERS = {"reviewers": Field((list,)), "team_reviewers": Field((list,))}
+
+
+@route(
+    f"POST {PULL}/requested_reviewers",
+    doc="pulls/review-requests#request-reviewers-for-a-pull-request",
+)
+def request_reviewers(call: Call) -> Reply:
+    body = call.body(_REVIEWERS)
+    fake, pr = call.fake, _pull(call)
+    users, teams = body.get("reviewers", []), body.get("team_reviewers", [])
+    if pr["user"] in users:
+        raise ApiError(422, "Review cannot be requested from pull request author.")
+    if any(fake.permission_of(login) == "none" for login in users):
+        raise ApiError(
+            422,
+            "Reviews may only be requested from collaborators. One or more of the users or "
+            f"teams you specified is not a collaborator of the {fake.full_name} repository.",
+        )
+    for key, names in (("requested_reviewers", users), ("requested_teams", teams)):
+        pr[key] += [name for name in names if name not in pr[key]]
+    pr["updated_at"] = payloads.now_iso()
+    return Reply(201, payloads.pull(fake, pr, full=False))
+
+
+@route(
+    f"GET {PULL}/requested_reviewers",
+    doc="pulls/review-requests#get-all-requested-reviewers-for-a-pull-request",
+)
+def get_requested_reviewers(call: Call) -> Reply:
+    fake, pr = call.fake, _pull(call)
+    return Reply(
+        200,
+        {
+            "users": [payloads.user(fake, login) for login in pr["requested_reviewers"]],
+            "teams": [payloads.team(fake, fake.owner, slug) for slug in pr["requested_teams"]],
+        },
+    )
+
+
+@route(
+    f"DELETE {PULL}/requested_reviewers",
+    doc="pulls/review-requests#remove-requested-reviewers-from-a-pull-request",
+)
+def remove_requested_reviewers(call: Call) -> Reply:
+    body = call.body(_REVIEWERS)
+    pr = _pull(call)
+    pr["requested_reviewers"] = [
+        u for u in pr["requested_reviewers"] if u not in body.get("reviewers", [])
+    ]
+    pr["requested_teams"] = [
+        t for t in pr["requested_teams"] if t not in body.get("team_reviewers", [])
+    ]
+    return Reply(200, payloads.pull(call.fake, pr, full=False))

@@ -1,0 +1,562 @@
+"""``FakeGitHub``: a real HTTP server on 127.0.0.1 that answers a slice of GitHub's REST API.
+
+PyGithub talks to it exactly as it talks to GitHub Enterprise (``base_url=.../api/v3``):
+absolute URLs in payloads, ``Link`` pagination, rate-limit headers, GitHub's status codes and
+error bodies. Git objects live in a real bare repository (see ``gitstore``); pull requests,
+issues, comments, labels and reactions live in plain dicts that tests can inspect. Requests
+for anything not implemented get a loud 404 and are listed in ``unmatched``.
+
+Identity and access:
+
+``users[token] = login``
+    Tokens the fake accepts (``Authorization: token X`` or ``Bearer X``). A missing header gets
+    401 "Requires authentication", an unknown token 401 "Bad credentials". Tokens starting with
+    ``ghs_`` are App installation tokens: commits they create without author/committer are
+    reported as verified, and ``GET /user`` answers 403 as GitHub does for installations.
+``permissions[login]``
+    admin | maintain | write | triage | read | none. Logins not listed read, as if the
+    repository were public (GitHub itself 404s logins that are not users at all).
+``teams[(org, team_slug)] = {login, ...}``
+    Team memberships, for ``GET /orgs/{org}/teams/{team}/memberships/{login}``.
+
+In-memory state (guarded by ``lock``; read it after the requests under test have finished):
+
+``pulls[number]``
+    ``{"number", "id", "state": "open"|"closed", "title", "body", "user": login,
+    "head_ref", "base_ref", "head_sha", "base_sha", "draft", "merged", "merged_at",
+    "merged_by": login|None, "merge_commit_sha", "labels": [label dict], "requested_reviewers":
+    [login], "requested_teams": [slug], "maintainer_can_modify", "locked", "created_at",
+    "updated_at", "closed_at"}``. ``head_sha``/``base_sha`` follow the branches while the
+    PR is open (refreshed whenever it is served) and are frozen when it closes, as on GitHub.
+``issues[number]``
+    Plain issues (not PRs): the common subset of the keys above. Numbers are shared with PRs.
+``comments[issue_number]``
+    ``[{"id", "issue_number", "body", "user": login, "created_at", "updated_at"}]``, oldest first.
+``reactions[comment_id]``
+    ``[{"id", "content", "user": login, "created_at"}]``.
+``labels[name]``
+    ``{"id", "name", "color", "description"}``: repository labels, created on first use.
+``verifications[commit_sha]``
+    The ``verification`` object GitHub reports for commits it created (signed ones).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.wrappers import Request, Response
+
+from tests.rig.ghfake import payloads, routes_git, routes_issues, routes_pulls, routes_repo
+from tests.rig.ghfake.gitstore import GitStore, Ident
+from tests.rig.ghfake.payloads import now_iso
+from tests.rig.ghfake.routing import ROUTER, ApiError, Call, Reply, Route
+
+API_PREFIX = "/api/v3"
+DEFAULT_LOGIN = "promotion-bot[bot]"
+RATE_LIMIT = 5000
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+PERMISSION_LEVELS = ("none", "read", "triage", "write", "maintain", "admin")
+SECONDARY_LIMIT = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+)
+_DEFAULT_MESSAGES = {
+    401: "Bad credentials",
+    403: "Resource not accessible by integration",
+    404: "Not Found",
+    422: "Validation Failed",
+    429: SECONDARY_LIMIT,
+}
+
+__all__ = ["ApiError", "FakeGitHub", "Req"]
+
+
+@dataclass(frozen=True)
+class Req:
+    """One request as the fake saw it. ``route`` is the matched template ("" if none)."""
+
+    method: str
+    route: str
+    path: str  # as requested, with the query string
+    status: int
+    body: bytes
+    headers: dict[str, str]  # the Authorization value is redacted; see ``login``
+    login: str | None = None  # who the token belongs to, None if unknown or absent
+
+
+@dataclass
+class _Fault:
+    method: str
+    route: str
+    status: int
+    times: int
+    headers: dict[str, str]
+    body: Any
+
+    def matches(self, method: str, route: Route, path: str) -> bool:
+        method_ok = self.method in ("*", method)
+        route_ok = self.route in ("*", route.name, route.template, path)
+        return method_ok and route_ok
+
+
+@dataclass
+class _Bucket:
+    remaining: int
+    used: int = 0
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """Werkzeug logs every request to stderr; the request log already has them."""
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        return
+
+
+@dataclass
+class _Counters:
+    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1001))
+    numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+
+class FakeGitHub:
+    """A fake GitHub for one repository ``owner/repo``; start it, point PyGithub at base_url."""
+
+    def __init__(
+        self,
+        root: Path,
+        owner: str = "acme",
+        repo: str = "gitops",
+        token: str = "test-token",
+        default_branch: str = "main",
+    ) -> None:
+        self.root = Path(root)
+        self.owner = owner
+        self.repo = repo
+        self.default_branch = default_branch
+        self.users: dict[str, str] = {token: DEFAULT_LOGIN}
+        self.permissions: dict[str, str] = {DEFAULT_LOGIN: "write"}
+        self.teams: dict[tuple[str, str], set[str]] = {}
+        self.pulls: dict[int, dict[str, Any]] = {}
+        self.issues: dict[int, dict[str, Any]] = {}
+        self.comments: dict[int, list[dict[str, Any]]] = {}
+        self.reactions: dict[int, list[dict[str, Any]]] = {}
+        self.labels: dict[str, dict[str, Any]] = {}
+        self.verifications: dict[str, dict[str, Any]] = {}
+        self.requests: list[Req] = []
+        self.unmatched: list[str] = []
+        self.errors: list[str] = []  # tracebacks of handler crashes (answered with 500)
+        self.rate_limit = RATE_LIMIT
+        self.git = GitStore(self.root / owner / f"{repo}.git")
+        self.git.init(default_branch)
+        self.lock = threading.RLock()  # state and Git mutations; handlers run under it
+        self._log_lock = threading.Lock()
+        self._faults: list[_Fault] = []
+        self._buckets: dict[str, _Bucket] = {}
+        self._reset_at = int(time.time()) + 3600
+        self._counters = _Counters()
+        self._user_ids: dict[str, int] = {}
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self.created_at = now_iso()
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._server is not None:
+            return
+        server = make_server(
+            "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler
+        )
+        self._server = server
+        # A short poll interval keeps stop() fast (the default makes shutdown wait ~0.5 s).
+        self._thread = threading.Thread(
+            target=server.serve_forever, args=(0.02,), name="fake-github", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> FakeGitHub:
+        self.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # -- addresses ------------------------------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("FakeGitHub is not started; call start() first")
+        return int(self._server.server_port)
+
+    @property
+    def host_url(self) -> str:
+        """Where html_url links point, like a GitHub Enterprise host: no /api/v3."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.host_url}{API_PREFIX}"
+
+    @property
+    def repo_api(self) -> str:
+        return f"{self.base_url}/repos/{self.owner}/{self.repo}"
+
+    @property
+    def repo_html(self) -> str:
+        return f"{self.host_url}/{self.owner}/{self.repo}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.repo}"
+
+    @property
+    def bare_path(self) -> Path:
+        return self.git.path
+
+    @property
+    def git_url(self) -> str:
+        return str(self.git.path)
+
+    # -- request log ----------------------------------------------------------------------
+
+    def count(self, method: str | None = None, route: str | None = None) -> int:
+        """Requests seen, optionally by method and by route (with or without the method)."""
+        return sum(1 for r in self.requests if _req_matches(r, method, route))
+
+    def writes(self) -> list[Req]:
+        return [r for r in self.requests if r.method in WRITE_METHODS]
+
+    def reset_log(self) -> None:
+        """Forget recorded requests (``unmatched`` is kept so fixtures still catch gaps)."""
+        with self._log_lock:
+            self.requests.clear()
+
+    def inject(
+        self,
+        method: str,
+        route: str,
+        status: int,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+    ) -> None:
+        """Answer the next ``times`` matching requests with ``status`` instead of handling them.
+
+        ``route`` is a template as recorded in ``Req.route`` (with or without the method),
+        a concrete path, or ``"*"``; ``method`` may be ``"*"``. ``body`` defaults to GitHub's
+        message for the status (a secondary-rate-limit text for 429, and for 403 when a
+        ``Retry-After`` header is given); a dict/list is sent as JSON, str/bytes verbatim.
+        """
+        with self._log_lock:
+            self._faults.append(
+                _Fault(method.upper(), route, status, times, dict(headers or {}), body)
+            )
+
+    # -- helpers for tests ----------------------------------------------------------------
+
+    def seed(self, worktree: Path) -> None:
+        """Push the worktree's HEAD to the default branch of the bare repository."""
+        target = f"HEAD:refs/heads/{self.default_branch}"
+        pushed = subprocess.run(
+            ["git", "-C", str(worktree), "push", "-q", str(self.bare_path), target],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if pushed.returncode != 0:
+            raise RuntimeError(f"seeding {self.bare_path} failed: {pushed.stderr.strip()}")
+
+    def branch_sha(self, name: str) -> str | None:
+        return self.git.ref_sha(f"refs/heads/{name}")
+
+    def branch_heads(self) -> dict[str, str]:
+        """Every branch and its sha from one git call (cheaper than many ``branch_sha``)."""
+        prefix = "refs/heads/"
+        return {r[len(prefix) :]: sha for r, sha, _ in self.git.refs() if r.startswith(prefix)}
+
+    def file_at(self, ref: str, path: str) -> str | None:
+        """Text of ``path`` at a branch, tag or sha; None if the ref or file is missing."""
+        sha = self.git.resolve_ref_name(ref)
+        entry = self.git.entry(sha, path.strip("/")) if sha else None
+        if entry is None or entry.type != "blob":
+            return None
+        return self.git.read_blob(entry.sha).decode("utf-8", errors="replace")
+
+    def add_comment(self, issue_number: int, login: str, body: str) -> dict[str, Any]:
+        """A comment by ``login`` (e.g. a human reviewer) as if posted through the API."""
+        with self.lock:
+            record = routes_issues.create_comment(self, issue_number, login, body)
+            return payloads.comment(self, record)
+
+    def open_pr(
+        self,
+        head: str,
+        base: str,
+        title: str,
+        body: str = "",
+        login: str | None = None,
+        draft: bool = False,
+    ) -> dict[str, Any]:
+        """Open a PR with the API's validation; raises ``ApiError`` (e.g. 422) like it."""
+        with self.lock:
+            record = routes_pulls.create_pull(
+                self, login or DEFAULT_LOGIN, head, base, title, body, draft
+            )
+            return payloads.pull(self, record, full=False)
+
+    def open_issue(self, title: str, body: str = "", login: str | None = None) -> dict[str, Any]:
+        with self.lock:
+            record = routes_issues.create_issue(self, login or DEFAULT_LOGIN, title, body)
+            return payloads.issue(self, record)
+
+    # -- shared state helpers used by the route modules -----------------------------------
+
+    def next_id(self) -> int:
+        return next(self._counters.ids)
+
+    def next_number(self) -> int:
+        return next(self._counters.numbers)
+
+    def user_id(self, login: str) -> int:
+        with self.lock:
+            return self._user_ids.setdefault(login, 5000 + len(self._user_ids) * 7 + 1)
+
+    def ident(self, login: str, when: int | None = None) -> Ident:
+        """The noreply identity GitHub uses for commits it writes on a user's behalf."""
+        email = f"{self.user_id(login)}+{login}@users.noreply.github.com"
+        return Ident(login, email, int(time.time()) if when is None else when)
+
+    def login_for_email(self, email: str) -> str | None:
+        if email == "noreply@github.com":
+            return "web-flow"
+        local, _, domain = email.partition("@")
+        if domain == "users.noreply.github.com" and "+" in local:
+            return local.split("+", 1)[1]
+        return None
+
+    def permission_of(self, login: str) -> str:
+        """Unknown logins read: the repo behaves as if public (GitHub 404s non-users)."""
+        level = self.permissions.get(login, "read")
+        return level if level in PERMISSION_LEVELS else "read"
+
+    def known_user(self, login: str) -> bool:
+        members = {m for logins in self.teams.values() for m in logins}
+        known = {*self.users.values(), *self.permissions, *members, self.owner}
+        known |= {p["user"] for p in self.pulls.values()}
+        known |= {c["user"] for cs in self.comments.values() for c in cs}
+        return login.lower() in {k.lower() for k in known}
+
+    def issue_record(self, number: int) -> dict[str, Any]:
+        record = self.pulls.get(number) or self.issues.get(number)
+        if record is None:
+            raise ApiError(404, "Not Found")
+        return record
+
+    # -- WSGI -----------------------------------------------------------------------------
+
+    def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        request = Request(environ)
+        body = request.get_data(cache=True)
+        token, login = self._caller(request)
+        route, reply = self._dispatch(request, token, login)
+        response = self._response(request, reply, token)
+        target = environ.get("RAW_URI") or request.full_path.rstrip("?")
+        headers = {k: v for k, v in request.headers.items()}
+        if "Authorization" in headers:
+            scheme = headers["Authorization"].split(" ", 1)[0]
+            headers["Authorization"] = f"{scheme} <redacted>"
+        entry = Req(request.method, route, target, reply.status, body, headers, login)
+        with self._log_lock:
+            self.requests.append(entry)
+        return response(environ, start_response)
+
+    def _caller(self, request: Request) -> tuple[str | None, str | None]:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() not in ("token", "bearer") or not value.strip():
+            return None, None
+        token = value.strip()
+        return token, self.users.get(token)
+
+    def _dispatch(
+        self, request: Request, token: str | None, login: str | None
+    ) -> tuple[str, Reply]:
+        method = "GET" if request.method == "HEAD" else request.method
+        path = request.path
+        matched = None
+        if path.startswith(API_PREFIX + "/"):
+            matched = ROUTER.match(method, path[len(API_PREFIX) :])
+        if matched is None:
+            what = f"{request.method} {path}"
+            with self._log_lock:
+                self.unmatched.append(what)
+            self._spend(token if login else None)
+            message = f"Not Found (fake GitHub does not implement {what})"
+            return "", _error(ApiError(404, message), "https://docs.github.com/rest")
+        route, params = matched
+        return route.name, self._handle(request, route, params, token, login)
+
+    def _handle(
+        self,
+        request: Request,
+        route: Route,
+        params: dict[str, str],
+        token: str | None,
+        login: str | None,
+    ) -> Reply:
+        fault = self._take_fault(request.method, route, request.path[len(API_PREFIX) :])
+        free = route.template == "/rate_limit"  # GitHub does not charge for this one
+        exhausted = False if free else self._spend(token if login else None)
+        if fault is not None:
+            return _fault_reply(fault)
+        if token is None or login is None:
+            message = "Requires authentication" if token is None else "Bad credentials"
+            return _error(ApiError(401, message), "https://docs.github.com/rest")
+        if exhausted:
+            message = f"API rate limit exceeded for user ID {self.user_id(login)}."
+            doc = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+            return _error(ApiError(403, message), doc)
+        if not self._same_repo(params):
+            return _error(ApiError(404, "Not Found"), route.doc)
+        call = Call(self, request, route, params, login, token)
+        try:
+            with self.lock:
+                return route.handler(call)
+        except ApiError as err:
+            return _error(err, route.doc)
+        except Exception:
+            # A bug in the fake: answer 500 (clients retry) and keep the traceback for the test.
+            trace = traceback.format_exc()
+            self.errors.append(trace)
+            print(f"fake GitHub crashed on {route.name}:\n{trace}", file=sys.stderr)
+            return _error(ApiError(500, "Server Error (fake GitHub crashed)"), route.doc)
+
+    def _same_repo(self, params: dict[str, str]) -> bool:
+        if "owner" not in params:
+            return True
+        return (
+            params["owner"].lower() == self.owner.lower()
+            and params["repo"].lower() == self.repo.lower()
+        )
+
+    def _take_fault(self, method: str, route: Route, path: str) -> _Fault | None:
+        with self._log_lock:
+            for fault in self._faults:
+                if fault.matches(method, route, path):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    # -- rate limits ----------------------------------------------------------------------
+
+    def _bucket(self, token: str | None) -> _Bucket:
+        now = int(time.time())
+        if now >= self._reset_at:  # the hourly window rolled over: everyone starts afresh
+            self._reset_at = now + 3600
+            self._buckets.clear()
+        return self._buckets.setdefault(token or "", _Bucket(self.rate_limit))
+
+    def _spend(self, token: str | None) -> bool:
+        """Charge one request to the token's budget; True if the budget was already empty."""
+        with self._log_lock:
+            bucket = self._bucket(token)
+            if bucket.remaining <= 0:
+                return True
+            bucket.remaining -= 1
+            bucket.used += 1
+            return False
+
+    def rate_limit_state(self, token: str | None) -> dict[str, int]:
+        with self._log_lock:
+            bucket = self._bucket(token)
+            return {
+                "limit": self.rate_limit,
+                "remaining": bucket.remaining,
+                "reset": self._reset_at,
+                "used": bucket.used,
+            }
+
+    def _response(self, request: Request, reply: Reply, token: str | None) -> Response:
+        known = token if token in self.users else None
+        state = self.rate_limit_state(known)
+        headers = {
+            "X-GitHub-Media-Type": "github.v3; format=json",
+            "X-GitHub-Api-Version-Selected": "2022-11-28",
+            "X-GitHub-Request-Id": f"FAKE:{len(self.requests):06d}",
+            "X-RateLimit-Limit": str(state["limit"]),
+            "X-RateLimit-Remaining": str(state["remaining"]),
+            "X-RateLimit-Reset": str(state["reset"]),
+            "X-RateLimit-Used": str(state["used"]),
+            "X-RateLimit-Resource": "core",
+            **reply.headers,
+        }
+        if reply.status == 204 or reply.data is None:
+            body = b""
+        elif isinstance(reply.data, bytes):
+            body = reply.data
+        else:
+            body = json.dumps(reply.data).encode()
+            headers.setdefault("Content-Type", "application/json; charset=utf-8")
+        if request.method == "HEAD":
+            body = b""
+        return Response(body, status=reply.status, headers=headers)
+
+
+def _error(err: ApiError, default_doc: str) -> Reply:
+    return Reply(err.status, err.payload(default_doc), err.headers)
+
+
+def _fault_reply(fault: _Fault) -> Reply:
+    headers = dict(fault.headers)
+    if isinstance(fault.body, (dict, list)):
+        return Reply(fault.status, fault.body, headers)
+    if isinstance(fault.body, (str, bytes)):
+        data = fault.body.encode() if isinstance(fault.body, str) else fault.body
+        return Reply(fault.status, data, headers)
+    message = _DEFAULT_MESSAGES.get(fault.status)
+    if fault.status == 403 and "Retry-After" in headers:
+        message = SECONDARY_LIMIT
+    if message is None:
+        message = "Server Error" if fault.status >= 500 else HTTPStatus(fault.status).phrase
+    err = ApiError(fault.status, message)
+    doc = "https://docs.github.com/rest"
+    if message == SECONDARY_LIMIT:
+        doc += "/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"
+    return Reply(fault.status, err.payload(doc), headers)
+
+
+def _req_matches(req: Req, method: str | None, route: str | None) -> bool:
+    if method is not None and req.method != method.upper():
+        return False
+    if route is None:
+        return True
+    return route in (req.route, req.route.split(" ", 1)[-1])
+
+
+# Registering routes is a side effect of importing these modules; keep the names referenced
+# so linters do not drop the imports.
+_ROUTE_MODULES = (routes_git, routes_issues, routes_pulls, routes_repo)
