@@ -26,6 +26,7 @@ RUN_EVENTS = ("schedule", "workflow_dispatch", "repository_dispatch", "workflow_
 class Inputs:
     command: str
     config: str
+    repository: str | None
     model: str | None
     environment: str | None
     version: str | None
@@ -49,6 +50,7 @@ class Inputs:
         return cls(
             command=command,
             config=get("config") or ".github/promotion.yml",
+            repository=get("repository") or None,
             model=get("model") or None,
             environment=get("environment") or None,
             version=get("version") or None,
@@ -128,7 +130,7 @@ def _main(env: dict[str, str], io: ActionsIO) -> int:
 def _context(env: dict[str, str], inputs: Inputs) -> Any:
     from bot.settings import Settings, build_context
 
-    repository = env.get("GITHUB_REPOSITORY", "")
+    repository = inputs.repository or env.get("GITHUB_REPOSITORY", "")
     settings = Settings(
         config_path=inputs.config,
         repo_dir=Path(env.get("GITHUB_WORKSPACE") or "."),

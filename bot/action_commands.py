@@ -37,10 +37,13 @@ def selection(inputs: Inputs, event: Event) -> Selection:
         if not isinstance(raw, dict):
             raise UserError("repository_dispatch event: client_payload must be an object")
         payload = raw
+    # A person choosing a version (workflow_dispatch) may move backwards or lift a rollback
+    # hold; automation (a webhook, a training pipeline's step) may not.
     return Selection(
         inputs.model or _field(payload, "model"),
         inputs.environment or _field(payload, "environment"),
         inputs.version or _field(payload, "version"),
+        pinned=event.name == "workflow_dispatch",
     )
 
 
