@@ -31,6 +31,8 @@ class ActionsIO:
         self._output = env.get("GITHUB_OUTPUT")
         self._summary = env.get("GITHUB_STEP_SUMMARY")
         self._stream = stream or sys.stdout
+        workspace = env.get("GITHUB_WORKSPACE")
+        self._workspace = Path(workspace).resolve() if workspace else None
 
     def set_output(self, name: str, value: str) -> None:
         if not self._output:
@@ -52,10 +54,20 @@ class ActionsIO:
         """``error``/``warning``; ``file:line: text`` messages point at the file and line."""
         match = _LOCATED.match(message)
         if match:
-            props = {"file": match["file"], "line": match["line"]}
+            props = {"file": self._relative(match["file"]), "line": match["line"]}
             self._command(level, props, match["message"])
         else:
             self._command(level, {}, message)
+
+    def _relative(self, file: str) -> str:
+        # Annotations attach to a file only when its path is relative to the repository root.
+        path = Path(file)
+        if self._workspace is not None and path.is_absolute():
+            try:
+                return path.resolve().relative_to(self._workspace).as_posix()
+            except ValueError:
+                return file
+        return file
 
     def _command(self, name: str, props: dict[str, str], message: str) -> None:
         joined = ",".join(f"{k}={_escape_property(v)}" for k, v in props.items())
