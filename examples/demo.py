@@ -42,19 +42,35 @@ def make_repo(workdir: Path, env: dict[str, str]) -> Path:
     shutil.copytree(HERE / "gitops-repo", repo)
     sh("git", "init", "-q", "-b", "main", cwd=repo, env=env, show=False)
     sh("git", "add", "-A", cwd=repo, env=env, show=False)
-    sh("git", "commit", "-q", "-m", "GitOps repo: inference server v1", cwd=repo, env=env, show=False)
+    sh(
+        "git",
+        "commit",
+        "-q",
+        "-m",
+        "GitOps repo: inference server v1",
+        cwd=repo,
+        env=env,
+        show=False,
+    )
     return repo
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workdir", type=Path, help="where to build the demo (default: a temp dir)")
+    parser.add_argument(
+        "--workdir", type=Path, help="where to build the demo (default: a temp dir)"
+    )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="promote-demo-"))
     workdir.mkdir(parents=True, exist_ok=True)
     bindir = Path(sys.executable).parent
     uri = f"sqlite:///{workdir / 'mlflow.db'}"
-    env = {**os.environ, **IDENT, "MLFLOW_TRACKING_URI": uri, "PATH": f"{bindir}:{os.environ['PATH']}"}
+    env = {
+        **os.environ,
+        **IDENT,
+        "MLFLOW_TRACKING_URI": uri,
+        "PATH": f"{bindir}:{os.environ['PATH']}",
+    }
     env.pop("GITHUB_TOKEN", None)  # the demo is local by design
 
     print(f"demo workdir: {workdir}\nregistry:     {uri}")
