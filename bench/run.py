@@ -10,6 +10,8 @@ fake received. Writes a markdown table between the markers in docs/benchmarks.md
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import statistics
 import subprocess
@@ -64,7 +66,12 @@ def cli_start(runs: int) -> list[Row]:
 
 
 def config_text(models: int, files_per_env: int) -> str:
-    lines = ["registries:", "  mlflow: {type: mlflow}", "models:"]
+    lines = [
+        "registries:",
+        "  mlflow: {type: mlflow}",
+        "pull_request: {labels: [model-promotion], reviewers: [alice]}",
+        "models:",
+    ]
     for m in range(models):
         lines += [
             f"  model-{m}:",
@@ -120,7 +127,8 @@ def run_bot(repo: Path, env: dict[str, str], *args: str) -> None:
     old = dict(os.environ)
     os.environ.update(env)
     try:
-        main(["run", "--repo-dir", str(repo), *args])
+        with contextlib.redirect_stdout(io.StringIO()):
+            main(["run", "--repo-dir", str(repo), *args])
     except SystemExit as exc:
         if exc.code not in (0, None):
             raise RuntimeError(f"promote run exited {exc.code}") from None
@@ -152,12 +160,6 @@ def scenario(
     tag = "v1.0.0" if versions_ahead else "v1.1.0"
     root = workdir / label.replace(" ", "-").replace(",", "")
     repo = build_repo(root, name, models, files_per_env, filler, tag)
-    if not versions_ahead:
-        for m in range(models):  # already deployed: nothing new
-            for f in range(files_per_env):
-                path = repo / f"apps/model-{m}/overlays/prod-{f}/kustomization.yaml"
-                path.write_text(KUSTOMIZATION.format(tag="v1.1.0"))
-        commit_all(repo, "deployed")
     fake = FakeGitHub(root / "github", owner="acme", repo="gitops", token=TOKEN)
     fake.start()
     try:
@@ -168,10 +170,20 @@ def scenario(
         wall = time.perf_counter() - start
         writes = len(fake.writes())
         reads = len(fake.requests) - writes
-        pulls = fake.count("GET", "GET /repos/{owner}/{repo}/pulls")
+        by_route = _by_route(fake)
     finally:
         fake.stop()
-    return Row(label, wall, reads, writes, f"open-PR list requests: {pulls}")
+    return Row(label, wall, reads, writes, by_route)
+
+
+def _by_route(fake: FakeGitHub) -> str:
+    counts: dict[str, int] = {}
+    for req in fake.requests:
+        method, _, path = req.route.partition(" ")
+        short = path.replace("/repos/{owner}/{repo}", "") or "/repo"
+        key = f"{method} {short}"
+        counts[key] = counts.get(key, 0) + 1
+    return ", ".join(f"{k} ×{v}" for k, v in counts.items())
 
 
 def markdown(rows: list[Row]) -> str:

@@ -33,7 +33,8 @@ def decide(
             f"deployed v{deployed.version} is newer than the newest validated "
             f"v{candidate.version}; pass --version to move back on purpose",
         )
-    return Decision(True, f"v{deployed.version or '?'} -> v{candidate.version}")
+    before = f"v{deployed.version} " if deployed.version else ""
+    return Decision(True, f"{before}-> v{candidate.version}")
 
 
 def _same(open_pr: OpenPromotion, candidate: ModelVersion) -> bool:
