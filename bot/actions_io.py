@@ -15,7 +15,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-_LOCATED = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+): (?P<message>.*)$")
+_LOCATED = re.compile(r"^(?P<file>[^:\s]+):(?P<line>\d+): (?P<message>.*)$", re.DOTALL)
+# Overlay problems: "[model/env] path/to/file.yaml: what is wrong".
+_IN_FILE = re.compile(
+    r"^(?P<subject>\[[^\]]+\] )?(?P<file>[^:\s]+\.ya?ml): (?P<message>.*)$", re.DOTALL
+)
 
 
 def _escape_data(value: str) -> str:
@@ -56,6 +60,10 @@ class ActionsIO:
         if match:
             props = {"file": self._relative(match["file"]), "line": match["line"]}
             self._command(level, props, match["message"])
+            return
+        match = _IN_FILE.match(message)
+        if match:
+            self._command(level, {"file": self._relative(match["file"])}, message)
         else:
             self._command(level, {}, message)
 
