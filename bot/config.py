@@ -11,9 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from bot import template
+from bot import gates, template
 from bot.config_errors import Loc, describe_errors, locate
 from bot.errors import ConfigError
 
@@ -34,6 +41,12 @@ def _safe_relative(path: str) -> str:
     if path.startswith("/") or ".." in parts or not path.strip():
         raise ValueError(f"must be a path inside the repository, got {path!r}")
     return path
+
+
+def _check_gates(value: list[str]) -> list[str]:
+    for text in value:
+        gates.parse(text)
+    return value
 
 
 def _check_template(value: str | None) -> str | None:
@@ -113,8 +126,34 @@ Target = Annotated[
 ]
 
 
+class Cluster(Strict):
+    targets: list[Target] = Field(min_length=1, description="This cluster overlay's targets.")
+
+
 class Environment(Strict):
-    targets: list[Target] = Field(min_length=1, description="Files and keys to change together.")
+    targets: list[Target] = Field(
+        default_factory=list, description="Files and keys to change together."
+    )
+    clusters: dict[str, Cluster] = Field(
+        default_factory=dict,
+        description="Cluster overlays of this environment; changed in the same commit unless "
+        "split_clusters is true.",
+        json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}},
+    )
+    split_clusters: bool = Field(False, description="One PR per cluster instead of one in all.")
+    gates: list[str] = Field(
+        default_factory=list,
+        description="Metric gates added to the model's, e.g. `accuracy >= deployed - 0.01`.",
+    )
+    soak_hours: float = Field(
+        0, ge=0, description="Hours the version must have run in the `from` environment."
+    )
+    on_gate_failure: Literal["skip", "draft"] = Field(
+        "skip", description="skip: no PR; draft: open a draft PR showing the failed gates."
+    )
+    deployed_alias: str | None = Field(
+        None, description="Registry alias set after merge; default: the environment name."
+    )
     upstream: str | None = Field(
         None,
         alias="from",
@@ -126,6 +165,11 @@ class Environment(Strict):
         description="Who may run ChatOps commands for this environment: user logins and "
         "`@org/team` slugs. Empty: everyone with write access.",
     )
+
+    _gates = field_validator("gates")(_check_gates)
+
+    def all_targets(self) -> list[Target]:
+        return [*self.targets, *(t for c in self.clusters.values() for t in c.targets)]
 
     @field_validator("allow")
     @classmethod
@@ -146,6 +190,41 @@ class Validated(Strict):
     alias: str | None = Field(None, description="Alias the version must carry, e.g. champion.")
 
 
+class Select(Strict):
+    """Which validated version is the candidate."""
+
+    strategy: Literal["newest", "alias", "semver"] = Field(
+        "newest",
+        description="newest: highest version number; alias: the version carrying `alias`; "
+        "semver: the newest whose image tag is in `range`.",
+    )
+    alias: str | None = Field(None, description="For strategy alias, e.g. champion.")
+    range: str | None = Field(None, description="For strategy semver, e.g. '>=1.4,<2'.")
+    ignore_versions: list[str] = Field(default_factory=list, description="Never promote these.")
+    ignore_tags: list[str] = Field(
+        default_factory=list, description="Never promote image tags matching these globs."
+    )
+
+    @model_validator(mode="after")
+    def _needs(self) -> Select:
+        if self.strategy == "alias" and not self.alias:
+            raise ValueError("strategy alias needs `alias:`")
+        if self.strategy == "semver":
+            _check_range(self.range)
+        return self
+
+
+def _check_range(value: str | None) -> None:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if not value:
+        raise ValueError("strategy semver needs `range:`, e.g. '>=1.4,<2'")
+    try:
+        SpecifierSet(value)
+    except InvalidSpecifier:
+        raise ValueError(f"range {value!r} is not a version range like '>=1.4,<2'") from None
+
+
 class ImageSource(Strict):
     tag_from: str = Field("image_tag", description="Version tag holding the image tag.")
     digest_from: str | None = Field(None, description="Version tag holding the image digest.")
@@ -157,6 +236,10 @@ class Model(Strict):
     validated: Validated = Field(default_factory=lambda: Validated())
     image: ImageSource = Field(default_factory=lambda: ImageSource())
     metrics: list[str] = Field(default_factory=list, description="Run metrics for the PR body.")
+    gates: list[str] = Field(
+        default_factory=list, description="Metric gates for every environment of the model."
+    )
+    select: Select = Field(default_factory=lambda: Select())
     environments: dict[str, Environment] = Field(
         min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
     )
@@ -169,7 +252,25 @@ class MlflowRegistryConfig(Strict):
     ui_url: str | None = Field(None, description="Base URL for links in PR bodies.")
 
 
-RegistryConfig = Annotated[MlflowRegistryConfig, Field(discriminator="type")]
+class S3RegistryConfig(Strict):
+    """Versions in an S3 bucket (or an S3-compatible store): a pointer object or manifests."""
+
+    type: Literal["s3"]
+    bucket: str = Field(description="Bucket name.")
+    prefix: str = Field("", description="Key prefix before <model>/, e.g. registry/.")
+    layout: Literal["manifests", "pointer"] = Field(
+        "manifests",
+        description="manifests: <model>/<version>/manifest.json per version; pointer: one "
+        "object (pointer_key) whose metadata `version` (or body) names the version.",
+    )
+    pointer_key: str = Field("{model}/latest.txt", description="Pointer object key template.")
+    endpoint_url: str | None = Field(None, description="For S3-compatible stores (MinIO, R2).")
+    region: str | None = Field(None, description="Default: the AWS default chain.")
+
+    _tpl = field_validator("pointer_key")(_check_template)
+
+
+RegistryConfig = Annotated[MlflowRegistryConfig | S3RegistryConfig, Field(discriminator="type")]
 
 
 class Git(Strict):
@@ -211,6 +312,13 @@ def cross_check(cfg: Config) -> Iterator[tuple[Loc, str]]:
         for env_name, env in model.environments.items():
             loc: Loc = ("models", key, "environments", env_name)
             yield from _bad_name(loc, env_name, "environment")
+            if not env.targets and not env.clusters:
+                yield loc, "needs `targets:` or `clusters:`"
+            if env.soak_hours and env.upstream is None:
+                yield (*loc, "soak_hours"), "needs `from:`: soak time is measured upstream"
+            for gate in [*model.gates, *env.gates]:
+                if gates.parse(gate).metric not in model.metrics:
+                    yield (*loc, "gates"), f"gate metric of {gate!r} is not in `metrics:`; add it"
             if env.upstream == env_name:
                 yield (*loc, "from"), "an environment cannot be its own upstream"
             elif env.upstream is not None and env.upstream not in model.environments:
