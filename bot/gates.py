@@ -57,6 +57,13 @@ class Verdict:
     threshold: float | None
     note: str = ""
 
+    def failure(self) -> str:
+        """One clause for a failure message, e.g. `accuracy >= 0.85 (accuracy 0.81)`."""
+        if self.value is None or self.threshold is None:
+            return f"{self.gate.text} ({self.note})"
+        got = f"{self.gate.metric} {self.value:.4g}"
+        return f"{self.gate.text} ({got}, threshold {self.threshold:.4g})"
+
 
 def parse(text: str) -> Gate:
     match = _GATE.match(text)

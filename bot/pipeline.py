@@ -1,188 +1,151 @@
 """The only module that wires the layers: registry -> policy -> plan -> platform.
 
-``evaluate`` reads (registry, files, open PRs) and decides; ``apply`` writes. Commands are
-thin: ``plan`` and ``run --dry-run`` stop after ``evaluate``.
+``evaluate`` reads (registry, files, open PRs, history) and decides; ``apply`` writes.
+``plan`` and ``run --dry-run`` stop after ``evaluate``.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
-from bot import plan, policy, report
-from bot.config import Config, MlflowRegistryConfig, Model, RegistryConfig
+from bot import candidates, checks, gates, plan, policy, report, units
+from bot.context import VERSION_PATTERN, Context, Result, Selection, query_of
 from bot.errors import BotError, UserError
-from bot.model import (
-    Deployed,
-    FileChange,
-    ModelVersion,
-    OpenPromotion,
-    PromotionId,
-    Proposal,
-    VersionQuery,
-)
-from bot.platform import Platform
-from bot.registry import Registry
+from bot.model import Deployed, FileChange, ModelVersion, OpenPromotion, PromotionId, Proposal
+from bot.units import Unit
 
-_VERSION = re.compile(r"^[0-9]{1,9}$")
+__all__ = ["Context", "Result", "Selection", "apply", "evaluate", "query_of", "validate"]
 
 
-@dataclass(frozen=True)
-class Selection:
-    model: str | None = None
-    environment: str | None = None
-    version: str | None = None
-    # A pinned version was asked for by a person: it may move backwards and lifts a
-    # rollback hold. An unpinned one (e.g. taken from the upstream environment) may not.
-    pinned: bool = True
-
-    @property
-    def explicit(self) -> bool:
-        return self.version is not None and self.pinned
-
-
-@dataclass(frozen=True)
-class Result:
-    """The outcome for one (model, environment)."""
-
-    model: str
-    environment: str
-    status: str  # planned | opened | updated | unchanged | failed
-    reason: str
-    deployed: Deployed = field(default_factory=lambda: Deployed(None, None))
-    candidate: ModelVersion | None = None
-    proposal: Proposal | None = None
-    pr_number: int | None = None
-    pr_url: str | None = None
-    open_pr: OpenPromotion | None = None
-
-
-def _mlflow(cfg: RegistryConfig) -> Registry:
-    from bot.registry.mlflow import MlflowRegistry
-
-    assert isinstance(cfg, MlflowRegistryConfig)
-    return MlflowRegistry(cfg.tracking_uri, cfg.registry_uri, cfg.ui_url)
-
-
-REGISTRIES: dict[str, Callable[[RegistryConfig], Registry]] = {"mlflow": _mlflow}
-
-
-@dataclass
-class Context:
-    """One run's collaborators; registries are built on first use and reused."""
-
-    config: Config
-    platform: Platform
-    registry_factory: Callable[[RegistryConfig], Registry] | None = None
-    _registries: dict[str, Registry] = field(default_factory=dict)
-    _files: dict[str, str | None] = field(default_factory=dict)
-
-    def registry(self, model_key: str) -> Registry:
-        name = self.config.registry_of(model_key)
-        if name not in self._registries:
-            cfg = self.config.registries[name]
-            factory = self.registry_factory or REGISTRIES[cfg.type]
-            self._registries[name] = factory(cfg)
-        return self._registries[name]
-
-    def files(self, paths: list[str]) -> dict[str, str | None]:
-        for path in paths:
-            if path not in self._files:
-                self._files[path] = self.platform.read_file(path)
-        return {path: self._files[path] for path in paths}
-
-
-def query_of(config: Config, key: str) -> VersionQuery:
-    model: Model = config.models[key]
-    return VersionQuery(
-        model=key,
-        registered_name=model.registered_model or key,
-        validated_tags=dict(model.validated.tags),
-        validated_alias=model.validated.alias,
-        image_tag_key=model.image.tag_from,
-        image_digest_key=model.image.digest_from,
-        metrics=tuple(model.metrics),
-    )
-
-
-def selected(config: Config, sel: Selection) -> list[tuple[str, str]]:
+def selected(ctx: Context, sel: Selection) -> list[Unit]:
+    config = ctx.config
     if sel.model is not None and sel.model not in config.models:
         raise UserError(_unknown("model", sel.model, list(config.models)))
     pairs = [(m, e) for m, e in config.pairs() if sel.model in (None, m)]
     if sel.environment is not None and sel.environment not in {e for _, e in pairs}:
         raise UserError(_unknown("environment", sel.environment, sorted({e for _, e in pairs})))
-    if sel.version is not None and not _VERSION.match(sel.version):
+    if sel.version is not None and not VERSION_PATTERN.match(sel.version):
         raise UserError(f"version must be a registry version number, got {sel.version[:40]!r}")
     if sel.version is not None and len({m for m, _ in pairs}) > 1:
         raise UserError("--version needs --model: the config has several models")
-    return [(m, e) for m, e in pairs if sel.environment in (None, e)]
+    chosen = [(m, e) for m, e in pairs if sel.environment in (None, e)]
+    return [unit for m, e in chosen for unit in units.units_of(config, m, e)]
 
 
 def _unknown(what: str, name: str, known: list[str]) -> str:
     return f"unknown {what} {name!r}: the config has {', '.join(known) or 'none'}"
 
 
-def candidate(ctx: Context, key: str, version: str | None) -> ModelVersion | None:
-    query = query_of(ctx.config, key)
-    registry = ctx.registry(key)
-    if version is None:
-        return registry.newest_validated(query)
-    found = registry.get_version(query, version)
-    if found is None:
-        raise UserError(f"[{key}] version {version!r} not found in the registry")
-    if not registry.is_validated(query, found):
-        raise UserError(f"[{key}] version {version} is not validated: {_rule(query)}")
-    return found
-
-
-def _rule(query: VersionQuery) -> str:
-    rule = [f"tag {k}={v}" for k, v in query.validated_tags.items()]
-    if query.validated_alias:
-        rule.append(f"alias @{query.validated_alias}")
-    return "needs " + " and ".join(rule) if rule else "rejected"
-
-
-def branch_name(config: Config, model: str, env: str) -> str:
-    return f"{config.git.branch_prefix}/{model}/{env}"
-
-
 def evaluate(ctx: Context, sel: Selection) -> list[Result]:
-    pairs = selected(ctx.config, sel)
+    todo = selected(ctx, sel)
     open_prs = ctx.platform.open_promotions(ctx.config.git.branch_prefix)
-    candidates: dict[str, ModelVersion | BotError | None] = {}
+    found: dict[tuple[str, str], ModelVersion | BotError | None] = {}
     results = []
-    for model, env in pairs:
-        if model not in candidates:
-            candidates[model] = _candidate_or_error(ctx, model, sel.version)
-        open_pr = open_prs.get(branch_name(ctx.config, model, env))
-        found = candidates[model]
+    for unit in todo:
+        key = _candidate_key(ctx, unit, sel)
+        if key not in found:
+            found[key] = _candidate_or_error(ctx, unit, sel)
+        open_pr = open_prs.get(units.branch(ctx.config, unit))
         try:
-            if isinstance(found, BotError):
-                raise found
-            results.append(_one(ctx, model, env, found, open_pr, sel))
+            cand = found[key]
+            if isinstance(cand, BotError):
+                raise cand
+            results.append(_one(ctx, unit, cand, open_pr, sel))
         except BotError as err:
-            reason = str(err) if str(err).startswith("[") else f"[{model}/{env}] {err}"
-            results.append(Result(model, env, "failed", reason, open_pr=open_pr))
+            reason = str(err) if str(err).startswith("[") else f"[{unit.label}] {err}"
+            results.append(_result(unit, "failed", reason, open_pr=open_pr))
     return results
 
 
-def _candidate_or_error(
-    ctx: Context, model: str, version: str | None
-) -> ModelVersion | BotError | None:
-    # One registry query per model, shared by all its environments; an error is kept so
-    # every environment of the model reports it.
+def _candidate_key(ctx: Context, unit: Unit, sel: Selection) -> tuple[str, str]:
+    # One registry query per model for environments without an upstream; per environment
+    # when the candidate comes from the upstream's overlays.
+    upstream = ctx.config.models[unit.model].environments[unit.environment].upstream
+    return unit.model, (unit.environment if upstream and sel.version is None else "")
+
+
+def _candidate_or_error(ctx: Context, unit: Unit, sel: Selection) -> ModelVersion | BotError | None:
     try:
-        return candidate(ctx, model, version)
+        return candidates.candidate(ctx, unit.model, unit.environment, sel)
     except BotError as err:
         return err
+
+
+def _result(unit: Unit, status: str, reason: str, **kw: object) -> Result:
+    return Result(unit.model, unit.environment, status, reason, cluster=unit.cluster, **kw)  # type: ignore[arg-type]
+
+
+def _one(
+    ctx: Context,
+    unit: Unit,
+    cand: ModelVersion | None,
+    open_pr: OpenPromotion | None,
+    sel: Selection,
+) -> Result:
+    slots = plan.slots(unit.targets)
+    files = ctx.files(plan.files_of(slots))
+    deployed = plan.deployed(slots, files)
+    changes = plan.changes(slots, files, cand.values()) if cand else []
+    decision = policy.decide(cand, deployed, open_pr, bool(changes), sel.explicit)
+    if cand is None or not decision.promote:
+        return _result(
+            unit, "unchanged", decision.reason, deployed=deployed, candidate=cand, open_pr=open_pr
+        )
+    current = _current_version(ctx, unit.model, deployed)
+    decision, verdicts, draft = _checks(ctx, unit, slots, cand, current, decision, sel)
+    if not decision.promote:
+        return _result(
+            unit,
+            "unchanged",
+            decision.reason,
+            deployed=deployed,
+            candidate=cand,
+            open_pr=open_pr,
+            gates=tuple(verdicts),
+        )
+    proposal = _proposal(ctx, unit, cand, current, deployed, tuple(changes), verdicts, draft)
+    return _result(
+        unit,
+        "planned",
+        decision.reason,
+        deployed=deployed,
+        candidate=cand,
+        proposal=proposal,
+        open_pr=open_pr,
+        gates=tuple(verdicts),
+    )
+
+
+def _checks(
+    ctx: Context,
+    unit: Unit,
+    slots: list[plan.Slot],
+    cand: ModelVersion,
+    current: ModelVersion | None,
+    decision: policy.Decision,
+    sel: Selection,
+) -> tuple[policy.Decision, list[gates.Verdict], bool]:
+    """Hold, soak and gates; a pinned version skips the first two and is never blocked by
+    gates (their verdicts still show in the PR)."""
+    env = ctx.config.models[unit.model].environments[unit.environment]
+    verdicts = checks.verdicts(ctx, unit.model, unit.environment, cand, current)
+    if sel.explicit:
+        return decision, verdicts, False
+    held = checks.held_version(ctx, unit.model, unit.environment, slots)
+    decision = policy.hold(decision, cand, held, unit.environment)
+    if decision.promote and env.soak_hours:
+        left = checks.soak_left(ctx, unit.model, unit.environment, cand.version)
+        decision = policy.soak(decision, left, env.upstream)
+    failed = [v.failure() for v in verdicts if not v.passed]
+    decision, draft = policy.gated(decision, failed, env.on_gate_failure)
+    return decision, verdicts, draft
 
 
 def validate(ctx: Context) -> list[str]:
     """Every target that cannot be read on the base branch, not only the first."""
     problems: list[str] = []
     for model, env in ctx.config.pairs():
-        slots = plan.slots(ctx.config.models[model].environments[env])
+        slots = plan.slots(units.whole_environment(ctx.config, model, env).targets)
         files = ctx.files(plan.files_of(slots))
         for slot in slots:
             try:
@@ -194,71 +157,36 @@ def validate(ctx: Context) -> list[str]:
     return problems
 
 
-def _one(
-    ctx: Context,
-    model: str,
-    env: str,
-    cand: ModelVersion | None,
-    open_pr: OpenPromotion | None,
-    sel: Selection,
-) -> Result:
-    slots = plan.slots(ctx.config.models[model].environments[env])
-    files = ctx.files(plan.files_of(slots))
-    deployed = plan.deployed(slots, files)
-    changes = plan.changes(slots, files, cand.values()) if cand else []
-    explicit = sel.explicit
-    decision = policy.decide(cand, deployed, open_pr, bool(changes), explicit)
-    if decision.promote and cand is not None and not explicit:
-        decision = policy.hold(decision, cand, held_version(ctx, model, env, slots), env)
-    if not decision.promote or cand is None:
-        return Result(model, env, "unchanged", decision.reason, deployed, cand, open_pr=open_pr)
-    proposal = _proposal(ctx, model, env, cand, deployed, tuple(changes))
-    return Result(model, env, "planned", decision.reason, deployed, cand, proposal, open_pr=open_pr)
-
-
-def deployed_version(ctx: Context, model: str, env: str) -> str | None:
-    """The version an environment's overlays declare on the base branch."""
-    slots = plan.slots(ctx.config.models[model].environments[env])
-    return plan.deployed(slots, ctx.files(plan.files_of(slots))).version
-
-
-def held_version(ctx: Context, model: str, env: str, slots: list[plan.Slot]) -> str | None:
-    """The version a merged rollback holds back, read from the newest commit's trailers."""
-    version_file = plan.version_file(slots)
-    if version_file is None:
-        return None
-    history = ctx.platform.file_history(version_file, 1)
-    return report.rollback_of(history[0].message, model, env) if history else None
-
-
 def _proposal(
     ctx: Context,
-    model: str,
-    env: str,
+    unit: Unit,
     cand: ModelVersion,
+    current: ModelVersion | None,
     deployed: Deployed,
     changes: tuple[FileChange, ...],
+    verdicts: list[gates.Verdict],
+    draft: bool,
 ) -> Proposal:
-    promo = PromotionId(model, env, cand.version, cand.image_tag)
-    current = _current_version(ctx, model, deployed)
+    promo = PromotionId(unit.model, unit.environment, cand.version, cand.image_tag)
     pr = ctx.config.pull_request
+    title = report.title(promo) + (f" [{unit.cluster}]" if unit.cluster else "")
     return Proposal(
         promotion=promo,
-        branch=branch_name(ctx.config, model, env),
-        title=report.title(promo),
-        body=report.body(promo, cand, current, deployed, changes),
+        branch=units.branch(ctx.config, unit),
+        title=title,
+        body=report.body(promo, cand, current, deployed, changes, verdicts=verdicts),
         commit_message=report.commit_message(promo, deployed),
         changes=changes,
         labels=tuple(pr.labels),
         reviewers=tuple(pr.reviewers),
         team_reviewers=tuple(pr.team_reviewers),
-        draft=pr.draft,
+        draft=pr.draft or draft,
     )
 
 
 def _current_version(ctx: Context, model: str, deployed: Deployed) -> ModelVersion | None:
-    """The deployed version's registry entry, for the metrics comparison; best effort."""
-    if deployed.version is None or not deployed.version.isdigit():
+    """The deployed version's registry entry, for metrics and relative gates; best effort."""
+    if deployed.version is None:
         return None
     try:
         return ctx.registry(model).get_version(query_of(ctx.config, model), deployed.version)
@@ -276,11 +204,8 @@ def apply(ctx: Context, results: list[Result]) -> list[Result]:
         try:
             published = ctx.platform.publish(result.proposal, result.open_pr)
         except BotError as err:
-            out.append(
-                replace(
-                    result, status="failed", reason=f"[{result.model}/{result.environment}] {err}"
-                )
-            )
+            label = f"{result.model}/{result.environment}"
+            out.append(replace(result, status="failed", reason=f"[{label}] {err}"))
             continue
         out.append(
             replace(
@@ -288,3 +213,7 @@ def apply(ctx: Context, results: list[Result]) -> list[Result]:
             )
         )
     return out
+
+
+def deployed_version(ctx: Context, model: str, env: str) -> str | None:
+    return candidates.deployed_version(ctx, model, env)

@@ -5,13 +5,12 @@ No I/O here: the pipeline fetches the files, this module decides what they becom
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot import overlays, template
 from bot.config import (
     ConfigMapTarget,
-    Environment,
     GeneratorTarget,
     JsonPatchTarget,
     KustomizeImageTarget,
@@ -35,8 +34,8 @@ class Slot:
         return overlays.describe(self.locator)
 
 
-def slots(env: Environment) -> list[Slot]:
-    return [slot for target in env.targets for slot in _target_slots(target)]
+def slots(targets: Sequence[Target]) -> list[Slot]:
+    return [slot for target in targets for slot in _target_slots(target)]
 
 
 def _target_slots(target: Target) -> list[Slot]:

@@ -71,3 +71,20 @@ def hold(decision: Decision, candidate: ModelVersion, held: str | None, env: str
             f"promotes again, or `/promote {env} {candidate.version}` overrides",
         )
     return decision
+
+
+def soak(decision: Decision, left: tuple[float, float] | None, upstream: str | None) -> Decision:
+    if not decision.promote or left is None:
+        return decision
+    ran, need = left
+    return Decision(False, f"soaking: {ran:.1f} h of {need:g} h in {upstream}")
+
+
+def gated(decision: Decision, failed: list[str], on_failure: str) -> tuple[Decision, bool]:
+    """(decision, draft): failing gates mean no PR, or a draft PR when configured."""
+    if not decision.promote or not failed:
+        return decision, False
+    reason = "gates failed: " + "; ".join(failed)
+    if on_failure == "draft":
+        return Decision(True, reason + " (draft PR)"), True
+    return Decision(False, reason), False

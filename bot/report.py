@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 
+from bot.gates import Verdict
 from bot.model import Deployed, FileChange, ModelVersion, PromotionId
 
 MARKER = "model-promotion-bot"
@@ -111,6 +113,7 @@ def body(
     deployed: Deployed,
     changes: list[FileChange] | tuple[FileChange, ...],
     heading: str = "Promote",
+    verdicts: Sequence[Verdict] = (),
 ) -> str:
     preposition = "in" if heading == "Roll back" else "to"
     parts = [
@@ -118,6 +121,7 @@ def body(
         "",
         _versions_table(candidate, current, deployed),
         _metrics_table(candidate, current),
+        _gates_table(verdicts),
         "### Files changed",
         "",
         *[_change_line(change) for change in changes],
@@ -163,6 +167,19 @@ def _metrics_table(candidate: ModelVersion, current: ModelVersion | None) -> str
     for name in names:
         new_v, old_v = candidate.metrics.get(name), old.get(name)
         rows.append(f"| {cell(name)} | {_num(old_v)} | {_num(new_v)} | {_delta(new_v, old_v)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _gates_table(verdicts: Sequence[Verdict]) -> str:
+    if not verdicts:
+        return ""
+    rows = ["### Gates", "", "| gate | candidate | threshold | result |", "|---|---:|---:|:---:|"]
+    for v in verdicts:
+        mark = "✔" if v.passed else "✘"
+        note = f" ({cell(v.note)})" if v.note else ""
+        rows.append(
+            f"| {code(v.gate.text)} | {_num(v.value)} | {_num(v.threshold)} | {mark}{note} |"
+        )
     return "\n".join(rows) + "\n"
 
 

@@ -8,16 +8,16 @@ carries a ``Rollback-Of`` trailer that holds the rolled-back version (see ``poli
 
 from __future__ import annotations
 
-from bot import plan, report
+from bot import plan, report, units
+from bot.context import Context, Result, query_of
 from bot.errors import UserError
 from bot.model import Deployed, FileChange, ModelVersion, PromotionId, Proposal
-from bot.pipeline import Context, Result, query_of
 
 HISTORY_DEPTH = 30
 
 
 def rollback(ctx: Context, model: str, env: str) -> Result:
-    slots = plan.slots(ctx.config.models[model].environments[env])
+    slots = plan.slots(units.whole_environment(ctx.config, model, env).targets)
     current_files = ctx.files(plan.files_of(slots))
     now = plan.deployed(slots, current_files)
     previous = _previous_values(ctx, slots, now, query_of(ctx.config, model).registered_name)

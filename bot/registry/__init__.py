@@ -23,3 +23,22 @@ class Registry(Protocol):
     def is_validated(self, query: VersionQuery, version: ModelVersion) -> bool:
         """Whether ``version`` meets the model's validation rule (tags and/or alias)."""
         ...
+
+    def validated_versions(self, query: VersionQuery, limit: int) -> list[ModelVersion]:
+        """Up to ``limit`` validated versions, newest first; metrics may be left empty."""
+        ...
+
+    def record_deployment(
+        self,
+        query: VersionQuery,
+        version: ModelVersion,
+        environment: str,
+        commit_sha: str,
+        alias: str,
+        when: str,
+    ) -> bool:
+        """Record that ``version`` runs in ``environment`` since ``commit_sha`` (after merge).
+
+        Idempotent: returns False when the registry already says so.
+        """
+        ...

@@ -201,6 +201,46 @@ class MlflowRegistry:
     def is_validated(self, query: VersionQuery, version: ModelVersion) -> bool:
         return meets_rule(query, version.tags, version.aliases)
 
+    def validated_versions(self, query: VersionQuery, limit: int) -> list[ModelVersion]:
+        """Up to ``limit`` validated versions, newest first, in one search; runs not fetched."""
+        if query.validated_alias is not None:
+            one = self.newest_validated(query)
+            return [one] if one is not None else []
+        page = self._call(
+            query,
+            self._client.search_model_versions,
+            filter_string=search_filter(query),
+            order_by=["version_number DESC"],
+            max_results=limit,
+        )
+        if not page:
+            self._require_model(query)
+        return [self._build(query, self._searched(query, mv), fetch_run=False) for mv in page]
+
+    def record_deployment(
+        self,
+        query: VersionQuery,
+        version: ModelVersion,
+        environment: str,
+        commit_sha: str,
+        alias: str,
+        when: str,
+    ) -> bool:
+        """Point ``alias`` at the version and tag it ``deployed.<env>=<sha>``; False if both
+        were already so (idempotent: a re-delivered push event writes nothing)."""
+        del when  # MLflow stamps its own update time
+        name, number = query.registered_name, version.version
+        found = self._call(query, self._client.get_model_version, name, number)
+        changed = False
+        if alias not in (found.aliases or ()):
+            self._call(query, self._client.set_registered_model_alias, name, alias, number)
+            changed = True
+        key = f"deployed.{environment}"
+        if (found.tags or {}).get(key) != commit_sha:
+            self._call(query, self._client.set_model_version_tag, name, number, key, commit_sha)
+            changed = True
+        return changed
+
     # -- MLflow calls ----------------------------------------------------------------------
 
     @property
@@ -284,12 +324,15 @@ class MlflowRegistry:
 
     # -- building the result ---------------------------------------------------------------
 
-    def _build(self, query: VersionQuery, mv: MlflowVersion) -> ModelVersion:
+    def _build(
+        self, query: VersionQuery, mv: MlflowVersion, fetch_run: bool = True
+    ) -> ModelVersion:
         version = _checked_version(query, mv.version)
         tags = {str(k): str(v) for k, v in (mv.tags or {}).items()}
         aliases = tuple(str(a) for a in (mv.aliases or ()))
         run_id = mv.run_id or None
-        run = self._run(query, run_id) if run_id and (query.metrics or self._ui) else None
+        wanted = fetch_run and (query.metrics or self._ui)
+        run = self._run(query, run_id) if run_id and wanted else None
         return ModelVersion(
             model=query.model,
             registered_name=query.registered_name,
