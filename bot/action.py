@@ -18,8 +18,7 @@ from bot import summary
 from bot.actions_io import ActionsIO
 from bot.errors import BotError, ConfigError, UserError
 
-COMMANDS = ("auto", "run", "comment", "status", "rollback")
-RUN_EVENTS = ("schedule", "workflow_dispatch", "repository_dispatch", "workflow_call", "push")
+COMMANDS = ("auto", "run", "comment", "status", "rollback", "record")
 
 
 @dataclass(frozen=True)
@@ -87,6 +86,8 @@ def resolve(command: str, event: Event) -> str:
         return command
     if event.name == "issue_comment":
         return "comment"
+    if event.name == "push":
+        return "record"
     return "run"
 
 

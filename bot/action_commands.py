@@ -26,6 +26,8 @@ def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event) -> Outcom
         return Outcome("Promotion status", results)
     if command == "rollback":
         return _rollback(ctx, inputs)
+    if command == "record":
+        return _record(ctx, inputs, event)
     return _run(ctx, inputs, event)
 
 
@@ -76,3 +78,41 @@ def _rollback(ctx: Context, inputs: Inputs) -> Outcome:
     if not inputs.dry_run:
         results = pipeline.apply(ctx, results)
     return Outcome("Rollback", results, exit_code=1 if results[0].status == "failed" else 0)
+
+
+def _record(ctx: Context, inputs: Inputs, event: Event) -> Outcome:
+    """A push to the base branch: the pushed commits' trailers say what was deployed."""
+    from bot import writeback
+    from bot.model import CommitInfo
+
+    if event.name != "push":
+        commits = list(reversed(ctx.platform.file_history(None, 20)))
+    else:
+        base = ctx.config.git.base_branch or _default_branch(event.payload)
+        if event.payload.get("ref") != f"refs/heads/{base}":
+            return Outcome("Record deployments", note=f"ignored: not a push to {base}")
+        commits = [CommitInfo(str(c["id"]), str(c["message"]), 0) for c in _commits(event.payload)]
+    found = writeback.deployments(commits)
+    if inputs.dry_run:
+        return Outcome("Record deployments (dry run)", note=f"{len(found)} deployment(s) found")
+    results = writeback.record(ctx, found)
+    failed = any(r.status == "failed" for r in results)
+    return Outcome("Record deployments", results, exit_code=1 if failed else 0)
+
+
+def _default_branch(payload: Mapping[str, Any]) -> str:
+    repo = payload.get("repository")
+    branch = repo.get("default_branch") if isinstance(repo, dict) else None
+    if not isinstance(branch, str):
+        raise UserError("push event payload: missing repository.default_branch")
+    return branch
+
+
+def _commits(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    commits = payload.get("commits")
+    if not isinstance(commits, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("message"), str)
+        for c in commits
+    ):
+        raise UserError("push event payload: commits must be a list of {id, message}")
+    return commits

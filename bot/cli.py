@@ -131,6 +131,27 @@ def status(**kwargs: Any) -> None:
 
 @cli.command()
 @_common
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 500),
+    default=20,
+    show_default=True,
+    help="How many commits of the base branch to look at.",
+)
+def record(**kwargs: Any) -> None:
+    """After merge: record in the registry which version each environment runs."""
+    as_json, depth = kwargs.pop("as_json"), kwargs.pop("depth")
+    ctx = build_context(_settings(kwargs))
+    from bot import writeback
+
+    commits = list(reversed(ctx.platform.file_history(None, depth)))
+    results = writeback.record(ctx, writeback.deployments(commits))
+    output.emit_run(results, "record", as_json, None)
+    _exit_for(results)
+
+
+@cli.command()
+@_common
 def validate(**kwargs: Any) -> None:
     """Check the config and that every target file, entry and key exists."""
     as_json = kwargs.pop("as_json")

@@ -19,6 +19,7 @@ def result_dict(r: Result) -> dict[str, Any]:
     return {
         "model": r.model,
         "environment": r.environment,
+        "cluster": r.cluster,
         "status": r.status,
         "reason": r.reason,
         "deployed": {"version": r.deployed.version, "image_tag": r.deployed.image_tag},

@@ -1,12 +1,15 @@
 """Pure, byte-preserving editors for GitOps overlay files: text in, text out, no I/O.
 
 A :data:`Locator` names one scalar in a file (a kustomize image field, a ConfigMap data key,
-a configMapGenerator literal, a key path, an inline JSON 6902 patch value). :func:`read`
-returns its value; :func:`write` returns the text with only that scalar's characters
-replaced, so comments, order, indentation, quotes, line endings and BOMs stay as written.
+a configMapGenerator literal, a key path, an inline JSON 6902 patch value, a container's
+image in a workload manifest). :func:`read` returns its value (for a container image, its
+tag, digest or whole reference); :func:`write` returns the text with only that scalar's
+characters replaced, so comments, order, indentation, quotes, line endings and BOMs stay
+as written.
 
 Values are untrusted strings: they are quoted as needed so they load back as exactly the
-same string and can never add keys or lines. Every write is checked by reading it back.
+same string and can never add keys or lines. A container image tag or digest must also be
+one a container runtime accepts. Every write is checked by reading it back.
 
 Block scalars (``|``, ``>``) can be read but not written: write raises OverlayError
 asking for a quoted string, because rewriting them would change several lines.
@@ -15,9 +18,10 @@ asking for a quoted string, because rewriting them would change several lines.
 from __future__ import annotations
 
 from bot.errors import OverlayError, TargetNotFound
-from bot.overlays import configmap, generator, images, jsonpatch, yamlpath
+from bot.overlays import configmap, generator, images, jsonpatch, workloads, yamlpath
 from bot.overlays._locators import (
     ConfigMapData,
+    ContainerImage,
     GeneratorLiteral,
     JsonPatchValue,
     KustomizeImage,
@@ -29,6 +33,7 @@ from bot.overlays._splice import Spot
 
 __all__ = [
     "ConfigMapData",
+    "ContainerImage",
     "GeneratorLiteral",
     "JsonPatchValue",
     "KustomizeImage",
@@ -45,7 +50,8 @@ __all__ = [
 
 
 def describe(loc: Locator) -> str:
-    """A short human description, e.g. ``images[name=inference].newTag`` or ``model.version``."""
+    """A short human description, e.g. ``images[name=inference].newTag``, ``model.version``
+    or ``Rollout/inference.containers[name=vllm].image (tag)``."""
     if isinstance(loc, KustomizeImage):
         return images.describe(loc)
     if isinstance(loc, ConfigMapData):
@@ -54,13 +60,16 @@ def describe(loc: Locator) -> str:
         return generator.describe(loc)
     if isinstance(loc, YamlPath):
         return yamlpath.describe(loc)
+    if isinstance(loc, ContainerImage):
+        return workloads.describe(loc)
     return jsonpatch.describe(loc)
 
 
 def read(text: str, loc: Locator) -> str | None:
     """The target's current value, as written in the file (``1.10`` reads as ``"1.10"``).
 
-    None when the value is null or, for a KustomizeImage, when the entry lacks the field.
+    None when the value is null or, for a KustomizeImage, when the entry lacks the field;
+    for a ContainerImage, when the image has no tag (or no digest) to read.
     Raises TargetNotFound when the entry or key is missing, OverlayError when the file
     cannot be parsed or has the wrong shape.
     """
@@ -101,4 +110,6 @@ def _locate(text: str, loc: Locator) -> Spot:
         return yamlpath.locate(text, loc)
     if isinstance(loc, JsonPatchValue):
         return jsonpatch.locate(text, loc)
+    if isinstance(loc, ContainerImage):
+        return workloads.locate(text, loc)
     raise TypeError(f"not a locator: {loc!r}")

@@ -61,4 +61,70 @@ class JsonPatchValue:
     target_name: str | None = None  # the patch target's name, when several patches have the op
 
 
-Locator = KustomizeImage | ConfigMapData | GeneratorLiteral | YamlPath | JsonPatchValue
+ImagePart = Literal["image", "tag", "digest"]
+IMAGE_PARTS: tuple[ImagePart, ...] = ("image", "tag", "digest")
+
+# Where each workload kind keeps its pod spec (containers and initContainers live there).
+POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "Rollout": ("spec", "template", "spec"),  # Argo Rollouts
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Pod": ("spec",),
+}
+WORKLOAD_KINDS: tuple[str, ...] = (
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "Rollout",
+    "Job",
+    "CronJob",
+)
+
+
+@dataclass(frozen=True)
+class ContainerImage:
+    """The ``image`` of the container named ``container`` in a workload manifest.
+
+    The container is looked up in ``containers`` and ``initContainers`` of every document
+    whose ``kind`` is in ``kinds``; ``name`` (``metadata.name``) picks one workload when
+    several have such a container. ``part`` is the piece of the image reference that is
+    read and written:
+
+    - ``tag``: what follows the last ``:`` after the last ``/`` (a registry port is not a
+      tag). Writing a tag appends ``:tag`` when there is none, and drops a ``@digest``: the
+      digest pins the old image and would win over the new tag.
+    - ``digest``: what follows ``@`` (``sha256:...``); writing it keeps ``repository[:tag]``.
+    - ``image``: the whole string.
+    """
+
+    container: str
+    kinds: tuple[str, ...] = WORKLOAD_KINDS
+    name: str | None = None  # metadata.name, to pick one workload when several match
+    part: ImagePart = "tag"
+
+    def __post_init__(self) -> None:
+        # Built from config at runtime, where neither Literal nor tuple[str, ...] is enforced.
+        if self.part not in IMAGE_PARTS:
+            raise ValueError(f"image part must be one of {', '.join(IMAGE_PARTS)}")
+        if not self.container:
+            raise ValueError("empty container name")
+        if isinstance(self.kinds, str):
+            raise ValueError(f"kinds must be a list of kinds, e.g. [{self.kinds}], not a string")
+        kinds = tuple(self.kinds)
+        if not kinds:
+            raise ValueError("kinds is empty")
+        unknown = [kind for kind in kinds if kind not in POD_SPEC_PATHS]
+        if unknown:
+            raise ValueError(
+                f"unsupported workload kind {unknown[0]!r}; supported: {', '.join(POD_SPEC_PATHS)}"
+            )
+        object.__setattr__(self, "kinds", kinds)  # a list from config becomes a hashable tuple
+
+
+Locator = (
+    KustomizeImage | ConfigMapData | GeneratorLiteral | YamlPath | JsonPatchValue | ContainerImage
+)

@@ -75,10 +75,12 @@ class GitHubPlatform:
 
         return base64.b64decode(blob.content)
 
-    def file_history(self, path: str, limit: int) -> list[CommitInfo]:
+    def file_history(self, path: str | None, limit: int) -> list[CommitInfo]:
         commits = []
-        with _api(f"read the history of {path}"):
-            for commit in self._repo.get_commits(sha=self.base().sha, path=path):
+        from github.GithubObject import NotSet
+
+        with _api(f"read the history of {path or self.base().branch}"):
+            for commit in self._repo.get_commits(sha=self.base().sha, path=path or NotSet):
                 stamp = commit.commit.committer.date.timestamp()
                 commits.append(CommitInfo(commit.sha, commit.commit.message, int(stamp)))
                 if len(commits) >= limit:

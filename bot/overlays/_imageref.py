@@ -1,0 +1,75 @@
+"""Container image references, ``[host[:port]/]path[:tag][@digest]``, split into parts.
+
+Parsing is lenient and exact: any string splits into parts that join back into that very
+string, so an image the bot does not edit is never reformatted. Only values being written
+are checked, against the grammar container runtimes accept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.errors import OverlayError
+from bot.overlays._locators import ImagePart
+
+# github.com/distribution/reference: a tag is 1-128 word characters, dots and dashes,
+# not starting with a dot or dash.
+TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+# The digest algorithms runtimes verify (go-digest); any other is rejected at pull time.
+DIGEST = re.compile(r"sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}")
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    repository: str  # registry host (with its port) and path: all before the tag or digest
+    tag: str | None
+    digest: str | None  # without the "@"
+
+    @classmethod
+    def parse(cls, image: str) -> ImageRef:
+        # A repository cannot contain "@", so the first one starts the digest; a ":" is a
+        # tag separator only after the last "/", otherwise it belongs to a host:port.
+        name, at, digest = image.partition("@")
+        slash, colon = name.rfind("/"), name.rfind(":")
+        if colon > slash:
+            return cls(name[:colon], name[colon + 1 :], digest if at else None)
+        return cls(name, None, digest if at else None)
+
+    def __str__(self) -> str:
+        tag = "" if self.tag is None else ":" + self.tag
+        digest = "" if self.digest is None else "@" + self.digest
+        return self.repository + tag + digest
+
+
+def part_of(image: str | None, part: ImagePart) -> str | None:
+    """The ``part`` of ``image``; None when the image is null or lacks that part."""
+    if image is None or part == "image":
+        return image
+    ref = ImageRef.parse(image)
+    return ref.tag if part == "tag" else ref.digest
+
+
+def with_part(image: str | None, part: ImagePart, value: str, what: str) -> str:
+    """``image`` with ``part`` set to ``value`` (``what`` names the image in messages).
+
+    A new tag drops the digest, which pins the old image and would override the tag.
+    """
+    if part == "image":
+        return value
+    if not image:
+        raise OverlayError(f"{what} is empty; set the whole image first (part: image)")
+    ref = ImageRef.parse(image)
+    if part == "tag":
+        if not TAG.fullmatch(value):
+            raise OverlayError(
+                f"cannot write {value!r} as an image tag: a tag is 1 to 128 letters, digits, "
+                "'_', '.' or '-', and does not start with '.' or '-'"
+            )
+        return str(ImageRef(ref.repository, value, None))
+    if not DIGEST.fullmatch(value):
+        raise OverlayError(
+            f"cannot write {value!r} as an image digest: expected sha256: and 64 lowercase "
+            "hex digits (or sha384:, sha512:)"
+        )
+    return str(ImageRef(ref.repository, ref.tag, value))

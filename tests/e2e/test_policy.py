@@ -1,0 +1,270 @@
+"""Promotion policy on the rig: promotion path, soak time, gates, selection, clusters,
+and the registry write-back after merge. Local Git repository, real MLflow server."""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.helpers import VALIDATED, run_cli
+from tests.rig.mlflow_rig import MlflowServer, seed_model
+from tests.rig.repos import IDENT, commit_all, git, make_gitops_repo
+
+OVERLAYS = "applications/inference-server/overlays"
+CONFIG = ".github/promotion.yml"
+
+
+class Repo:
+    def __init__(
+        self,
+        tmp: Path,
+        uri: str,
+        monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str],
+    ) -> None:
+        self.uri, self.monkeypatch, self.capsys = uri, monkeypatch, capsys
+        self.name = f"policy-{uuid.uuid4().hex[:8]}"
+        seed_model(
+            uri,
+            self.name,
+            [
+                {
+                    "metrics": {"accuracy": 0.89, "precision": 0.80, "latency_p99_ms": 140.0},
+                    "tags": {**VALIDATED, "image_tag": "v1.3.0"},
+                    "aliases": ["champion"],
+                },
+                {
+                    "metrics": {"accuracy": 0.91, "precision": 0.84, "latency_p99_ms": 120.0},
+                    "tags": {**VALIDATED, "image_tag": "v1.4.0"},
+                },
+                {
+                    "metrics": {"accuracy": 0.95, "precision": 0.70, "latency_p99_ms": 90.0},
+                    "tags": {**VALIDATED, "image_tag": "v2.0.0-rc1"},
+                },
+            ],
+        )
+        self.path = make_gitops_repo(tmp / "gitops", registered_model=self.name)
+
+    def configure(self, old: str, new: str) -> None:
+        config = self.path / CONFIG
+        text = config.read_text()
+        assert old in text, old
+        config.write_text(text.replace(old, new, 1))
+        commit_all(self.path, "configure")
+
+    def run(self, *args: str) -> Any:
+        argv = [args[0], "--repo-dir", str(self.path), *args[1:]]
+        return run_cli(argv, {"MLFLOW_TRACKING_URI": self.uri}, self.monkeypatch, self.capsys)
+
+    def results(self, *args: str) -> dict[str, dict[str, Any]]:
+        outcome = self.run(*args, "--json")
+        assert outcome.code in (0, 1), outcome.err
+        return {
+            r["environment"] + (f"@{r.get('cluster')}" if r.get("cluster") else ""): r
+            for r in outcome.json()
+        }
+
+    def deploy(self, env: str, version: str, tag: str, hours_ago: float = 0) -> None:
+        """Edit an environment's overlays on main, as a merged promotion would."""
+        kust = self.path / OVERLAYS / env / "kustomization.yaml"
+        text = kust.read_text()
+        for old in ("v1.3.0", "v1.4.0", "v2.0.0-rc1"):
+            text = text.replace(f"newTag: {old}", f"newTag: {tag}").replace(
+                f'newTag: "{old}"', f'newTag: "{tag}"'
+            )
+        kust.write_text(text)
+        if env == "dev":
+            kust.write_text(kust.read_text().replace("MODEL_VERSION=1", f"MODEL_VERSION={version}"))
+        else:
+            cm = self.path / OVERLAYS / env / "model-config.yaml"
+            cm.write_text(
+                cm.read_text().replace("'1'", f"'{version}'").replace('"1"', f'"{version}"')
+            )
+        stamp = f"@{int(time.time() - hours_ago * 3600)} +0000"
+        env_vars = {**os.environ, **IDENT, "GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_DATE": stamp}
+        git(self.path, "add", "-A")
+        import subprocess
+
+        subprocess.run(
+            ["git", "-C", str(self.path), "commit", "-qm", f"deploy {env} v{version}"],
+            env=env_vars,
+            check=True,
+        )
+
+
+@pytest.fixture
+def repo(
+    tmp_path: Path,
+    mlflow_server: MlflowServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Repo:
+    return Repo(tmp_path, mlflow_server.uri, monkeypatch, capsys)
+
+
+def test_newest_validated_is_the_default(repo: Repo) -> None:
+    assert repo.results("plan", "--env", "prod")["prod"]["candidate"]["version"] == "3"
+
+
+def test_promotion_path_takes_what_upstream_runs(repo: Repo) -> None:
+    repo.configure("      prod:\n", "      prod:\n        from: staging\n")
+    assert repo.results("plan", "--env", "prod")["prod"]["reason"] == "up to date: v1 (v1.3.0)"
+    repo.deploy("staging", "2", "v1.4.0")
+    prod = repo.results("plan", "--env", "prod")["prod"]
+    assert (prod["status"], prod["candidate"]["version"]) == ("planned", "2")
+
+
+def test_soak_time_is_measured_from_the_upstream_commit(repo: Repo) -> None:
+    repo.configure("      prod:\n", "      prod:\n        from: staging\n        soak_hours: 24\n")
+    repo.deploy("staging", "2", "v1.4.0", hours_ago=2)
+    prod = repo.results("plan", "--env", "prod")["prod"]
+    assert prod["status"] == "unchanged"
+    assert prod["reason"].startswith("soaking: 2.0 h of 24 h in staging")
+    repo.deploy("dev", "2", "v1.4.0")  # later, unrelated commits change nothing
+    repo.path.joinpath("README.md").write_text("notes\n")
+    commit_all(repo.path, "docs")
+    again = repo.results("plan", "--env", "prod")["prod"]
+    assert again["reason"].startswith("soaking: 2.0 h of 24 h in staging")
+
+
+def test_soak_time_over(repo: Repo) -> None:
+    repo.configure("      prod:\n", "      prod:\n        from: staging\n        soak_hours: 24\n")
+    repo.deploy("staging", "2", "v1.4.0", hours_ago=30)
+    assert repo.results("plan", "--env", "prod")["prod"]["status"] == "planned"
+
+
+def test_soak_needs_from(repo: Repo) -> None:
+    repo.configure("      prod:\n", "      prod:\n        soak_hours: 24\n")
+    outcome = repo.run("plan")
+    assert outcome.code == 1
+    assert (
+        "environments.prod.soak_hours: needs `from:`: soak time is measured upstream" in outcome.err
+    )
+
+
+@pytest.mark.parametrize(
+    ("gates", "status", "reason"),
+    [
+        ("[accuracy >= 0.9]", "planned", "v1 -> v3"),
+        (
+            "[accuracy >= 0.99]",
+            "unchanged",
+            "gates failed: accuracy >= 0.99 (accuracy 0.95, threshold 0.99)",
+        ),
+        (
+            "['precision >= deployed - 0.05']",
+            "unchanged",
+            "gates failed: precision >= deployed - 0.05 (precision 0.7, threshold 0.75)",
+        ),
+        ("['latency_p99_ms <= deployed * 1.10', 'accuracy > deployed']", "planned", "v1 -> v3"),
+    ],
+)
+def test_metric_gates(repo: Repo, gates: str, status: str, reason: str) -> None:
+    repo.configure("      prod:\n", f"      prod:\n        gates: {gates}\n")
+    prod = repo.results("plan", "--env", "prod")["prod"]
+    assert (prod["status"], prod["reason"]) == (status, reason)
+
+
+def test_failed_gate_opens_a_draft_when_configured(repo: Repo) -> None:
+    repo.configure(
+        "      prod:\n",
+        "      prod:\n        gates: [accuracy >= 0.99]\n        on_gate_failure: draft\n",
+    )
+    outcome = repo.run("run", "--env", "prod")
+    assert outcome.code == 0, outcome.err
+    assert "| `accuracy >= 0.99` | 0.95 | 0.99 | ✘ |" in outcome.out
+    assert "(draft PR)" in outcome.out
+
+
+def test_gate_on_unlisted_metric_is_a_config_error(repo: Repo) -> None:
+    repo.configure("      prod:\n", "      prod:\n        gates: ['f1 >= 0.5']\n")
+    outcome = repo.run("plan")
+    assert outcome.code == 1
+    assert "gate metric of 'f1 >= 0.5' is not in `metrics:`; add it" in outcome.err
+
+
+@pytest.mark.parametrize(
+    ("select", "version"),
+    [
+        ("{strategy: semver, range: '>=1.3,<1.4'}", "1"),
+        ("{strategy: semver, range: '>=1.0'}", "2"),  # 2.0.0-rc1 is a pre-release
+        ("{ignore_tags: ['*-rc*']}", "2"),
+        ("{ignore_versions: ['3', '2']}", "1"),
+        ("{strategy: alias, alias: champion}", "1"),
+    ],
+)
+def test_version_selection(repo: Repo, select: str, version: str) -> None:
+    repo.configure("    metrics:", f"    select: {select}\n    metrics:")
+    prod = repo.results("plan", "--env", "prod")["prod"]
+    assert prod["candidate"]["version"] == version
+
+
+CLUSTERS = """      prod:
+        clusters:
+          us:
+            targets:
+              - kind: kustomize-image
+                file: clusters/us/kustomization.yaml
+                image: model-inference-server
+          eu:
+            targets:
+              - kind: kustomize-image
+                file: clusters/eu/kustomization.yaml
+                image: model-inference-server
+"""
+
+
+def _clusters(repo: Repo, split: bool) -> None:
+    for name in ("us", "eu"):
+        path = repo.path / "clusters" / name / "kustomization.yaml"
+        path.parent.mkdir(parents=True)
+        path.write_text(
+            f"resources:\n  - ../../{OVERLAYS}/prod\nimages:\n"
+            "  - name: model-inference-server\n    newTag: v1.3.0\n"
+        )
+    config = repo.path / CONFIG
+    text = config.read_text()
+    head, _, _ = text.partition("      prod:\n")
+    body = CLUSTERS + ("        split_clusters: true\n" if split else "")
+    config.write_text(head + body)
+    commit_all(repo.path, "clusters")
+
+
+def test_multi_cluster_one_commit(repo: Repo) -> None:
+    _clusters(repo, split=False)
+    assert repo.run("run", "--env", "prod").code == 0
+    changed = git(repo.path, "diff", "--name-only", "main", "promote/fraud-detector/prod").split()
+    assert changed == ["clusters/eu/kustomization.yaml", "clusters/us/kustomization.yaml"]
+
+
+def test_multi_cluster_one_pr_per_cluster(repo: Repo) -> None:
+    _clusters(repo, split=True)
+    outcome = repo.run("run", "--env", "prod")
+    assert outcome.code == 0, outcome.err
+    assert "Promote fraud-detector to prod: v3 (v2.0.0-rc1) [us]" in outcome.out
+    for name in ("us", "eu"):
+        changed = git(
+            repo.path, "diff", "--name-only", "main", f"promote/fraud-detector/prod--{name}"
+        )
+        assert changed.split() == [f"clusters/{name}/kustomization.yaml"]
+
+
+def test_record_after_merge_sets_alias_and_tag_once(repo: Repo) -> None:
+    from mlflow import MlflowClient
+
+    assert repo.run("run", "--env", "prod").code == 0
+    git(repo.path, "merge", "-q", "--no-ff", "-m", "Merge promotion", "promote/fraud-detector/prod")
+    promo_sha = git(repo.path, "rev-parse", "promote/fraud-detector/prod").strip()
+    first = repo.results("record")
+    assert first["prod"]["status"] == "recorded"
+    client = MlflowClient(repo.uri)
+    version = client.get_model_version_by_alias(repo.name, "prod")
+    assert version.version == "3"
+    assert version.tags["deployed.prod"] == promo_sha
+    again = repo.results("record")
+    assert again["prod"]["status"] == "unchanged"
