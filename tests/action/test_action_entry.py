@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -353,3 +354,41 @@ def test_config_error_is_annotated_with_file_and_line(
 def test_token_is_masked(rig: Rig, capsys: pytest.CaptureFixture[str]) -> None:
     main(rig.env("schedule", {}, **{"dry-run": "true"}))
     assert f"::add-mask::{TOKEN}" in capsys.readouterr().out
+
+
+def test_push_of_a_merged_promotion_records_the_deployment(rig: Rig) -> None:
+    from mlflow import MlflowClient
+
+    assert main(rig.env("schedule", {}, environment="prod")) == 0
+    rig.merge(rig.open_pulls()[0]["number"])
+    clone = rig.tmp / "clone"
+    git(rig.tmp, "clone", "-q", str(rig.fake.git_url), str(clone))
+    log = git(clone, "log", "-3", "--reverse", "--format=%H%x00%B%x1e", "origin/main")
+    commits = [
+        {"id": sha, "message": message.strip("\n")}
+        for sha, message in (r.strip("\n").split("\x00", 1) for r in log.split("\x1e") if r.strip())
+    ]
+    push = {
+        "ref": "refs/heads/main",
+        "after": commits[-1]["id"],
+        "commits": commits,
+        "repository": {"full_name": "acme/gitops", "default_branch": "main"},
+    }
+    assert main(rig.env("push", push)) == 0
+    version = MlflowClient(os.environ["MLFLOW_TRACKING_URI"]).get_model_version_by_alias(
+        rig.name, "prod"
+    )
+    assert version.version == "2"
+    promotion = next(c for c in commits if "Model-Version: 2" in c["message"])
+    assert version.tags["deployed.prod"] == promotion["id"]
+    assert "recorded" in rig.summary.read_text()
+    # A re-delivered event changes nothing.
+    assert main(rig.env("push", push)) == 0
+    assert "already recorded" in rig.summary.read_text()
+
+
+def test_push_to_another_branch_is_ignored(rig: Rig) -> None:
+    push = {"ref": "refs/heads/feature", "commits": [], "repository": {"default_branch": "main"}}
+    rig.fake.reset_log()
+    assert main(rig.env("push", push)) == 0
+    assert rig.fake.writes() == []
