@@ -120,8 +120,27 @@ class JsonPatchTarget(TargetBase):
     _tpl = field_validator("value")(_check_template)
 
 
+class ContainerImageTarget(TargetBase):
+    """The ``image:`` of a named container in a workload (Deployment, Argo Rollout, ...)."""
+
+    kind: Literal["container-image"]
+    container: str = Field(description="Container name, e.g. vllm.")
+    workload: str | None = Field(None, description="metadata.name, when several match.")
+    part: Literal["tag", "digest", "image"] = Field(
+        "tag", description="tag: after the last ':'; digest: after '@'; image: the whole string."
+    )
+    value: str = Field("{image_tag}", description="Template of the value written.")
+
+    _tpl = field_validator("value")(_check_template)
+
+
 Target = Annotated[
-    KustomizeImageTarget | ConfigMapTarget | GeneratorTarget | YamlTarget | JsonPatchTarget,
+    KustomizeImageTarget
+    | ConfigMapTarget
+    | GeneratorTarget
+    | YamlTarget
+    | JsonPatchTarget
+    | ContainerImageTarget,
     Field(discriminator="kind"),
 ]
 

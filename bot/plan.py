@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from bot import overlays, template
 from bot.config import (
     ConfigMapTarget,
+    ContainerImageTarget,
     GeneratorTarget,
     JsonPatchTarget,
     KustomizeImageTarget,
@@ -54,8 +55,10 @@ def _target_slots(target: Target) -> list[Slot]:
 
 
 def _locator(
-    target: ConfigMapTarget | GeneratorTarget | YamlTarget | JsonPatchTarget,
+    target: ConfigMapTarget | GeneratorTarget | YamlTarget | JsonPatchTarget | ContainerImageTarget,
 ) -> overlays.Locator:
+    if isinstance(target, ContainerImageTarget):
+        return overlays.ContainerImage(target.container, name=target.workload, part=target.part)
     if isinstance(target, ConfigMapTarget):
         return overlays.ConfigMapData(target.key, target.name)
     if isinstance(target, GeneratorTarget):

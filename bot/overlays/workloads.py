@@ -59,7 +59,7 @@ def describe(loc: ContainerImage) -> str:
 
 def locate(text: str, loc: ContainerImage) -> Spot:
     workload, container = _pick(_workloads(text, loc), loc)
-    where = f"{workload.label}.containers[name={container.name}]"
+    where = f"{workload.label}: containers[name={container.name}]"
     hit = get(container.node, "image", where)
     if hit is None:
         raise TargetNotFound(f"container {container.name!r} in {workload.label} has no image")
@@ -103,7 +103,7 @@ def _pick(workloads: list[_Workload], loc: ContainerImage) -> tuple[_Workload, _
         )
     workload, containers = hits[0]
     if len(containers) > 1:
-        lines = ", ".join(str(line_of(c.node)) for c in containers)
+        lines = ", ".join(str(line) for line in sorted(line_of(c.node) for c in containers))
         raise OverlayError(
             f"{workload.label} has {len(containers)} containers named {loc.container!r} "
             f"(lines {lines}); keep one"
