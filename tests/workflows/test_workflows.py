@@ -32,6 +32,9 @@ from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parents[2]
 USER_WORKFLOWS = sorted((ROOT / "workflows").glob("*.yml"))
+# The write-back workflow only reads the repository and writes to the registry: it opens no PR.
+RECORD_WORKFLOW = ROOT / "workflows" / "promote-record.yml"
+PROMOTING_WORKFLOWS = [p for p in USER_WORKFLOWS if p != RECORD_WORKFLOW]
 CI_WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 ALL_WORKFLOWS = USER_WORKFLOWS + CI_WORKFLOWS
 ACTION = ROOT / "action.yml"
@@ -281,7 +284,7 @@ def test_actions_are_referenced_by_version(path: Path) -> None:
 # --- structure: the promotion workflows -------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", USER_WORKFLOWS, ids=_ids(USER_WORKFLOWS))
+@pytest.mark.parametrize("path", PROMOTING_WORKFLOWS, ids=_ids(PROMOTING_WORKFLOWS))
 def test_promotions_never_overlap_and_are_never_cancelled(path: Path) -> None:
     workflow = _load(path)
     assert set(_triggers(workflow)) & PROMOTING_TRIGGERS, f"{_rel(path)}: no promoting trigger"
@@ -315,7 +318,7 @@ def test_the_bot_gets_only_inputs_that_action_yml_declares(path: Path) -> None:
         assert "github-token" in given, f"{_rel(path)}: pass github-token explicitly"
 
 
-@pytest.mark.parametrize("path", USER_WORKFLOWS, ids=_ids(USER_WORKFLOWS))
+@pytest.mark.parametrize("path", PROMOTING_WORKFLOWS, ids=_ids(PROMOTING_WORKFLOWS))
 def test_the_bot_writes_with_a_github_app_token(path: Path) -> None:
     """An App token when configured; otherwise GITHUB_TOKEN, with a warning saying what breaks."""
     workflow = _load(path)
@@ -422,3 +425,11 @@ def test_ci_runs_the_readme_test_command() -> None:
     readme = README.read_text(encoding="utf-8")
     assert re.search(r"^make test\b", readme, re.MULTILINE), "README's test command changed?"
     assert [s["run"].strip() for s in steps if "run" in s][-1] == "make test"
+
+
+def test_record_workflow_runs_on_pushes_with_read_only_repository_access() -> None:
+    workflow = _load(RECORD_WORKFLOW)
+    assert set(_triggers(workflow)) == {"push"}
+    assert workflow["permissions"] == {"contents": "read"}
+    (step,) = _bot_steps(workflow)
+    assert step["with"]["command"] == "record"
