@@ -4,6 +4,7 @@ and the registry write-back after merge. Local Git repository, real MLflow serve
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -88,8 +89,6 @@ class Repo:
         stamp = f"@{int(time.time() - hours_ago * 3600)} +0000"
         env_vars = {**os.environ, **IDENT, "GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_DATE": stamp}
         git(self.path, "add", "-A")
-        import subprocess
-
         subprocess.run(
             ["git", "-C", str(self.path), "commit", "-qm", f"deploy {env} v{version}"],
             env=env_vars,
