@@ -1,5 +1,7 @@
 """From command-line settings and the environment to a pipeline Context.
 
+The config models (pydantic) are imported on first use, so `promote --help` stays fast.
+
 The environment is read here and nowhere else, so tests and the Actions entry can pass a
 mapping of their own.
 """
@@ -12,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot import config as config_mod
 from bot.errors import ConfigError, UserError
 
 if TYPE_CHECKING:
+    from bot.config import Config
     from bot.pipeline import Context
     from bot.platform import Platform
     from bot.platform.github import GitHubSettings
@@ -38,7 +40,9 @@ def build_context(settings: Settings, env: Mapping[str, str] | None = None) -> C
     if use_github and not local_config.exists():
         cfg = _remote_config(settings, env)
     else:
-        cfg = config_mod.load(local_config)
+        from bot.config import load
+
+        cfg = load(local_config)
     return Context(cfg, _platform(settings, env, cfg.git.base_branch, use_github))
 
 
@@ -96,7 +100,7 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _remote_config(settings: Settings, env: Mapping[str, str]) -> config_mod.Config:
+def _remote_config(settings: Settings, env: Mapping[str, str]) -> Config:
     """No checkout (a step in another repository's CI): read the config from GitHub."""
     from bot.platform.github import GitHubPlatform
 
@@ -105,4 +109,6 @@ def _remote_config(settings: Settings, env: Mapping[str, str]) -> config_mod.Con
     source = f"{settings.github_repo}:{settings.config_path}"
     if text is None:
         raise ConfigError([f"{source}: config file not found on the default branch"])
-    return config_mod.parse(text, source)
+    from bot.config import parse
+
+    return parse(text, source)
