@@ -126,6 +126,11 @@ class ContainerImageTarget(TargetBase):
     kind: Literal["container-image"]
     container: str = Field(description="Container name, e.g. vllm.")
     workload: str | None = Field(None, description="metadata.name, when several match.")
+    kinds: list[str] | None = Field(
+        None,
+        description="Workload kinds searched; default Deployment, StatefulSet, DaemonSet, "
+        "Rollout, Job, CronJob.",
+    )
     part: Literal["tag", "digest", "image"] = Field(
         "tag", description="tag: after the last ':'; digest: after '@'; image: the whole string."
     )

@@ -20,7 +20,7 @@ from bot.config import (
 )
 from bot.errors import UserError
 from bot.model import Deployed, Edit, FileChange
-from bot.overlays._locators import ImageField
+from bot.overlays._locators import WORKLOAD_KINDS, ImageField
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,10 @@ def _locator(
     target: ConfigMapTarget | GeneratorTarget | YamlTarget | JsonPatchTarget | ContainerImageTarget,
 ) -> overlays.Locator:
     if isinstance(target, ContainerImageTarget):
-        return overlays.ContainerImage(target.container, name=target.workload, part=target.part)
+        kinds = tuple(target.kinds) if target.kinds else WORKLOAD_KINDS
+        return overlays.ContainerImage(
+            target.container, kinds, name=target.workload, part=target.part
+        )
     if isinstance(target, ConfigMapTarget):
         return overlays.ConfigMapData(target.key, target.name)
     if isinstance(target, GeneratorTarget):

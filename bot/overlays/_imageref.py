@@ -18,6 +18,8 @@ from bot.overlays._locators import ImagePart
 TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 # The digest algorithms runtimes verify (go-digest); any other is rejected at pull time.
 DIGEST = re.compile(r"sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}")
+_TAG_RULE = "a tag is 1 to 128 letters, digits, '_', '.' or '-', and does not start with '.' or '-'"
+_DIGEST_RULE = "expected sha256: and 64 lowercase hex digits (or sha384:, sha512:)"
 
 
 @dataclass(frozen=True)
@@ -57,19 +59,12 @@ def with_part(image: str | None, part: ImagePart, value: str, what: str) -> str:
     """
     if part == "image":
         return value
+    pattern, expected = (TAG, _TAG_RULE) if part == "tag" else (DIGEST, _DIGEST_RULE)
+    if not pattern.fullmatch(value):
+        raise OverlayError(f"cannot write {value!r} as an image {part}: {expected}")
     if not image:
         raise OverlayError(f"{what} is empty; set the whole image first (part: image)")
     ref = ImageRef.parse(image)
     if part == "tag":
-        if not TAG.fullmatch(value):
-            raise OverlayError(
-                f"cannot write {value!r} as an image tag: a tag is 1 to 128 letters, digits, "
-                "'_', '.' or '-', and does not start with '.' or '-'"
-            )
         return str(ImageRef(ref.repository, value, None))
-    if not DIGEST.fullmatch(value):
-        raise OverlayError(
-            f"cannot write {value!r} as an image digest: expected sha256: and 64 lowercase "
-            "hex digits (or sha384:, sha512:)"
-        )
     return str(ImageRef(ref.repository, ref.tag, value))

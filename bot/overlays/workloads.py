@@ -48,11 +48,9 @@ class _Workload:
 
 
 def describe(loc: ContainerImage) -> str:
-    kind = loc.kinds[0] if len(loc.kinds) == 1 else None
-    if kind and loc.name:
-        prefix = f"{kind}/{loc.name}."
-    else:
-        prefix = f"{kind or loc.name}." if kind or loc.name else ""
+    kind = loc.kinds[0] if len(loc.kinds) == 1 else ""
+    workload = "/".join(part for part in (kind, loc.name or "") if part)
+    prefix = f"{workload}." if workload else ""
     suffix = "" if loc.part == "image" else f" ({loc.part})"
     return f"{prefix}containers[name={loc.container}].image{suffix}"
 
@@ -84,23 +82,14 @@ def _pick(workloads: list[_Workload], loc: ContainerImage) -> tuple[_Workload, _
             raise TargetNotFound(f"no workload named {loc.name!r} (found: {found})")
         workloads = named
     hits = [(w, [c for c in w.containers if c.name == loc.container]) for w in workloads]
-    hits = [(w, found) for w, found in hits if found]
+    hits = [(w, named_here) for w, named_here in hits if named_here]
     if not hits:
         found = "; ".join(
             f"{w.label}: {', '.join(c.label() for c in w.containers) or 'none'}" for w in workloads
         )
         raise TargetNotFound(f"no container named {loc.container!r} (found: {found})")
     if len(hits) > 1:
-        labels = ", ".join(w.label for w, _ in hits)
-        if loc.name is None:
-            fix = "set name to pick one"
-        elif len({w.kind for w, _ in hits}) == len(hits):
-            fix = f"they share the name {loc.name!r}; set kinds to pick one"
-        else:
-            fix = f"they share the name {loc.name!r}; keep one"
-        raise OverlayError(
-            f"{len(hits)} workloads have a container named {loc.container!r} ({labels}); {fix}"
-        )
+        raise _ambiguous([w for w, _ in hits], loc)
     workload, containers = hits[0]
     if len(containers) > 1:
         lines = ", ".join(str(line) for line in sorted(line_of(c.node) for c in containers))
@@ -109,6 +98,19 @@ def _pick(workloads: list[_Workload], loc: ContainerImage) -> tuple[_Workload, _
             f"(lines {lines}); keep one"
         )
     return workload, containers[0]
+
+
+def _ambiguous(workloads: list[_Workload], loc: ContainerImage) -> OverlayError:
+    labels = ", ".join(w.label for w in workloads)
+    if loc.name is None:
+        fix = "set the workload name to pick one"
+    elif len({w.kind for w in workloads}) == len(workloads):
+        fix = f"they share the name {loc.name!r}; set kinds to pick one"
+    else:
+        fix = f"they share the name {loc.name!r}; keep one"
+    return OverlayError(
+        f"{len(workloads)} workloads have a container named {loc.container!r} ({labels}); {fix}"
+    )
 
 
 def _workloads(text: str, loc: ContainerImage) -> list[_Workload]:

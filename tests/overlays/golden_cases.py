@@ -12,7 +12,7 @@ missing final newline reach the editors exactly as they are on disk.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,11 @@ def locator_of(edit: dict[str, Any]) -> overlays.Locator:
         return overlays.YamlPath(overlays.parse_path(edit["path"]), edit.get("document"))
     if kind == "json-patch":
         return overlays.JsonPatchValue(edit["op_path"], edit.get("target"))
+    if kind == "container-image":
+        loc = overlays.ContainerImage(edit["container"], name=edit.get("name"))
+        if "kinds" in edit:
+            loc = replace(loc, kinds=tuple(edit["kinds"]))
+        return replace(loc, part=edit.get("part", "tag"))
     raise ValueError(f"unknown kind {kind!r}")
 
 

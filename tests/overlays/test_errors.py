@@ -6,7 +6,14 @@ import pytest
 
 from bot import overlays
 from bot.errors import OverlayError, TargetNotFound
-from bot.overlays import ConfigMapData, GeneratorLiteral, JsonPatchValue, KustomizeImage, YamlPath
+from bot.overlays import (
+    ConfigMapData,
+    ContainerImage,
+    GeneratorLiteral,
+    JsonPatchValue,
+    KustomizeImage,
+    YamlPath,
+)
 
 KUSTOMIZATION = """\
 kind: Kustomization
@@ -52,6 +59,44 @@ patches:
     - op: remove
       path: /data/model_version
 """
+WEB = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      initContainers:
+        - name: migrate
+          image: reg/migrate:v1
+      containers:
+        - name: app
+          image: reg/app:v1
+        - name: sidecar
+          image: reg/sidecar:v1
+"""
+TRAIN_JOB = """\
+---
+kind: Job
+metadata: {name: train}
+spec:
+  template:
+    spec:
+      containers: [{name: trainer, image: reg/trainer:v1}]
+"""
+ROLLOUT = """\
+kind: Rollout
+metadata: {name: NAME}
+spec:
+  template:
+    spec:
+      containers:
+      - name: vllm
+        image: vllm/vllm-openai:v0.6.3
+"""
+TWO_ROLLOUTS = ROLLOUT.replace("NAME", "a") + "---\n" + ROLLOUT.replace("NAME", "b")
+DEPLOYMENT_SPEC = "kind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n"
 
 NOT_FOUND: list[tuple[str, overlays.Locator, str]] = [
     (
@@ -138,6 +183,48 @@ NOT_FOUND: list[tuple[str, overlays.Locator, str]] = [
         "no inline patch with target name 'c' has an op with path /data/model_version "
         "(ops with that path: target a in patches[0], target b in patches[1])",
     ),
+    (
+        WEB,
+        ContainerImage("vllm"),
+        "no container named 'vllm' (found: Deployment/web: app, sidecar, migrate [init])",
+    ),
+    (
+        WEB + TRAIN_JOB,
+        ContainerImage("vllm"),
+        "no container named 'vllm' "
+        "(found: Deployment/web: app, sidecar, migrate [init]; Job/train: trainer)",
+    ),
+    (
+        "kind: Rollout\nmetadata: {name: r}\nspec:\n  workloadRef: {kind: Deployment, name: web}\n",
+        ContainerImage("vllm"),
+        "no container named 'vllm' (found: Rollout/r: none)",
+    ),
+    (
+        "kind: AnalysisTemplate\n---\nkind: Service\n",
+        ContainerImage("vllm", ("Rollout",)),
+        "no workload of kind Rollout (found: AnalysisTemplate, Service)",
+    ),
+    (
+        WEB,
+        ContainerImage("app", ("Rollout", "StatefulSet")),
+        "no workload of kind Rollout or StatefulSet (found: Deployment)",
+    ),
+    (
+        "",
+        ContainerImage("vllm"),
+        "no workload of kind Deployment, StatefulSet, DaemonSet, Rollout, Job or CronJob "
+        "(found: none)",
+    ),
+    (
+        WEB + TRAIN_JOB,
+        ContainerImage("app", name="c"),
+        "no workload named 'c' (found: Deployment/web, Job/train)",
+    ),
+    (
+        WEB.replace("          image: reg/app:v1\n", ""),
+        ContainerImage("app"),
+        "container 'app' in Deployment/web has no image",
+    ),
 ]
 
 AMBIGUOUS: list[tuple[str, overlays.Locator, str]] = [
@@ -174,6 +261,31 @@ AMBIGUOUS: list[tuple[str, overlays.Locator, str]] = [
         "patches[1]); set target to pick one",
     ),
     ("a: 1\na: 2\n", YamlPath(("a",)), "the document has the key 'a' 2 times (lines 1, 2)"),
+    (
+        TWO_ROLLOUTS,
+        ContainerImage("vllm"),
+        "2 workloads have a container named 'vllm' (Rollout/a, Rollout/b); "
+        "set the workload name to pick one",
+    ),
+    (
+        ROLLOUT.replace("NAME", "a")
+        + "---\n"
+        + ROLLOUT.replace("NAME", "a").replace("kind: Rollout", "kind: Deployment"),
+        ContainerImage("vllm", name="a"),
+        "2 workloads have a container named 'vllm' (Rollout/a, Deployment/a); "
+        "they share the name 'a'; set kinds to pick one",
+    ),
+    (
+        ROLLOUT.replace("NAME", "a") + "---\n" + ROLLOUT.replace("NAME", "a"),
+        ContainerImage("vllm", name="a"),
+        "2 workloads have a container named 'vllm' (Rollout/a, Rollout/a); "
+        "they share the name 'a'; keep one",
+    ),
+    (
+        WEB.replace("reg/migrate:v1", "reg/migrate:v1\n        - name: app\n          image: x"),
+        ContainerImage("app"),
+        "Deployment/web has 2 containers named 'app' (lines 11, 14); keep one",
+    ),
 ]
 
 MALFORMED: list[tuple[str, overlays.Locator, str]] = [
@@ -245,6 +357,32 @@ WRONG_SHAPE: list[tuple[str, overlays.Locator, str]] = [
         "the value of 'b' in the document is an alias of an anchor on line 1; "
         "edit the anchored value instead",
     ),
+    (
+        DEPLOYMENT_SPEC + "      containers: {name: app}\n",
+        ContainerImage("app"),
+        "Deployment/web: spec.template.spec.containers is a mapping, not a list",
+    ),
+    (
+        DEPLOYMENT_SPEC + "      containers: [app]\n",
+        ContainerImage("app"),
+        "Deployment/web: spec.template.spec.containers[0] is the scalar 'app', not a mapping",
+    ),
+    (
+        "kind: CronJob\nmetadata: {name: c}\nspec:\n  jobTemplate:\n    spec: [a]\n",
+        ContainerImage("app"),
+        "CronJob/c: spec.jobTemplate.spec is a list, not a mapping",
+    ),
+    (
+        WEB.replace("image: reg/app:v1", "image: {name: reg/app}"),
+        ContainerImage("app"),
+        "Deployment/web: containers[name=app].image is a mapping, not a scalar",
+    ),
+    (
+        "kind: Pod\nspec:\n  containers:\n  - {name: a, image: &i r:1}\n  - {name: b, image: *i}\n",
+        ContainerImage("b", ("Pod",)),
+        "the value of 'image' in Pod in document 0: containers[name=b] is an alias of an anchor "
+        "on line 4; edit the anchored value instead",
+    ),
 ]
 
 
@@ -294,6 +432,25 @@ WRITE_ONLY_ERRORS: list[tuple[str, overlays.Locator, str]] = [
         "cannot write '\"2\"': kustomize strips quotes around literal values",
     ),
     ("- \n", YamlPath((0,)), "the list item is empty; give it a value first"),
+    (
+        DEPLOYMENT_SPEC
+        + "      containers:\n      - name: app\n        image: |-\n          r:v1\n",
+        ContainerImage("app"),
+        "the value is a block scalar (|); only one-line scalars are edited, "
+        "so rewrite it as a quoted string",
+    ),
+    (
+        DEPLOYMENT_SPEC + "      containers:\n      - name: app\n        image: ''\n",
+        ContainerImage("app"),
+        "the image of container 'app' in Deployment/web is empty; "
+        "set the whole image first (part: image)",
+    ),
+    (
+        DEPLOYMENT_SPEC + "      containers:\n      - name: app\n        image:\n",
+        ContainerImage("app", part="digest"),
+        "cannot write '2' as an image digest: expected sha256: and 64 lowercase hex digits "
+        "(or sha384:, sha512:)",
+    ),
 ]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 import yaml as pyyaml  # YAML 1.1 (libyaml), as Kubernetes tooling reads it
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -12,7 +13,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from bot import overlays
-from bot.overlays import GeneratorLiteral, YamlPath
+from bot.errors import OverlayError
+from bot.overlays import ContainerImage, GeneratorLiteral, YamlPath
+from bot.overlays._imageref import DIGEST, TAG
 from tests.overlays.golden_cases import load, names
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -163,11 +166,22 @@ def _safe_for(loc: overlays.Locator, value: str) -> bool:
     return not (isinstance(loc, GeneratorLiteral) and quoted)
 
 
+def _refused(loc: overlays.Locator, value: str) -> bool:
+    """An image tag or digest a container runtime would reject: write must refuse it."""
+    if not isinstance(loc, ContainerImage) or loc.part == "image":
+        return False
+    return not (TAG if loc.part == "tag" else DIGEST).fullmatch(value)
+
+
 @settings(SETTINGS, max_examples=60)
 @given(name=st.sampled_from(names()), value=st.text(max_size=30))
 def test_any_value_round_trips_in_every_golden_layout(name: str, value: str) -> None:
     case = load(name)
     assume(_safe_for(case.locator, value))
+    if _refused(case.locator, value):
+        with pytest.raises(OverlayError, match=r"^cannot write .* as an image (tag|digest): "):
+            overlays.write(case.input, case.locator, value)
+        return
     new_text = overlays.write(case.input, case.locator, value)
 
     assert overlays.read(new_text, case.locator) == value
