@@ -267,3 +267,62 @@ def test_record_after_merge_sets_alias_and_tag_once(repo: Repo) -> None:
     assert version.tags["deployed.prod"] == promo_sha
     again = repo.results("record")
     assert again["prod"]["status"] == "unchanged"
+
+
+ROLLOUT = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: inference-llama-70b
+spec:
+  template:
+    spec:
+      containers:
+        - name: vllm
+          image: vllm/vllm-openai:v1.3.0 # served model image
+---
+apiVersion: argoproj.io/v1alpha1
+kind: AnalysisTemplate
+metadata:
+  name: model-quality-check
+"""
+
+
+def test_rollout_container_image_and_json_patch_in_one_commit(repo: Repo) -> None:
+    prod = repo.path / OVERLAYS / "prod"
+    (prod / "rollout.yaml").write_text(ROLLOUT)
+    kust = prod / "kustomization.yaml"
+    kust.write_text(
+        kust.read_text().replace(
+            "      - op: replace\n        path: /spec/replicas\n        value: 4\n",
+            "      - op: replace\n        path: /spec/replicas\n        value: 4\n"
+            '      - op: replace\n        path: /data/model_version\n        value: "1"\n',
+        )
+    )
+    commit_all(repo.path, "rollout")
+    text = (repo.path / CONFIG).read_text()
+    head, _, _ = text.partition("      prod:\n")
+    (repo.path / CONFIG).write_text(
+        head
+        + f"""      prod:
+        targets:
+          - kind: container-image
+            file: {OVERLAYS}/prod/rollout.yaml
+            container: vllm
+          - kind: json-patch
+            file: {OVERLAYS}/prod/kustomization.yaml
+            op_path: /data/model_version
+"""
+    )
+    commit_all(repo.path, "configure")
+    assert repo.run("run", "--env", "prod").code == 0
+    diff = git(repo.path, "diff", "-U0", "main", "promote/fraud-detector/prod")
+    changed = [
+        line for line in diff.splitlines() if line[:1] in "+-" and line[:3] not in ("+++", "---")
+    ]
+    assert changed == [
+        '-        value: "1"',
+        '+        value: "3"',
+        "-          image: vllm/vllm-openai:v1.3.0 # served model image",
+        "+          image: vllm/vllm-openai:v2.0.0-rc1 # served model image",
+    ]
