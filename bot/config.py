@@ -291,7 +291,12 @@ class S3RegistryConfig(Strict):
     endpoint_url: str | None = Field(None, description="For S3-compatible stores (MinIO, R2).")
     region: str | None = Field(None, description="Default: the AWS default chain.")
 
-    _tpl = field_validator("pointer_key")(_check_template)
+    @field_validator("pointer_key")
+    @classmethod
+    def _pointer(cls, value: str) -> str:
+        if template.fields(value) not in ([], ["model"]) or _check_template(value) is None:
+            raise ValueError(f"pointer_key {value!r} may only use the placeholder {{model}}")
+        return value
 
 
 RegistryConfig = Annotated[MlflowRegistryConfig | S3RegistryConfig, Field(discriminator="type")]
@@ -348,6 +353,10 @@ def cross_check(cfg: Config) -> Iterator[tuple[Loc, str]]:
             elif env.upstream is not None and env.upstream not in model.environments:
                 known = ", ".join(e for e in model.environments if e != env_name)
                 yield (*loc, "from"), f"unknown environment {env.upstream!r}; use one of: {known}"
+        registry = cfg.registries.get(model.registry or next(iter(cfg.registries)))
+        uses_alias = model.validated.alias or model.select.strategy == "alias"
+        if isinstance(registry, S3RegistryConfig) and uses_alias:
+            yield ("models", key), "aliases exist only in MLflow; an S3 registry cannot use them"
         if model.registry is None and len(cfg.registries) > 1:
             yield ("models", key), "several registries are declared; add `registry:` to name one"
         elif model.registry is not None and model.registry not in cfg.registries:

@@ -90,7 +90,13 @@ class OpenPromotion:
     head_sha: str
     number: int | None = None
     url: str | None = None
+    # None when the PR carries no promotion marker, or (GitHub) when the run that opened it
+    # stopped before its last step: the next run then publishes again and finishes it.
     promotion: PromotionId | None = None
+    # What the PR has now (GitHub; empty locally), so that only what is missing is added.
+    labels: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()  # requested, not yet reviewed
+    team_reviewers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot import report
 from bot.context import Context, Result, query_of
 from bot.errors import BotError
-from bot.model import CommitInfo, PromotionId
+from bot.model import CommitInfo, ModelVersion, PromotionId
 
 
 @dataclass(frozen=True)
@@ -52,9 +52,10 @@ def _record_one(ctx: Context, dep: Deployment, when: str) -> Result:
     alias = model.environments[promo.environment].deployed_alias or promo.environment
     query = query_of(ctx.config, promo.model)
     try:
-        version = ctx.registry(promo.model).get_version(query, promo.version)
-        if version is None:
-            raise BotError(f"version {promo.version} not found in the registry")
+        # An S3 pointer only knows its current version: the trailers say enough to record.
+        version = ctx.registry(promo.model).get_version(query, promo.version) or ModelVersion(
+            promo.model, query.registered_name, promo.version, promo.image_tag
+        )
         changed = ctx.registry(promo.model).record_deployment(
             query, version, promo.environment, dep.commit_sha, alias, when
         )

@@ -1,24 +1,49 @@
 """GitHub through PyGithub (the only module that imports it): Git Data API, no clone.
 
 One promotion costs at most six writes: tree (file contents inline, so no blob calls),
-commit, ref, pull request, labels, reviewers. Reads grow only with the number of target
+commit, ref, pull request, reviewers, labels. Reads grow only with the number of target
 files: the branch head, one contents call per file, and one paginated list of open PRs.
+
+Failures, and what a run leaves behind:
+
+- Transient failures (5xx, secondary rate limits, connection resets) are retried by PyGithub's
+  ``GithubRetry`` with exponential backoff, a bounded number of times; a rate limit that asks
+  for a longer wait than ``GitHubSettings.max_rate_limit_wait`` fails at once, naming the time
+  it lifts. What outlives the retries is a ``RetryableError``.
+- Every write is repeatable, and the PR's final state is written last: with labels configured,
+  the labels (the body records which ones belong); without them, the body's promotion marker.
+  A PR whose last step is missing is listed without its promotion, so the next run finishes
+  it instead of skipping it. A branch left without a PR is adopted, a PR another run opened
+  first is adopted, and a ref another run created first is "someone else made it".
+- A promotion branch is moved only while it holds nothing but the bot's one commit (checked
+  with one compare call, only when an existing branch would move). Commits by anyone else stop
+  the update: the bot says so once on the PR and the promotion fails with a ``UserError``.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import json
+import re
+import time
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 from bot import report
 from bot.errors import RetryableError, UserError
-from bot.model import CommitInfo, OpenPromotion, Proposal, Published
+from bot.model import CommitInfo, OpenPromotion, PromotionId, Proposal, Published
 from bot.platform import Base
 
 DEFAULT_API_URL = "https://api.github.com"
+
+# Records, in a PR body, the labels whose presence says the bot finished opening the PR.
+_LABELS_NOTE = report.MARKER + ":labels"
+_LABELS_RE = re.compile(r"<!-- " + re.escape(_LABELS_NOTE) + r" (\[[^<>]*\]) -->")
+_REFUSAL_NOTE = f"<!-- {report.MARKER}:foreign-commits -->"
 
 
 @dataclass(frozen=True)
@@ -30,7 +55,48 @@ class GitHubSettings:
     # PyGithub's defaults (0.25 s / 1 s) respect GitHub's secondary limits; tests set 0.
     seconds_between_requests: float = 0.25
     seconds_between_writes: float = 1.0
+    # Each request is retried this many times on 5xx, secondary rate limits and connection
+    # errors, sleeping retry_backoff * 2**(n-1) seconds before the n-th retry from the second
+    # on (0, 2, 4, 8, 16 s by default), never longer than retry_backoff_max.
     retries: int = 5
+    retry_backoff: float = 1.0
+    retry_backoff_max: float = 30.0
+    # A rate limit that lifts within this many seconds (Retry-After, or X-RateLimit-Reset when
+    # the primary limit is used up) is waited for; a longer one fails at once.
+    max_rate_limit_wait: float = 60.0
+    # GitHub asks for at least a minute when a secondary limit comes without Retry-After.
+    secondary_rate_wait: float = 60.0
+    timeout: int = 15  # seconds per request (PyGithub takes whole seconds)
+
+
+@dataclass(frozen=True)
+class _BranchState:
+    """A promotion branch compared with the base commit."""
+
+    ahead: int  # commits on the branch beyond its merge base with the base commit
+    head: str | None = None  # the branch head, when it is exactly one commit ahead
+    parent: str | None = None
+    tree: str | None = None
+    promotion: PromotionId | None = None  # the head commit's trailers
+
+    def proposes(self, promo: PromotionId) -> bool:
+        return self.ahead == 1 and self.promotion == promo
+
+    def is_current(self, promo: PromotionId, base: Base, tree: str) -> bool:
+        return self.proposes(promo) and self.parent == base.sha and self.tree == tree
+
+
+@dataclass(frozen=True)
+class _PullState:
+    """What a PR has now, from a list payload: enough to add only what is missing."""
+
+    number: int
+    url: str
+    labels: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    team_reviewers: tuple[str, ...] = ()
+    title: str | None = None  # None: unknown, so the title and body are written
+    body: str | None = None
 
 
 class GitHubPlatform:
@@ -42,9 +108,12 @@ class GitHubPlatform:
         self._repo = self._gh.get_repo(settings.repository)
         self._base: Base | None = None
 
+    def _api(self, what: str) -> contextlib.AbstractContextManager[None]:
+        return _api(what, self.settings)
+
     def base(self) -> Base:
         if self._base is None:
-            with _api(f"read the base branch of {self.settings.repository}"):
+            with self._api(f"read the base branch of {self.settings.repository}"):
                 name = self.settings.base_branch or self._repo.default_branch
                 branch = self._repo.get_branch(name)
                 commit = branch.commit
@@ -55,7 +124,7 @@ class GitHubPlatform:
         from github import GithubException
 
         try:
-            with _api(f"read {path}"):
+            with self._api(f"read {path}"):
                 content = self._repo.get_contents(path, ref=ref or self.base().sha)
         except UserError as err:
             if isinstance(err.__cause__, GithubException) and err.__cause__.status == 404:
@@ -69,7 +138,7 @@ class GitHubPlatform:
         if content.encoding == "base64":
             return bytes(content.decoded_content)
         # Files over 1 MB come back without content; fetch the blob instead.
-        with _api(f"read {content.path}"):
+        with self._api(f"read {content.path}"):
             blob = self._repo.get_git_blob(content.sha)
         import base64
 
@@ -79,7 +148,7 @@ class GitHubPlatform:
         commits = []
         from github.GithubObject import NotSet
 
-        with _api(f"read the history of {path or self.base().branch}"):
+        with self._api(f"read the history of {path or self.base().branch}"):
             for commit in self._repo.get_commits(sha=self.base().sha, path=path or NotSet):
                 stamp = commit.commit.committer.date.timestamp()
                 commits.append(CommitInfo(commit.sha, commit.commit.message, int(stamp)))
@@ -89,13 +158,10 @@ class GitHubPlatform:
 
     def open_promotions(self, prefix: str) -> dict[str, OpenPromotion]:
         found = {}
-        with _api("list open pull requests"):
+        with self._api("list open pull requests"):
             for pr in self._repo.get_pulls(state="open", base=self.base().branch):
                 if pr.head.ref.startswith(prefix + "/") and self._same_repo(pr):
-                    promo = report.parse_marker(pr.body)
-                    found[pr.head.ref] = OpenPromotion(
-                        pr.head.ref, pr.head.sha, pr.number, pr.html_url, promo
-                    )
+                    found[pr.head.ref] = _open_promotion(pr)
         return found
 
     def _same_repo(self, pr: Any) -> bool:
@@ -103,78 +169,219 @@ class GitHubPlatform:
         head_repo = pr.head.repo
         return head_repo is not None and head_repo.full_name == self.settings.repository
 
-    def publish(self, proposal: Proposal, existing: OpenPromotion | None) -> Published:
-        commit_sha = self._commit(proposal)
-        self._move_branch(proposal.branch, commit_sha, existing is not None)
-        if existing is not None and existing.number is not None:
-            return self._update_pr(proposal, existing, commit_sha)
-        return self._open_pr(proposal, commit_sha)
+    # -- publishing -------------------------------------------------------------------------
 
-    def _commit(self, proposal: Proposal) -> str:
-        from github import GitCommit, GitTree, InputGitTreeElement
+    def publish(self, proposal: Proposal, existing: OpenPromotion | None) -> Published:
+        if existing is not None and existing.number is not None:
+            return self._update(proposal, existing, existing.number)
+        return self._open(proposal)
+
+    def _open(self, proposal: Proposal) -> Published:
+        tree = self._tree(proposal)
+        sha = self._commit(proposal, tree)
+        if not self._create_ref(proposal.branch, sha):
+            # Left by an earlier run whose PR failed, by a closed PR, or made a moment ago
+            # by a concurrent run: adopt it unless someone else committed to it.
+            state = self._branch_state(proposal.branch)
+            if _foreign(state, proposal.promotion):
+                raise UserError(
+                    f"branch {proposal.branch} already exists and has commits not made by the "
+                    "bot; not updating it. Delete it or push the promotion by hand."
+                )
+            if state.is_current(proposal.promotion, self.base(), tree):
+                assert state.head is not None
+                sha = state.head
+            else:
+                self._force_ref(proposal.branch, sha)
+        return self._open_pr(proposal, sha)
+
+    def _update(self, proposal: Proposal, existing: OpenPromotion, number: int) -> Published:
+        promo = proposal.promotion
+        state = self._branch_state(proposal.branch)
+        if _foreign(state, promo):
+            self._refuse(proposal, number)
+        tree = self._tree(proposal)
+        if state.is_current(promo, self.base(), tree):
+            assert state.head is not None
+            sha = state.head  # an earlier run moved it already
+        else:
+            sha = self._commit(proposal, tree)
+            self._force_ref(proposal.branch, sha)
+        shown = existing.promotion  # what the PR says it proposes; None while unfinished
+        if not state.proposes(promo):
+            was = shown or state.promotion
+            self._comment(number, _superseded(promo, was, sha))
+        elif shown is not None and shown != promo:
+            # An earlier run moved the branch but did not finish: comment unless it did.
+            text = _superseded(promo, shown, sha)
+            if not self._commented(number, text.split(":", 1)[0] + ":"):
+                self._comment(number, text)
+        current = _PullState(
+            number,
+            existing.url or "",
+            existing.labels,
+            existing.reviewers,
+            existing.team_reviewers,
+        )
+        self._finish(proposal, current)
+        return Published("updated", proposal.branch, sha, number, existing.url)
+
+    def _tree(self, proposal: Proposal) -> str:
+        from github import GitTree, InputGitTreeElement
 
         base = self.base()
-        requester = self._repo.requester
         elements = [
             InputGitTreeElement(c.path, "100644", "blob", content=c.new_text)
             for c in proposal.changes
         ]
-        base_tree = GitTree.GitTree(requester, {}, {"sha": base.tree}, completed=True)
-        parent = GitCommit.GitCommit(requester, {}, {"sha": base.sha}, completed=True)
-        with _api(f"commit to {proposal.branch}"):
+        base_tree = GitTree.GitTree(self._repo.requester, {}, {"sha": base.tree}, completed=True)
+        with self._api(f"commit to {proposal.branch}"):
             tree = self._repo.create_git_tree(elements, base_tree)
-            # No author/committer: GitHub then signs the commit when the token is an App's.
-            commit = self._repo.create_git_commit(proposal.commit_message, tree, [parent])
-        return str(commit.sha)
+        return str(tree.sha)
 
-    def _move_branch(self, branch: str, sha: str, exists: bool) -> None:
+    def _commit(self, proposal: Proposal, tree: str) -> str:
+        url = f"{self._repo.url}/git/commits"
+        # No author/committer: GitHub then signs the commit when the token is an App's.
+        data = {"message": proposal.commit_message, "tree": tree, "parents": [self.base().sha]}
+        with self._api(f"commit to {proposal.branch}"):
+            _, created = self._repo.requester.requestJsonAndCheck("POST", url, input=data)
+        return str(created["sha"])
+
+    def _create_ref(self, branch: str, sha: str) -> bool:
+        """False when the branch exists already (GitHub's 422 "Reference already exists")."""
         from github import GithubException
 
-        with _api(f"move branch {branch}"):
-            if exists:
-                self._force_ref(branch, sha)
-                return
-            try:
+        try:
+            with self._api(f"create branch {branch}"):
                 self._repo.create_git_ref(f"refs/heads/{branch}", sha)
-            except GithubException as err:
-                if err.status != 422:
-                    raise
-                # A branch left without a PR (closed PR, earlier failed run): reuse it.
-                self._force_ref(branch, sha)
+        except UserError as err:
+            cause = err.__cause__
+            if isinstance(cause, GithubException) and _already_exists(cause, "reference"):
+                return False
+            raise
+        return True
 
     def _force_ref(self, branch: str, sha: str) -> None:
         # PATCH the documented /git/refs/ path; PyGithub's lazy GitRef would use /git/ref/.
         url = f"{self._repo.url}/git/refs/heads/{quote(branch, safe='/')}"
-        self._repo.requester.requestJsonAndCheck("PATCH", url, input={"sha": sha, "force": True})
+        with self._api(f"move branch {branch}"):
+            self._repo.requester.requestJsonAndCheck(
+                "PATCH", url, input={"sha": sha, "force": True}
+            )
+
+    def _branch_state(self, branch: str) -> _BranchState:
+        """One compare call: how far the branch is ahead of the base, and its head commit."""
+        base = self.base().sha
+        url = f"{self._repo.url}/compare/{base}...{quote(branch, safe='/')}"
+        with self._api(f"compare {branch} with {self.base().branch}"):
+            _, data = self._repo.requester.requestJsonAndCheck(
+                "GET", url, parameters={"per_page": 2}
+            )
+        ahead = int(data.get("ahead_by") or 0)
+        commits = data.get("commits") or []
+        if ahead != 1 or len(commits) != 1:
+            return _BranchState(ahead)
+        head = commits[0]
+        parents = head.get("parents") or []
+        inner = head.get("commit") or {}
+        return _BranchState(
+            ahead=1,
+            head=str(head["sha"]),
+            parent=str(parents[0]["sha"]) if len(parents) == 1 else None,
+            tree=str((inner.get("tree") or {}).get("sha")),
+            promotion=report.parse_trailers(str(inner.get("message") or "")),
+        )
+
+    def _refuse(self, proposal: Proposal, number: int) -> None:
+        """Never force-push over someone's commits: say so once on the PR, then fail."""
+        if not self._commented(number, _REFUSAL_NOTE):
+            self._comment(
+                number,
+                f"This PR's branch `{proposal.branch}` has commits not made by the bot; not "
+                f"updating it to v{proposal.promotion.version}. Close it or push the promotion "
+                f"by hand.\n\n{_REFUSAL_NOTE}",
+            )
+        raise UserError(
+            f"PR #{number}: branch {proposal.branch} has commits not made by the bot; not "
+            "updating it. Close it or push the promotion by hand."
+        )
 
     def _open_pr(self, proposal: Proposal, sha: str) -> Published:
-        with _api(f"open the pull request for {proposal.branch}"):
-            pr = self._repo.create_pull(
-                base=self.base().branch,
-                head=proposal.branch,
-                title=proposal.title,
-                body=proposal.body,
-                draft=proposal.draft,
-            )
-            if proposal.labels:
-                pr.add_to_labels(*proposal.labels)
-            if proposal.reviewers or proposal.team_reviewers:
-                pr.create_review_request(
-                    reviewers=list(proposal.reviewers), team_reviewers=list(proposal.team_reviewers)
+        from github import GithubException
+
+        body = _final_body(proposal)
+        if not proposal.labels and (proposal.reviewers or proposal.team_reviewers):
+            # Without labels the marker is the last thing written: the PR is finished once
+            # the reviewers are requested.
+            body = body.replace(report.marker(proposal.promotion), "")
+        try:
+            with self._api(f"open the pull request for {proposal.branch}"):
+                pr = self._repo.create_pull(
+                    base=self.base().branch,
+                    head=proposal.branch,
+                    title=proposal.title,
+                    body=body,
+                    draft=proposal.draft,
                 )
+        except UserError as err:
+            cause = err.__cause__
+            if not (isinstance(cause, GithubException) and _already_exists(cause, "pull request")):
+                raise
+            # A concurrent run, or a retried request GitHub had carried out, opened it.
+            found = self._find_pr(proposal.branch)
+            if found is None:
+                raise
+            self._finish(proposal, found)
+            return Published("updated", proposal.branch, sha, found.number, found.url)
+        self._finish(proposal, _PullState(pr.number, pr.html_url, title=pr.title, body=body))
         return Published("opened", proposal.branch, sha, pr.number, pr.html_url)
 
-    def _update_pr(self, proposal: Proposal, existing: OpenPromotion, sha: str) -> Published:
-        assert existing.number is not None
-        was = existing.promotion.version if existing.promotion else "an earlier version"
-        with _api(f"update pull request #{existing.number}"):
-            pr = self._repo.get_pull(existing.number)
-            pr.edit(title=proposal.title, body=proposal.body)
-            pr.create_issue_comment(
-                f"Updated to v{proposal.promotion.version}: this supersedes v{was} "
-                f"(branch moved to {sha[:12]} on the current base)."
+    def _find_pr(self, branch: str) -> _PullState | None:
+        owner = self.settings.repository.split("/", 1)[0]
+        with self._api(f"find the pull request for {branch}"):
+            for pr in self._repo.get_pulls(state="open", head=f"{owner}:{branch}"):
+                if pr.head.ref == branch and self._same_repo(pr):
+                    return _pull_state(pr)
+        return None
+
+    def _finish(self, proposal: Proposal, pr: _PullState) -> None:
+        """Reviewers, labels, then title and body: only what is missing, the final state last."""
+        number = pr.number
+        users = _missing(proposal.reviewers, pr.reviewers)
+        teams = _missing(proposal.team_reviewers, pr.team_reviewers)
+        labels = _missing(proposal.labels, pr.labels)
+        url = f"{self._repo.url}"
+        with self._api(f"finish pull request #{number}"):
+            if users or teams:
+                self._repo.requester.requestJsonAndCheck(
+                    "POST",
+                    f"{url}/pulls/{number}/requested_reviewers",
+                    input={"reviewers": users, "team_reviewers": teams},
+                )
+            if labels:
+                self._repo.requester.requestJsonAndCheck(
+                    "POST", f"{url}/issues/{number}/labels", input={"labels": labels}
+                )
+            body = _final_body(proposal)
+            if pr.title != proposal.title or pr.body != body:
+                self._repo.requester.requestJsonAndCheck(
+                    "PATCH",
+                    f"{url}/pulls/{number}",
+                    input={"title": proposal.title, "body": body},
+                )
+
+    def _comment(self, number: int, body: str) -> None:
+        with self._api(f"comment on pull request #{number}"):
+            self._repo.requester.requestJsonAndCheck(
+                "POST", f"{self._repo.url}/issues/{number}/comments", input={"body": body}
             )
-        return Published("updated", proposal.branch, sha, existing.number, existing.url)
+
+    def _commented(self, number: int, needle: str) -> bool:
+        """Whether a comment on the PR contains ``needle``; read only on recovery paths."""
+        with self._api(f"read the comments of pull request #{number}"):
+            return any(
+                needle in (c.body or "") for c in self._repo.get_issue(number).get_comments()
+            )
 
 
 class GitHubChat:
@@ -183,20 +390,21 @@ class GitHubChat:
     def __init__(self, platform: GitHubPlatform) -> None:
         self._repo = platform._repo
         self._gh = platform._gh
+        self._settings = platform.settings
 
     def react(self, issue_number: int, comment_id: int, content: str) -> None:
-        with _api(f"react to comment {comment_id}"):
+        with _api(f"react to comment {comment_id}", self._settings):
             issue = self._repo.get_issue(issue_number)
             issue.get_comment(comment_id).create_reaction(content)
 
     def reply(self, issue_number: int, body: str) -> str:
-        with _api(f"reply on #{issue_number}"):
+        with _api(f"reply on #{issue_number}", self._settings):
             comment = self._repo.get_issue(issue_number).create_comment(body)
         return str(comment.html_url)
 
     def permission(self, login: str) -> str:
         """admin | maintain | write | triage | read | none."""
-        with _api(f"read the permission of {login}"):
+        with _api(f"read the permission of {login}", self._settings):
             data = self._repo.get_collaborator_role_name(login)
         return str(data)
 
@@ -204,7 +412,7 @@ class GitHubChat:
         from github import GithubException
 
         try:
-            with _api(f"check membership of {login} in @{org}/{team}"):
+            with _api(f"check membership of {login} in @{org}/{team}", self._settings):
                 membership = (
                     self._gh.get_organization(org).get_team_by_slug(team).get_team_membership(login)
                 )
@@ -215,18 +423,167 @@ class GitHubChat:
         return str(membership.state) == "active"
 
 
+# -- pull request state --------------------------------------------------------------------
+
+
+def _final_body(proposal: Proposal) -> str:
+    """The PR body as the bot leaves it; with labels, it records them (see ``_finished``)."""
+    if not proposal.labels:
+        return proposal.body
+    names = json.dumps(list(proposal.labels)).replace("<", "\\u003c").replace(">", "\\u003e")
+    return f"{proposal.body.rstrip()}\n<!-- {_LABELS_NOTE} {names} -->\n"
+
+
+def _finished(body: str | None, labels: Sequence[str]) -> bool:
+    """Labels are the last write of a PR opened with labels: all of them there, or not done."""
+    found = _LABELS_RE.search(body or "")
+    if found is None:
+        return True
+    try:
+        wanted = json.loads(found.group(1))
+    except ValueError:
+        return True
+    if not isinstance(wanted, list):
+        return True
+    return not _missing(tuple(str(name) for name in wanted), tuple(labels))
+
+
+def _pull_state(pr: Any) -> _PullState:
+    return _PullState(
+        number=pr.number,
+        url=pr.html_url,
+        labels=tuple(label.name for label in pr.labels),
+        reviewers=tuple(user.login for user in pr.requested_reviewers),
+        team_reviewers=tuple(team.slug for team in pr.requested_teams),
+        title=pr.title,
+        body=pr.body,
+    )
+
+
+def _open_promotion(pr: Any) -> OpenPromotion:
+    state = _pull_state(pr)
+    promotion = report.parse_marker(state.body)
+    if not _finished(state.body, state.labels):
+        promotion = None  # the run that opened it failed before the end: finish it
+    return OpenPromotion(
+        pr.head.ref,
+        pr.head.sha,
+        state.number,
+        state.url,
+        promotion,
+        labels=state.labels,
+        reviewers=state.reviewers,
+        team_reviewers=state.team_reviewers,
+    )
+
+
+def _missing(wanted: Sequence[str], present: Sequence[str]) -> list[str]:
+    have = {name.lower() for name in present}
+    return [name for name in wanted if name.lower() not in have]
+
+
+def _foreign(state: _BranchState, promo: PromotionId) -> bool:
+    """More than the bot's one commit, or a head commit without the bot's trailers."""
+    if state.ahead == 0:
+        return False
+    if state.ahead > 1 or state.promotion is None:
+        return True
+    found = state.promotion
+    return (found.model, found.environment) != (promo.model, promo.environment)
+
+
+def _superseded(promo: PromotionId, was: PromotionId | None, sha: str) -> str:
+    before = f"v{was.version}" if was is not None else "an earlier version"
+    return (
+        f"Updated to v{promo.version}: this supersedes {before} "
+        f"(branch moved to {sha[:12]} on the current base)."
+    )
+
+
+def _already_exists(err: Any, what: str) -> bool:
+    """GitHub's 422 for a ref or pull request that exists (the message or a custom error)."""
+    if err.status != 422 or not isinstance(err.data, dict):
+        return False
+    texts = [str(err.data.get("message", ""))]
+    for item in err.data.get("errors") or []:
+        texts.append(str(item.get("message", "")) if isinstance(item, dict) else str(item))
+    return any(what in text.lower() and "already exists" in text.lower() for text in texts)
+
+
+# -- client, retries and errors -------------------------------------------------------------
+
+
 def _client(settings: GitHubSettings) -> Any:
-    from github import Auth, Github, GithubRetry
+    from github import Auth, Github
 
     return Github(
         base_url=settings.api_url,
         auth=Auth.Token(settings.token),
-        retry=GithubRetry(total=settings.retries),
+        retry=_retry(settings),
+        timeout=settings.timeout,
         seconds_between_requests=settings.seconds_between_requests,
         seconds_between_writes=settings.seconds_between_writes,
         per_page=100,
         lazy=True,
     )
+
+
+def _retry(settings: GitHubSettings) -> Any:
+    """``GithubRetry`` for 5xx, 429, secondary limits and connection errors, on every method
+    the bot uses; a rate-limit wait longer than ``max_rate_limit_wait`` fails at once."""
+    return _retry_class()(
+        total=settings.retries,
+        backoff_factor=settings.retry_backoff,
+        backoff_max=settings.retry_backoff_max,
+        secondary_rate_wait=settings.secondary_rate_wait,
+        max_rate_limit_wait=settings.max_rate_limit_wait,
+        status_forcelist=[*range(500, 600), 429],
+        allowed_methods={"GET", "HEAD", "POST", "PATCH", "PUT", "DELETE"},
+        # After the last retry PyGithub raises for the response, with its status and message.
+        raise_on_status=False,
+    )
+
+
+@cache
+def _retry_class() -> Any:
+    from github import GithubRetry
+    from github.GithubException import RateLimitExceededExceedsMaxWait
+
+    class _Retry(GithubRetry):
+        """Checks the wait a rate limit asks for before GithubRetry (or urllib3) sleeps it."""
+
+        def increment(
+            self,
+            method: str | None = None,
+            url: str | None = None,
+            response: Any = None,
+            error: Exception | None = None,
+            _pool: Any = None,
+            _stacktrace: Any = None,
+        ) -> Any:
+            if response is not None and response.status in (403, 429):
+                wait = rate_limit_wait(response.headers, time.time())
+                limit = self.max_rate_limit_wait
+                if wait is not None and limit is not None and wait > limit:
+                    raise RateLimitExceededExceedsMaxWait(
+                        response.status, None, dict(response.headers), wait=wait
+                    )
+            return super().increment(method, url, response, error, _pool, _stacktrace)
+
+    return _Retry
+
+
+def rate_limit_wait(headers: Mapping[str, str], now: float) -> float | None:
+    """Seconds a rate-limited answer asks to wait: Retry-After, or until X-RateLimit-Reset
+    when no request is left; None when the answer says neither."""
+    lowered = {str(k).lower(): str(v) for k, v in headers.items()}
+    retry_after = lowered.get("retry-after", "").strip()
+    if retry_after.isdigit():
+        return float(retry_after)
+    reset = lowered.get("x-ratelimit-reset", "").strip()
+    if lowered.get("x-ratelimit-remaining", "").strip() == "0" and reset.isdigit():
+        return max(0.0, int(reset) - now) + 1  # GithubRetry's own margin
+    return None
 
 
 def _decode(path: str, data: bytes) -> str:
@@ -237,29 +594,41 @@ def _decode(path: str, data: bytes) -> str:
 
 
 @contextlib.contextmanager
-def _api(what: str) -> Iterator[None]:
+def _api(what: str, settings: GitHubSettings | None = None) -> Iterator[None]:
     """Map PyGithub failures to the bot's error classes, after GithubRetry gave up."""
     from github import BadCredentialsException, GithubException
+    from github.GithubException import RateLimitExceededExceedsMaxWait
     from requests.exceptions import ConnectionError as RequestsConnectionError
     from requests.exceptions import RetryError, Timeout
 
+    tries = f" after {settings.retries} retries" if settings is not None else ""
     try:
         yield
     except BadCredentialsException as err:
         raise UserError(f"GitHub rejected the token: cannot {what}; check GITHUB_TOKEN") from err
+    except RateLimitExceededExceedsMaxWait as err:
+        limit = settings.max_rate_limit_wait if settings is not None else None
+        raise RetryableError(_rate_limit_message(what, err.headers, err.wait, limit)) from err
     except GithubException as err:
-        raise _classify(what, err) from err
+        raise _classify(what, err, tries) from err
     except (RequestsConnectionError, RetryError, Timeout) as err:
         raise RetryableError(
-            f"GitHub unreachable: cannot {what} ({type(err).__name__}); try again"
+            f"GitHub unreachable ({_reason(err)}{tries}): cannot {what}; try again"
         ) from err
 
 
-def _classify(what: str, err: Any) -> Exception:
-    message = err.data.get("message", "") if isinstance(err.data, dict) else ""
+def _classify(what: str, err: Any, tries: str = "") -> Exception:
+    message = _first_line(err.data.get("message", "") if isinstance(err.data, dict) else "")
     status = err.status
-    if status >= 500 or status == 429 or (status == 403 and "rate limit" in message.lower()):
-        return RetryableError(f"GitHub answered {status} ({message}): cannot {what}; try again")
+    headers = err.headers or {}
+    limited = status in (403, 429) and rate_limit_wait(headers, time.time()) is not None
+    if status == 429 or limited or (status == 403 and "rate limit" in message.lower()):
+        return RetryableError(_rate_limit_message(what, headers, None, None, tries))
+    if status >= 500:
+        return RetryableError(
+            f"GitHub answered {status} ({message or 'server error'}){tries}: cannot {what}; "
+            "try again"
+        )
     if status == 403:
         return UserError(
             f"GitHub refused ({message}): cannot {what}; the token needs contents: write and "
@@ -268,3 +637,55 @@ def _classify(what: str, err: Any) -> Exception:
     if status == 404:
         return UserError(f"GitHub: not found: cannot {what}; check the repository and base branch")
     return UserError(f"GitHub answered {status} ({message}): cannot {what}")
+
+
+def _rate_limit_message(
+    what: str,
+    headers: Mapping[str, str] | None,
+    wait: float | None,
+    limit: float | None,
+    tries: str = "",
+) -> str:
+    lowered = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+    beyond = f", longer than the {limit:g} s the bot waits" if limit is not None else ""
+    retry_after = lowered.get("retry-after", "").strip()
+    reset = lowered.get("x-ratelimit-reset", "").strip()
+    if retry_after.isdigit():
+        when = f"asks to wait {int(retry_after)} s{beyond}"
+    elif lowered.get("x-ratelimit-remaining", "").strip() == "0" and reset.isdigit():
+        at = datetime.fromtimestamp(int(reset), timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        left = wait if wait is not None else max(0.0, int(reset) - time.time())
+        when = f"resets at {at} (in {_duration(left)}{beyond})"
+    else:
+        when = f"still limited{tries}"
+    return f"GitHub rate limit: {when}: cannot {what}; try again later"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    return f"{seconds / 60:.0f} min"
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+_REASONS = (
+    ("refused", "connection refused"),
+    ("reset by peer", "connection reset"),
+    ("remotedisconnected", "connection closed without a response"),
+    ("remote end closed", "connection closed without a response"),
+    ("aborted", "connection aborted"),
+    ("timed out", "timed out"),
+    ("name or service not known", "unknown host"),
+    ("nodename nor servname", "unknown host"),
+)
+
+
+def _reason(err: BaseException) -> str:
+    text = f"{type(err).__name__} {err}".lower()
+    for needle, reason in _REASONS:
+        if needle in text:
+            return reason
+    return type(err).__name__

@@ -1,7 +1,8 @@
 """The embedded default: a Git repository on disk, changed only through Git plumbing.
 
 The promotion commit is built in a throw-away index, so the user's working tree, index and
-checked-out branch are never touched; the branch ref moves with a compare-and-swap.
+checked-out branch are never touched; the branch ref moves with a compare-and-swap, and only
+while it holds nothing but the bot's one commit on top of the base branch.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ class LocalPlatform:
 
     def publish(self, proposal: Proposal, existing: OpenPromotion | None) -> Published:
         base = self.base()
+        if existing is not None:
+            self._check_ours(proposal, existing.head_sha)
         tree = self._write_tree(base.sha, proposal)
         commit = self._git(
             "commit-tree",
@@ -95,6 +98,24 @@ class LocalPlatform:
         # Compare-and-swap: a concurrent run that moved the branch makes this fail loudly.
         self._git("update-ref", f"refs/heads/{proposal.branch}", commit, old)
         return Published("updated" if existing else "opened", proposal.branch, commit)
+
+    def _check_ours(self, proposal: Proposal, head: str) -> None:
+        """Never move a branch someone else committed to: more than the bot's one commit
+        beyond the merge base, or a head commit without the bot's trailers."""
+        ahead = int(self._git("rev-list", "--count", f"{self.base().sha}..{head}"))
+        if ahead == 0:
+            return
+        found = report.parse_trailers(self._git("log", "-1", "--format=%B", head))
+        promo = proposal.promotion
+        ours = found is not None and (found.model, found.environment) == (
+            promo.model,
+            promo.environment,
+        )
+        if ahead > 1 or not ours:
+            raise UserError(
+                f"{self.repo_dir}: branch {proposal.branch} has commits not made by the bot; "
+                "not updating it. Delete it or push the promotion by hand."
+            )
 
     def _write_tree(self, base_sha: str, proposal: Proposal) -> str:
         with tempfile.TemporaryDirectory() as tmp:
