@@ -91,6 +91,7 @@ def _one(
         return _result(
             unit, "unchanged", decision.reason, deployed=deployed, candidate=cand, open_pr=open_pr
         )
+    cand = ctx.registry(unit.model).complete(query_of(ctx.config, unit.model), cand)
     current = _current_version(ctx, unit.model, deployed)
     decision, verdicts, draft = _checks(ctx, unit, slots, cand, current, decision, sel)
     if not decision.promote:

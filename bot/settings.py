@@ -38,7 +38,13 @@ def build_context(settings: Settings, env: Mapping[str, str] | None = None) -> C
     use_github = _wants_github(settings, env)
     local_config = settings.repo_dir / settings.config_path
     if use_github and not local_config.exists():
-        cfg = _remote_config(settings, env)
+        from bot.platform.github import GitHubPlatform
+
+        platform = GitHubPlatform(github_settings(settings, env, None))
+        cfg = _remote_config(settings, platform)
+        if cfg.git.base_branch is None:
+            # The default branch the config came from is the base: reuse what was read.
+            return Context(cfg, platform)
     else:
         from bot.config import load
 
@@ -100,11 +106,8 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _remote_config(settings: Settings, env: Mapping[str, str]) -> Config:
+def _remote_config(settings: Settings, platform: Platform) -> Config:
     """No checkout (a step in another repository's CI): read the config from GitHub."""
-    from bot.platform.github import GitHubPlatform
-
-    platform = GitHubPlatform(github_settings(settings, env, None))
     text = platform.read_file(settings.config_path)
     source = f"{settings.github_repo}:{settings.config_path}"
     if text is None:

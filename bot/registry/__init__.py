@@ -24,6 +24,10 @@ class Registry(Protocol):
         """Whether ``version`` meets the model's validation rule (tags and/or alias)."""
         ...
 
+    def complete(self, query: VersionQuery, version: ModelVersion) -> ModelVersion:
+        """``version`` with the metrics and links a PR body needs (may cost a request)."""
+        ...
+
     def validated_versions(self, query: VersionQuery, limit: int) -> list[ModelVersion]:
         """Up to ``limit`` validated versions, newest first; metrics may be left empty."""
         ...

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -165,7 +166,9 @@ class MlflowRegistry:
     # -- the Registry protocol -------------------------------------------------------------
 
     def newest_validated(self, query: VersionQuery) -> ModelVersion | None:
-        """One search (newest first, one result), or one alias lookup; then the source run.
+        """One search (newest first, one result), or one alias lookup. The source run (metrics,
+        links) is fetched only by ``complete``, when a promotion is due: a poll that finds
+        nothing new costs one request per model.
 
         Versions found by search have no ``aliases`` (MLflow does not return them there).
         """
@@ -173,7 +176,7 @@ class MlflowRegistry:
             found = self._by_alias(query, query.validated_alias)
             if found is None or not meets_rule(query, dict(found.tags), tuple(found.aliases)):
                 return None
-            return self._build(query, found)
+            return self._build(query, found, fetch_run=False)
         page = self._call(
             query,
             self._client.search_model_versions,
@@ -184,7 +187,7 @@ class MlflowRegistry:
         if not page:
             self._require_model(query)
             return None
-        return self._build(query, self._searched(query, page[0]))
+        return self._build(query, self._searched(query, page[0]), fetch_run=False)
 
     def get_version(self, query: VersionQuery, version: str) -> ModelVersion | None:
         if not VERSION.fullmatch(version):
@@ -200,6 +203,13 @@ class MlflowRegistry:
 
     def is_validated(self, query: VersionQuery, version: ModelVersion) -> bool:
         return meets_rule(query, version.tags, version.aliases)
+
+    def complete(self, query: VersionQuery, version: ModelVersion) -> ModelVersion:
+        """The version with its source run's metrics and links (one request, cached)."""
+        if not version.run_id or not (query.metrics or self._ui):
+            return version
+        run = self._run(query, version.run_id)
+        return replace(version, metrics=_metrics(query, run), run_url=self._run_url(run))
 
     def validated_versions(self, query: VersionQuery, limit: int) -> list[ModelVersion]:
         """Up to ``limit`` validated versions, newest first, in one search; runs not fetched."""

@@ -221,6 +221,11 @@ class S3Registry:
             return _pointer_ok(query, version.tags)
         return _manifest_ok(query, version.tags)
 
+    def complete(self, query: VersionQuery, version: ModelVersion) -> ModelVersion:
+        """Manifests carry their metrics: nothing to fetch."""
+        del query
+        return version
+
     def validated_versions(self, query: VersionQuery, limit: int) -> list[ModelVersion]:
         """Up to ``limit`` validated versions, newest first. Manifests are read in batches of
         at most the number still needed (so never more GETs than reading one by one), in

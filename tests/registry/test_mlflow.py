@@ -96,11 +96,14 @@ def test_newest_validated_skips_a_newer_unvalidated_version(uri: str) -> None:
             version(FAILED, "v1.5.0-rc1"),
         ],
     )
-    found = MlflowRegistry(uri).newest_validated(query(name))
+    registry = MlflowRegistry(uri)
+    found = registry.newest_validated(query(name))
     assert found is not None
     assert (found.model, found.registered_name) == ("fraud-detector", name)
     assert (found.version, found.image_tag, found.image_digest) == ("2", "v1.4.0", None)
-    assert found.metrics == {"accuracy": 0.93, "latency_p99_ms": 110.0}
+    assert found.metrics == {}  # the run is read only when a promotion is due
+    full = registry.complete(query(name), found)
+    assert full.metrics == {"accuracy": 0.93, "latency_p99_ms": 110.0}
     assert found.tags == {"validation_status": "passed", "image_tag": "v1.4.0"}
     assert found.run_id and isinstance(found.created_ms, int) and found.created_ms > 0
 
@@ -227,8 +230,10 @@ def test_a_missing_source_run_leaves_metrics_empty(uri: str) -> None:
 def test_links_point_at_the_ui(mlflow_server: Any) -> None:
     name = unique("fraud #eu")
     seed_model(mlflow_server.uri, name, [version(VALIDATED, "v1.0.0")])
-    found = MlflowRegistry(mlflow_server.uri).newest_validated(query(name))
+    registry = MlflowRegistry(mlflow_server.uri)
+    found = registry.newest_validated(query(name))
     assert found is not None and found.run_id
+    found = registry.complete(query(name), found)
     experiment = MlflowClient(mlflow_server.uri).get_run(found.run_id).info.experiment_id
     ui = mlflow_server.uri
     assert found.url == f"{ui}/#/models/{quote(name, safe='')}/versions/1"
@@ -439,7 +444,7 @@ def test_many_versions_one_bounded_search(uri: str, monkeypatch: pytest.MonkeyPa
 
     With ``max_results=1`` a single call can only return version 41 if the store filtered by
     tag and ordered by version number itself. Against the server, a proxy also counts the HTTP
-    requests: the search and the source run, nothing else.
+    requests: the search, then (for the PR body) the source run, nothing else.
     """
     name = unique()
     specs = [version(FAILED, f"v1.{n}.0", metrics=None) for n in range(1, 61)]  # no runs: faster
@@ -448,8 +453,10 @@ def test_many_versions_one_bounded_search(uri: str, monkeypatch: pytest.MonkeyPa
     seed_model(uri, name, specs)
     spy = Spy(monkeypatch, "search_model_versions", "get_model_version", "get_registered_model")
     with _Proxy(uri) as (target, requests):
-        found = MlflowRegistry(target).newest_validated(query(name))
-    assert found is not None and (found.version, found.image_tag) == ("41", "v1.41.0")
+        registry = MlflowRegistry(target)
+        found = registry.newest_validated(query(name))
+        assert found is not None and (found.version, found.image_tag) == ("41", "v1.41.0")
+        found = registry.complete(query(name), found)
     assert found.metrics == {"accuracy": 0.41}
     assert [called for called, _ in spy.calls] == ["search_model_versions"]
     assert spy.calls[0][1]["max_results"] == 1
