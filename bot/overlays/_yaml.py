@@ -6,6 +6,7 @@ which is what lets the editors splice bytes instead of re-dumping documents.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from ruamel.yaml import YAML
@@ -26,10 +27,17 @@ def line_col(text: str, index: int) -> tuple[int, int]:
     return text.count("\n", 0, index) + 1, index - line_start + 1
 
 
+@functools.lru_cache(maxsize=32)
+def _compose_all(text: str) -> tuple[Node, ...]:
+    # A promotion reads, edits and re-checks the same few files several times; node trees
+    # are only read (marks and values), never changed, so one parse per text is enough.
+    return tuple(YAML(typ="rt").compose_all(text))
+
+
 def compose(text: str, where: Where | None = None, what: str = "invalid YAML") -> list[Node]:
     """All documents of ``text`` as node trees (an empty document is a null scalar)."""
     try:
-        return list(YAML(typ="rt").compose_all(text))
+        return list(_compose_all(text))
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = " ".join(str(err.problem or err.context or "syntax error").split())
