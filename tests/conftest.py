@@ -2,4 +2,9 @@
 
 from __future__ import annotations
 
-pytest_plugins = ["tests.rig.mlflow_rig", "tests.rig.github_rig", "tests.rig.repos", "tests.rig.s3_rig"]
+pytest_plugins = [
+    "tests.rig.mlflow_rig",
+    "tests.rig.github_rig",
+    "tests.rig.repos",
+    "tests.rig.s3_rig",
+]

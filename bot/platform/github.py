@@ -350,7 +350,7 @@ class GitHubPlatform:
         users = _missing(proposal.reviewers, pr.reviewers)
         teams = _missing(proposal.team_reviewers, pr.team_reviewers)
         labels = _missing(proposal.labels, pr.labels)
-        url = f"{self._repo.url}"
+        url = self._repo.url
         with self._api(f"finish pull request #{number}"):
             if users or teams:
                 self._repo.requester.requestJsonAndCheck(
@@ -530,7 +530,8 @@ def _client(settings: GitHubSettings) -> Any:
 
 def _retry(settings: GitHubSettings) -> Any:
     """``GithubRetry`` for 5xx, 429, secondary limits and connection errors, on every method
-    the bot uses; a rate-limit wait longer than ``max_rate_limit_wait`` fails at once."""
+    the bot uses; a wait longer than ``max_rate_limit_wait`` (a rate limit's, or any
+    Retry-After) fails at once."""
     return _retry_class()(
         total=settings.retries,
         backoff_factor=settings.retry_backoff,
@@ -547,7 +548,11 @@ def _retry(settings: GitHubSettings) -> Any:
 @cache
 def _retry_class() -> Any:
     from github import GithubRetry
-    from github.GithubException import RateLimitExceededExceedsMaxWait
+    from github.GithubException import (
+        RateLimitExceededExceedsMaxWait,
+        RateLimitExceededException,
+    )
+    from urllib3.exceptions import MaxRetryError
 
     class _Retry(GithubRetry):
         """Checks the wait a rate limit asks for before GithubRetry (or urllib3) sleeps it."""
@@ -561,14 +566,24 @@ def _retry_class() -> Any:
             _pool: Any = None,
             _stacktrace: Any = None,
         ) -> Any:
-            if response is not None and response.status in (403, 429):
+            # A rate limit's wait, or a Retry-After on any answer (a 503 in maintenance).
+            limited = response is not None and response.status in (403, 429)
+            if response is not None and (limited or "Retry-After" in response.headers):
                 wait = rate_limit_wait(response.headers, time.time())
                 limit = self.max_rate_limit_wait
                 if wait is not None and limit is not None and wait > limit:
                     raise RateLimitExceededExceedsMaxWait(
                         response.status, None, dict(response.headers), wait=wait
                     )
-            return super().increment(method, url, response, error, _pool, _stacktrace)
+            try:
+                return super().increment(method, url, response, error, _pool, _stacktrace)
+            except MaxRetryError:
+                if response is None or response.status != 403:
+                    raise
+                # GithubRetry read the body to find the rate limit; PyGithub would then see
+                # an empty 403. Say what it was.
+                message = {"message": "API rate limit still exceeded"}
+                raise RateLimitExceededException(403, message, dict(response.headers)) from None
 
     return _Retry
 
@@ -608,7 +623,10 @@ def _api(what: str, settings: GitHubSettings | None = None) -> Iterator[None]:
         raise UserError(f"GitHub rejected the token: cannot {what}; check GITHUB_TOKEN") from err
     except RateLimitExceededExceedsMaxWait as err:
         limit = settings.max_rate_limit_wait if settings is not None else None
-        raise RetryableError(_rate_limit_message(what, err.headers, err.wait, limit)) from err
+        message = _rate_limit_message(what, err.headers, err.wait, limit)
+        if err.status not in (403, 429):
+            message = message.replace("GitHub rate limit:", f"GitHub answered {err.status} and", 1)
+        raise RetryableError(message) from err
     except GithubException as err:
         raise _classify(what, err, tries) from err
     except (RequestsConnectionError, RetryError, Timeout) as err:

@@ -1,0 +1,192 @@
+"""Concurrent runs and concurrent humans, on the GitHub fake.
+
+Two runs for the same promotion end with one branch and one PR: a 422 "Reference already
+exists" means another run made the branch, a 422 "A pull request already exists" means another
+run opened the PR, which is then adopted (and finished). A branch a human committed to is never
+force-pushed: the bot says so once on the PR and the promotion fails with a UserError.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot import pipeline
+from bot.context import Result
+from tests.platform import (
+    BRANCH,
+    LABELS,
+    ROUTES,
+    Rig,
+    check_one_promotion,
+    comments,
+    make_rig,
+    open_pulls,
+    promotion_branches,
+    statuses,
+)
+from tests.rig.fake_github import FakeGitHub
+from tests.rig.mlflow_rig import MlflowServer
+from tests.rig.repos import git
+
+ENVS = ("dev", "staging", "prod")
+REFUSAL = (
+    "branch promote/fraud-detector/prod has commits not made by the bot; not updating it. "
+    "Close it or push the promotion by hand."
+)
+
+
+@pytest.fixture
+def rig(
+    tmp_path: Path,
+    fake_github: FakeGitHub,
+    mlflow_server: MlflowServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Rig:
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server.uri)
+    return make_rig(tmp_path, fake_github, mlflow_server.uri)
+
+
+# -- 3. races between runs --------------------------------------------------------------------
+
+
+def test_two_concurrent_runs_make_one_branch_and_one_pr(rig: Rig) -> None:
+    """Both runs decide before either writes, then publish at the same moment."""
+    outcomes: dict[str, list[str]] = {}
+    for env in ENVS:
+        contexts = [rig.context(rig.platform()) for _ in range(2)]
+        planned = [rig.evaluate(ctx, env) for ctx in contexts]
+        barrier = threading.Barrier(2)
+        results: list[Result] = []
+
+        def publish(index: int, barrier: threading.Barrier, results: list[Result]) -> None:
+            barrier.wait()
+            results.extend(pipeline.apply(contexts[index], planned[index]))  # noqa: B023
+
+        threads = [threading.Thread(target=publish, args=(i, barrier, results)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        outcomes[env] = sorted(r.status for r in results)
+        assert all(r.status != "failed" for r in results), [r.reason for r in results]
+    for env in ENVS:
+        assert outcomes[env] == ["opened", "updated"], outcomes
+        branch = f"promote/fraud-detector/{env}"
+        check_one_promotion(rig.fake, "2", "v1.4.0", branch=branch, only=False)
+    assert sorted(promotion_branches(rig.fake)) == sorted(
+        f"promote/fraud-detector/{e}" for e in ENVS
+    )
+    assert len([p for p in rig.fake.pulls.values() if p["state"] == "open"]) == 3
+
+
+def test_the_run_that_loses_both_races_adopts_branch_and_pr(rig: Rig) -> None:
+    first, second = rig.context(rig.platform()), rig.context(rig.platform())
+    plan_first, plan_second = rig.evaluate(first), rig.evaluate(second)
+    (opened,) = pipeline.apply(first, plan_first)
+    assert opened.status == "opened"
+    rig.fake.reset_log()
+
+    (adopted,) = pipeline.apply(second, plan_second)
+    assert adopted.status == "updated", adopted.reason
+    assert adopted.pr_number == opened.pr_number and adopted.pr_url == opened.pr_url
+    assert statuses(rig.fake, "POST", "/git/refs") == [422]  # "Reference already exists"
+    assert statuses(rig.fake, "POST", "/pulls") == [422]  # "A pull request already exists"
+    found = [r.path for r in rig.fake.requests if r.route == " ".join(ROUTES["list PRs"])]
+    assert len(found) == 1 and "head=acme%3Apromote%2Ffraud-detector%2Fprod" in found[0]
+    assert "state=open" in found[0]
+    # The branch already held this promotion on the current base: nothing was moved or added.
+    assert statuses(rig.fake, "PATCH", "/git/refs/{ref}") == []
+    writes = [r.route.split("{repo}")[1] for r in rig.fake.writes() if r.status < 400]
+    assert writes == ["/git/trees", "/git/commits"]
+    check_one_promotion(rig.fake, "2", "v1.4.0")
+
+
+def test_a_pr_another_run_left_unfinished_is_adopted_and_finished(rig: Rig) -> None:
+    first, second = rig.context(rig.platform()), rig.context(rig.platform())
+    plan_first, plan_second = rig.evaluate(first), rig.evaluate(second)
+    method, route = ROUTES["labels"]
+    rig.fake.inject(method, route, 500, times=3)
+    (failed,) = pipeline.apply(first, plan_first)
+    assert failed.status == "failed"
+    (pr,) = open_pulls(rig.fake)
+    assert pr["labels"] == []
+
+    (adopted,) = pipeline.apply(second, plan_second)
+    assert adopted.status == "updated", adopted.reason
+    assert [label["name"] for label in open_pulls(rig.fake)[0]["labels"]] == LABELS
+    check_one_promotion(rig.fake, "2", "v1.4.0")
+
+
+# -- 4. never force-push over a human -----------------------------------------------------------
+
+
+def _human_push(rig: Rig, tmp_path: Path, amend: bool = False) -> str:
+    """A person pushes to the promotion branch: a commit on top, or an amended bot commit."""
+    clone = tmp_path / "human"
+    git(tmp_path, "clone", "-q", "-b", BRANCH, rig.fake.git_url, str(clone))
+    (clone / "NOTES.md").write_text("tuned by hand\n")
+    git(clone, "add", "NOTES.md")
+    if amend:
+        git(clone, "commit", "-q", "--amend", "-m", "Promote by hand")
+    else:
+        git(clone, "commit", "-q", "-m", "Tweak the rollout")
+    git(clone, "push", "-q", "--force", "origin", BRANCH)
+    return git(clone, "rev-parse", "HEAD").strip()
+
+
+@pytest.mark.parametrize("amend", [False, True], ids=["commit-on-top", "amended-no-trailers"])
+def test_a_branch_a_human_pushed_to_is_never_force_pushed(
+    rig: Rig, tmp_path: Path, amend: bool
+) -> None:
+    assert rig.run().status == "opened"
+    (pr,) = open_pulls(rig.fake)
+    human = _human_push(rig, tmp_path, amend)
+    version = rig.new_version("v1.6.0")
+    rig.fake.reset_log()
+
+    refused = rig.run()
+    assert refused.status == "failed"
+    assert refused.reason == f"[fraud-detector/prod] PR #{pr['number']}: {REFUSAL}"
+    assert rig.fake.branch_sha(BRANCH) == human
+    assert rig.fake.count("GET", ROUTES["compare"][1]) == 1
+    assert [r.route.split("{repo}")[1] for r in rig.fake.writes()] == ["/issues/{number}/comments"]
+    (said,) = comments(rig.fake, pr["number"])
+    assert said.startswith(
+        f"This PR's branch `{BRANCH}` has commits not made by the bot; not updating it to "
+        f"v{version}. Close it or push the promotion by hand."
+    )
+
+    rig.fake.reset_log()
+    again = rig.run()
+    assert again.status == "failed" and again.reason == refused.reason
+    assert rig.fake.writes() == []  # said once
+    assert len(comments(rig.fake, pr["number"])) == 1
+    assert rig.fake.branch_sha(BRANCH) == human
+
+
+def test_a_leftover_branch_with_human_commits_is_not_adopted(rig: Rig, tmp_path: Path) -> None:
+    method, route = ROUTES["PR create"]
+    rig.fake.inject(method, route, 500, times=3)
+    assert rig.run().status == "failed"  # leaves the branch without a PR
+    human = _human_push(rig, tmp_path)
+
+    refused = rig.run()
+    assert refused.status == "failed"
+    assert refused.reason == (
+        f"[fraud-detector/prod] branch {BRANCH} already exists and has commits not made by the "
+        "bot; not updating it. Delete it or push the promotion by hand."
+    )
+    assert rig.fake.branch_sha(BRANCH) == human
+    assert open_pulls(rig.fake) == []
+
+
+def test_the_bots_own_branch_behind_the_base_is_moved(rig: Rig) -> None:
+    assert rig.run().status == "opened"
+    rig.move_base()
+    version = rig.new_version("v1.6.0")
+    result = rig.run()
+    assert result.status == "updated", result.reason
+    check_one_promotion(rig.fake, version, "v1.6.0")
