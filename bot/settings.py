@@ -90,6 +90,9 @@ def github_settings(
         base_branch=base_branch,
         seconds_between_requests=_seconds(env, "PROMOTE_GITHUB_REQUEST_INTERVAL", 0.25),
         seconds_between_writes=_seconds(env, "PROMOTE_GITHUB_WRITE_INTERVAL", 1.0),
+        retries=int(_seconds(env, "PROMOTE_GITHUB_RETRIES", 5)),
+        retry_backoff=_seconds(env, "PROMOTE_GITHUB_RETRY_BACKOFF", 1.0),
+        max_rate_limit_wait=_seconds(env, "PROMOTE_GITHUB_MAX_RATE_LIMIT_WAIT", 60.0),
     )
 
 
