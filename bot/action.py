@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from bot import summary
 from bot.actions_io import ActionsIO
 from bot.errors import BotError, ConfigError, UserError
 
+_REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 COMMANDS = ("auto", "run", "comment", "status", "rollback", "record")
 
 
@@ -131,6 +133,8 @@ def _main(env: dict[str, str], io: ActionsIO) -> int:
 def _context(env: dict[str, str], inputs: Inputs) -> Any:
     from bot.settings import Settings, build_context
 
+    if inputs.repository is not None and not _REPOSITORY.match(inputs.repository):
+        raise UserError(f"input repository must be owner/name, got {inputs.repository[:60]!r}")
     repository = inputs.repository or env.get("GITHUB_REPOSITORY", "")
     settings = Settings(
         config_path=inputs.config,
@@ -149,9 +153,8 @@ def _report(io: ActionsIO, outcome: Any) -> None:
     io.set_output("promoted", json.dumps(promoted))
     io.set_output("skipped", json.dumps(skipped))
     io.summary(summary.markdown(outcome.title, outcome.results, outcome.note))
-    for result in outcome.results:
-        if result.status == "failed":
-            io.annotate("error", result.reason)
+    for reason in dict.fromkeys(r.reason for r in outcome.results if r.status == "failed"):
+        io.annotate("error", reason)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event) -> Outcom
         return comments.handle(ctx, event.payload, inputs.dry_run)
     if command == "status":
         results = pipeline.evaluate(ctx, Selection(inputs.model))
-        return Outcome("Promotion status", results)
+        failed = any(r.status == "failed" for r in results)
+        return Outcome("Promotion status", results, exit_code=1 if failed else 0)
     if command == "rollback":
         return _rollback(ctx, inputs)
     if command == "record":
@@ -46,6 +47,7 @@ def selection(inputs: Inputs, event: Event) -> Selection:
         inputs.environment or _field(payload, "environment"),
         inputs.version or _field(payload, "version"),
         pinned=event.name == "workflow_dispatch",
+        origin="input" if inputs.version or not payload else "client_payload",
     )
 
 

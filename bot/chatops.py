@@ -23,6 +23,7 @@ USAGE = {
 MAX_BODY = 65536
 MAX_LINE = 200
 _VERSION = re.compile(r"^[0-9]{1,9}$")
+_TAG_LIKE = re.compile(r"^v?[0-9]+(?:\.[0-9]+)*$")
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _COMMAND_LINE = re.compile(r"^/(" + "|".join(COMMANDS) + r")(?=\s|$)")
 
@@ -80,6 +81,8 @@ def _build(
     env, *more = args
     if env not in environments:
         return Refusal(f"unknown environment; use one of: {', '.join(sorted(environments))}")
+    if more and _TAG_LIKE.match(more[0]) and not _VERSION.match(more[0]):
+        return Refusal(f"versions are registry version numbers (digits), e.g. `/{name} {env} 2`")
     version = more.pop(0) if name == "promote" and more and _VERSION.match(more[0]) else None
     model = more.pop(0) if more else None
     if more:

@@ -126,7 +126,10 @@ def status(**kwargs: Any) -> None:
     ctx = build_context(_settings(kwargs))
     from bot import pipeline
 
-    output.emit_status(pipeline.evaluate(ctx, selection), as_json)
+    results = pipeline.evaluate(ctx, selection)
+    output.emit_status(results, as_json)
+    output.report_errors(results)
+    _exit_for(results)
 
 
 @cli.command()

@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot import chatops, pipeline, rollback, summary
 from bot.chatops import Command, Refusal
 from bot.errors import BotError, UserError
 from bot.pipeline import Context, Result, Selection
+from bot.report import code
 
+T = TypeVar("T")
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(\[bot\])?$")
 _WRITERS = ("admin", "maintain", "write")
 
@@ -40,22 +42,37 @@ class CommentEvent:
 
     @classmethod
     def parse(cls, payload: Mapping[str, Any]) -> CommentEvent:
-        try:
-            comment, issue = payload["comment"], payload["issue"]
-            user = comment["user"]
-            event = cls(
-                action=str(payload["action"]),
-                body=str(comment.get("body") or ""),
-                login=str(user["login"]),
-                is_bot=user.get("type") == "Bot" or str(user["login"]).endswith("[bot]"),
-                comment_id=int(comment["id"]),
-                issue_number=int(issue["number"]),
-            )
-        except (KeyError, TypeError, ValueError) as err:
-            raise UserError(f"issue_comment event payload: missing or bad field {err}") from None
-        if not _LOGIN.match(event.login):
+        comment = _object(payload, "comment")
+        user = _object(comment, "user", "comment.")
+        login = _field(user, "login", str, "comment.user.")
+        if not _LOGIN.match(login):
             raise UserError("issue_comment event payload: comment.user.login is not a GitHub login")
-        return event
+        body = comment.get("body")
+        return cls(
+            action=_field(payload, "action", str),
+            body=body if isinstance(body, str) else "",
+            login=login,
+            is_bot=user.get("type") == "Bot" or login.endswith("[bot]"),
+            comment_id=_field(comment, "id", int, "comment."),
+            issue_number=_field(_object(payload, "issue"), "number", int, "issue."),
+        )
+
+
+def _object(data: Mapping[str, Any], key: str, prefix: str = "") -> Mapping[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise UserError(f"issue_comment event payload: {prefix}{key} must be an object")
+    return value
+
+
+def _field(data: Mapping[str, Any], key: str, kind: type[T], prefix: str = "") -> T:
+    value = data.get(key)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        what = "an integer" if kind is int else "a string"
+        raise UserError(
+            f"issue_comment event payload: {prefix}{key} must be {what}, got {value!r:.40}"
+        )
+    return value
 
 
 def handle(ctx: Context, payload: Mapping[str, Any], dry_run: bool = False) -> Outcome:
@@ -115,7 +132,7 @@ def _execute(
     try:
         outcome = _run_command(ctx, command, dry_run)
     except BotError as err:
-        chat.reply(event.issue_number, f"@{event.login} `/{command.name}` failed: {err}")
+        chat.reply(event.issue_number, f"@{event.login} `/{command.name}` failed: {code(str(err))}")
         chat.react(event.issue_number, event.comment_id, "confused")
         return Outcome(f"/{command.name}", note=str(err), exit_code=1)
     failed = any(r.status == "failed" for r in outcome.results)
@@ -170,5 +187,6 @@ def _reply(results: list[Result]) -> str:
             link = f" {r.pr_url}" if r.pr_url else ""
             lines.append(f"{r.status} {title}{link}")
         else:
-            lines.append(f"{r.model}/{r.environment}: {r.reason}")
+            # Reasons can quote registry data: a code span keeps links and @mentions inert.
+            lines.append(f"{r.model}/{r.environment}: {code(r.reason)}")
     return "\n".join(lines) if lines else "nothing to do"

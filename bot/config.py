@@ -264,6 +264,8 @@ class Model(Strict):
         default_factory=list, description="Metric gates for every environment of the model."
     )
     select: Select = Field(default_factory=lambda: Select())
+
+    _gates = field_validator("gates")(_check_gates)
     environments: dict[str, Environment] = Field(
         min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
     )
@@ -345,14 +347,13 @@ def cross_check(cfg: Config) -> Iterator[tuple[Loc, str]]:
                 yield loc, "needs `targets:` or `clusters:`"
             if env.soak_hours and env.upstream is None:
                 yield (*loc, "soak_hours"), "needs `from:`: soak time is measured upstream"
-            for gate in [*model.gates, *env.gates]:
-                if gates.parse(gate).metric not in model.metrics:
-                    yield (*loc, "gates"), f"gate metric of {gate!r} is not in `metrics:`; add it"
+            yield from _unlisted_gate_metrics((*loc, "gates"), env.gates, model.metrics)
             if env.upstream == env_name:
                 yield (*loc, "from"), "an environment cannot be its own upstream"
             elif env.upstream is not None and env.upstream not in model.environments:
                 known = ", ".join(e for e in model.environments if e != env_name)
                 yield (*loc, "from"), f"unknown environment {env.upstream!r}; use one of: {known}"
+        yield from _unlisted_gate_metrics(("models", key, "gates"), model.gates, model.metrics)
         registry = cfg.registries.get(model.registry or next(iter(cfg.registries)))
         uses_alias = model.validated.alias or model.select.strategy == "alias"
         if isinstance(registry, S3RegistryConfig) and uses_alias:
@@ -365,6 +366,14 @@ def cross_check(cfg: Config) -> Iterator[tuple[Loc, str]]:
                 ("models", key, "registry"),
                 f"unknown registry {model.registry!r}; use one of: {known}",
             )
+
+
+def _unlisted_gate_metrics(
+    loc: Loc, texts: list[str], metrics: list[str]
+) -> Iterator[tuple[Loc, str]]:
+    for text in texts:
+        if gates.parse(text).metric not in metrics:
+            yield loc, f"gate metric of {text!r} is not in `metrics:`; add it"
 
 
 def _bad_name(loc: Loc, name: str, what: str) -> Iterator[tuple[Loc, str]]:

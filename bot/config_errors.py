@@ -17,11 +17,25 @@ Loc = tuple[int | str, ...]
 def describe_errors(
     err: ValidationError, data: object, source: str, root: type[BaseModel]
 ) -> list[str]:
+    details = [(d, _data_loc(d["loc"], root)) for d in err.errors(include_url=False)]
+    typos = _typo_targets(details, root)
     problems = []
-    for detail in err.errors(include_url=False):
-        loc = _data_loc(detail["loc"], root)
+    for detail, loc in details:
+        if detail["type"] == "missing" and loc in typos:
+            continue  # the "did you mean" line for the misspelt key says it all
         problems.append(locate(data, source, loc, _message(detail, loc, root)))
     return problems
+
+
+def _typo_targets(details: list[tuple[ErrorDetails, Loc]], root: type[BaseModel]) -> set[Loc]:
+    """Locs of required keys that an unknown sibling key is a likely misspelling of."""
+    found = set()
+    for detail, loc in details:
+        if detail["type"] == "extra_forbidden":
+            close = difflib.get_close_matches(str(loc[-1]), _fields_at(root, loc[:-1]), 1, 0.6)
+            if close:
+                found.add((*loc[:-1], close[0]))
+    return found
 
 
 def locate(data: object, source: str, loc: Loc, message: str) -> str:

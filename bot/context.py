@@ -26,6 +26,9 @@ class Selection:
     # path and soak time, and lift a rollback hold. An unpinned one (a webhook's, or the
     # upstream environment's) goes through every check.
     pinned: bool = True
+    # Where the selection came from, so errors use the words the user wrote:
+    # "cli" (--model/--version), "input" (action inputs) or "client_payload" (a webhook).
+    origin: str = "cli"
 
     @property
     def explicit(self) -> bool:

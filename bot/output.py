@@ -75,10 +75,14 @@ def emit_run(results: list[Result], platform: str, as_json: bool, out: Path | No
         out.write_text("\n\n".join(texts), encoding="utf-8")
 
 
+def report_errors(results: list[Result]) -> None:
+    _errors(results)
+
+
 def _errors(results: list[Result]) -> None:
-    for r in results:
-        if r.status == "failed":
-            click.echo(f"error: {r.reason}", err=True)
+    # One registry problem fails every environment of the model: say it once.
+    for reason in dict.fromkeys(r.reason for r in results if r.status == "failed"):
+        click.echo(f"error: {reason}", err=True)
 
 
 def _pr_text(r: Result) -> str:

@@ -27,9 +27,18 @@ def selected(ctx: Context, sel: Selection) -> list[Unit]:
     if sel.version is not None and not VERSION_PATTERN.match(sel.version):
         raise UserError(f"version must be a registry version number, got {sel.version[:40]!r}")
     if sel.version is not None and len({m for m, _ in pairs}) > 1:
-        raise UserError("--version needs --model: the config has several models")
+        raise UserError(
+            f"{_NEEDS_MODEL.get(sel.origin, _NEEDS_MODEL['cli'])}: the config has several models"
+        )
     chosen = [(m, e) for m, e in pairs if sel.environment in (None, e)]
     return [unit for m, e in chosen for unit in units.units_of(config, m, e)]
+
+
+_NEEDS_MODEL = {
+    "cli": "--version needs --model",
+    "input": "input version needs input model",
+    "client_payload": "client_payload.version needs client_payload.model",
+}
 
 
 def _unknown(what: str, name: str, known: list[str]) -> str:

@@ -48,7 +48,8 @@ class _Missing(RegistryError):
 
 def show(value: object, limit: int = 60) -> str:
     """A registry value fit for a one-line message: repr, truncated."""
-    text = repr(value)
+    # ascii(): a look-alike letter (Cyrillic а in "betа") shows as \u0430, not as "a".
+    text = ascii(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -191,7 +192,9 @@ class MlflowRegistry:
 
     def get_version(self, query: VersionQuery, version: str) -> ModelVersion | None:
         if not VERSION.fullmatch(version):
-            return None
+            raise RegistryError(
+                f"[{query.model}] version {show(version)}: MLflow versions are digits, e.g. 2"
+            )
         try:
             found = self._call(
                 query, self._client.get_model_version, query.registered_name, version

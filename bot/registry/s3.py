@@ -104,7 +104,8 @@ class _Missing(RegistryError):
 
 def show(value: object, limit: int = 60) -> str:
     """A registry value fit for a one-line message: repr, truncated."""
-    text = repr(value)
+    # ascii(): a look-alike letter (Cyrillic а in "betа") shows as \u0430, not as "a".
+    text = ascii(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

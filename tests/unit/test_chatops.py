@@ -43,7 +43,11 @@ CASES = [
         Refusal(f"name the model when promoting a version; {USAGE}"),
     ),
     ("/promote prod other", TWO, Refusal("unknown model; use one of: churn, fraud-detector")),
-    ("/promote prod v1.2", ONE, Refusal("unknown model; use one of: fraud-detector")),
+    (
+        "/promote prod v1.2",
+        ONE,
+        Refusal("versions are registry version numbers (digits), e.g. `/promote prod 2`"),
+    ),
     (
         "/promote prod $(rm -rf /)",
         ONE,

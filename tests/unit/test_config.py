@@ -63,8 +63,6 @@ ERROR_CASES = [
         "typo in a target key",
         BASE.replace("image: inference", "imgae: inference"),
         [
-            "promotion.yml:8: models.fraud.environments.prod.targets[0].image: "
-            "required key is missing; add `image:`",
             "promotion.yml:8: models.fraud.environments.prod.targets[0].imgae: "
             "unknown key 'imgae'; did you mean 'image'?",
         ],
