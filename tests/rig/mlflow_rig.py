@@ -8,61 +8,23 @@ version for the metrics, no artifacts, no model logging.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import socket
-import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-STARTUP_TIMEOUT = 60.0
-STOP_TIMEOUT = 10.0
+from tests.rig import services
+from tests.rig.services import Service, free_port
 
 
-@dataclass
-class MlflowServer:
-    uri: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    startup_seconds: float = 0.0
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            text = self.log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        """SIGTERM to the whole process group, SIGKILL after 10 s."""
-        if self.process.poll() is not None:
-            return
-        _signal_group(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            _signal_group(self.process.pid, signal.SIGKILL)
-            self.process.wait(STOP_TIMEOUT)
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, sig)  # the server is a session leader: its pgid is its pid
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+class MlflowServer(Service):
+    @property
+    def uri(self) -> str:
+        return self.url
 
 
 def start_mlflow_server(workdir: Path) -> MlflowServer:
@@ -77,47 +39,12 @@ def start_mlflow_server(workdir: Path) -> MlflowServer:
         "--port", str(port),
         "--workers", "1",
     ]  # fmt: skip
+    # Without this the server spawns a dozen job-runner processes the tests never use.
     env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
     for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
         env.pop(name, None)
-    log = workdir / "server.log"
-    started = time.monotonic()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=workdir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = MlflowServer(f"http://127.0.0.1:{port}", process, log)
-    try:
-        _wait_healthy(server, started + STARTUP_TIMEOUT)
-    except BaseException:
-        server.stop()
-        raise
-    server.startup_seconds = time.monotonic() - started
-    return server
-
-
-def _wait_healthy(server: MlflowServer, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(
-                f"mlflow server exited with {server.process.returncode}:\n{server.log_tail()}"
-            )
-        try:
-            with urllib.request.urlopen(f"{server.uri}/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(
-        f"mlflow server not healthy after {STARTUP_TIMEOUT:.0f}s:\n{server.log_tail()}"
-    )
+    service = services.start("mlflow server", command, workdir, env, port, "/health")
+    return MlflowServer(**vars(service))
 
 
 @pytest.fixture(scope="session")

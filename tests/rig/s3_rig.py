@@ -11,31 +11,23 @@ a later fault-injection rig could instead proxy to moto and fail the first N req
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import signal
-import subprocess
 import sys
 import threading
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.rig.mlflow_rig import free_port
+from tests.rig import services
+from tests.rig.services import Service, free_port
 
-STARTUP_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
 REGION = "us-east-1"
 DUMMY_CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 # For code that uses the default credential chain (S3Registry without ``client=``).
@@ -50,79 +42,19 @@ AWS_TEST_ENV = {
 AWS_UNSET = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE")
 
 
-@dataclass
-class S3Server:
-    endpoint_url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    startup_seconds: float = 0.0
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            text = self.log.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def stop(self) -> None:
-        """SIGTERM to the whole process group, SIGKILL after 10 s."""
-        if self.process.poll() is not None:
-            return
-        _signal_group(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            _signal_group(self.process.pid, signal.SIGKILL)
-            self.process.wait(STOP_TIMEOUT)
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(pid, sig)  # the server is a session leader: its pgid is its pid
+class S3Server(Service):
+    @property
+    def endpoint_url(self) -> str:
+        return self.url
 
 
 def start_s3_server(workdir: Path) -> S3Server:
     """Start ``moto.server`` on a free port and wait until it answers."""
-    workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    log = workdir / "moto.log"
-    started = time.monotonic()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=workdir,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    server = S3Server(f"http://127.0.0.1:{port}", process, log)
-    try:
-        _wait_answering(server, started + STARTUP_TIMEOUT)
-    except BaseException:
-        server.stop()
-        raise
-    server.startup_seconds = time.monotonic() - started
-    return server
-
-
-def _wait_answering(server: S3Server, deadline: float) -> None:
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(
-                f"moto server exited with {server.process.returncode}:\n{server.log_tail()}"
-            )
-        try:
-            with urllib.request.urlopen(f"{server.endpoint_url}/", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.1)
-    raise RuntimeError(f"moto server not answering after {STARTUP_TIMEOUT:.0f}s")
+    service = services.start("moto server", command, workdir, env, port, "/")
+    return S3Server(**vars(service))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,100 @@
+"""A server the test session runs as a child process: started in its own process group on a
+free 127.0.0.1 port, waited for, and stopped with everything it spawned."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+STARTUP_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Service:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    startup_seconds: float = 0.0
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self) -> None:
+        """SIGTERM to the whole process group, SIGKILL after 10 s."""
+        if self.process.poll() is not None:
+            return
+        _signal_group(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            _signal_group(self.process.pid, signal.SIGKILL)
+            self.process.wait(STOP_TIMEOUT)
+
+
+def _signal_group(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, sig)  # the server is a session leader: its pgid is its pid
+
+
+def start(
+    name: str, command: list[str], workdir: Path, env: dict[str, str], port: int, probe: str
+) -> Service:
+    """Run ``command`` (which listens on ``port``) and wait until GET ``probe`` answers 200."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    log = workdir / f"{name}.log"
+    started = time.monotonic()
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=workdir,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # so stop() reaches the workers it forks
+        )
+    service = Service(name, f"http://127.0.0.1:{port}", process, log)
+    try:
+        _wait_ready(service, probe, started + STARTUP_TIMEOUT)
+    except BaseException:
+        service.stop()
+        raise
+    service.startup_seconds = time.monotonic() - started
+    return service
+
+
+def _wait_ready(service: Service, probe: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if service.process.poll() is not None:
+            code = service.process.returncode
+            raise RuntimeError(f"{service.name} exited with {code}:\n{service.log_tail()}")
+        try:
+            with urllib.request.urlopen(f"{service.url}{probe}", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(
+        f"{service.name} not ready after {STARTUP_TIMEOUT:.0f}s:\n{service.log_tail()}"
+    )
