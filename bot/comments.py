@@ -85,7 +85,7 @@ def handle(ctx: Context, payload: Mapping[str, Any], dry_run: bool = False) -> O
     command = chatops.parse(event.body, envs, list(ctx.config.models))
     if command is None:
         return Outcome("ChatOps", note="ignored: not a command")
-    from bot.platform.github import GitHubChat
+    from bot.platform.github_chat import GitHubChat
 
     chat = GitHubChat(ctx.platform)  # type: ignore[arg-type]
     chat.react(event.issue_number, event.comment_id, "eyes")

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from bot.config import Config
     from bot.pipeline import Context
     from bot.platform import Platform
-    from bot.platform.github import GitHubSettings
+    from bot.platform.github_api import GitHubSettings
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def _platform(
 def github_settings(
     settings: Settings, env: Mapping[str, str], base_branch: str | None
 ) -> GitHubSettings:
-    from bot.platform.github import DEFAULT_API_URL, GitHubSettings
+    from bot.platform.github_api import DEFAULT_API_URL, GitHubSettings
 
     repo = settings.github_repo or ""
     if repo.count("/") != 1 or not all(repo.split("/")):
