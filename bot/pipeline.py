@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 
 from bot import candidates, checks, gates, plan, policy, report, units
@@ -13,6 +14,8 @@ from bot.context import VERSION_PATTERN, Context, Result, Selection, query_of
 from bot.errors import BotError, UserError
 from bot.model import Deployed, FileChange, ModelVersion, OpenPromotion, PromotionId, Proposal
 from bot.units import Unit
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Context", "Result", "Selection", "apply", "evaluate", "query_of", "validate"]
 
@@ -48,6 +51,7 @@ def _unknown(what: str, name: str, known: list[str]) -> str:
 def evaluate(ctx: Context, sel: Selection) -> list[Result]:
     todo = selected(ctx, sel)
     open_prs = ctx.platform.open_promotions(ctx.config.git.branch_prefix)
+    log.info("%d unit(s) to evaluate, %d open promotion PR(s)", len(todo), len(open_prs))
     found: dict[tuple[str, str], ModelVersion | BotError | None] = {}
     results = []
     for unit in todo:
@@ -60,6 +64,7 @@ def evaluate(ctx: Context, sel: Selection) -> list[Result]:
             if isinstance(cand, BotError):
                 raise cand
             results.append(_one(ctx, unit, cand, open_pr, sel))
+            log.info("%s: %s: %s", unit.label, results[-1].status, results[-1].reason)
         except BotError as err:
             reason = str(err) if str(err).startswith("[") else f"[{unit.label}] {err}"
             results.append(_result(unit, "failed", reason, open_pr=open_pr))
@@ -212,6 +217,7 @@ def apply(ctx: Context, results: list[Result]) -> list[Result]:
             out.append(result)
             continue
         try:
+            log.info("publishing %s on %s", result.proposal.branch, ctx.platform.name)
             published = ctx.platform.publish(result.proposal, result.open_pr)
         except BotError as err:
             label = f"{result.model}/{result.environment}"
