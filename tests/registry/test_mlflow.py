@@ -190,7 +190,8 @@ def test_get_version(uri: str) -> None:
     assert second is not None and second.image_tag is None
     assert not registry.is_validated(query(name), second)
     assert registry.get_version(query(name), "99") is None
-    assert registry.get_version(query(name), "v1") is None
+    with pytest.raises(RegistryError, match=r"version 'v1': MLflow versions are digits, e\.g\. 2"):
+        registry.get_version(query(name), "v1")
     with pytest.raises(RegistryError, match="not found in MLflow"):
         registry.get_version(query(unique("nope")), "1")
 
