@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -22,6 +20,19 @@ from pydantic import (
 
 from bot import gates, template
 from bot.config_errors import Loc, describe_errors, locate
+from bot.config_targets import (
+    ConfigMapTarget,
+    ContainerImageTarget,
+    GeneratorTarget,
+    JsonPatchTarget,
+    KustomizeImageTarget,
+    Strict,
+    Target,
+    TargetBase,
+    YamlTarget,
+    check_gates,
+    check_template,
+)
 from bot.errors import ConfigError
 
 # Names end up in branch names, commit trailers and markdown: keep them boring.
@@ -32,121 +43,20 @@ _ALLOW = re.compile(
 )
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-
-def _safe_relative(path: str) -> str:
-    parts = path.replace("\\", "/").split("/")
-    if path.startswith("/") or ".." in parts or not path.strip():
-        raise ValueError(f"must be a path inside the repository, got {path!r}")
-    return path
-
-
-def _check_gates(value: list[str]) -> list[str]:
-    for text in value:
-        gates.parse(text)
-    return value
-
-
-def _check_template(value: str | None) -> str | None:
-    if value is not None:
-        template.check(value)
-    return value
-
-
-RelPath = Annotated[str, Field(description="File path relative to the repository root.")]
-
-
-class TargetBase(Strict):
-    file: RelPath
-
-    _file = field_validator("file")(_safe_relative)
-
-
-class KustomizeImageTarget(TargetBase):
-    """An ``images:`` entry of a kustomization.yaml (the inference server image)."""
-
-    kind: Literal["kustomize-image"]
-    image: str = Field(description="The entry's `name` in `images:`.")
-    new_tag: str | None = Field("{image_tag}", description="Template for `newTag`; null to leave.")
-    new_name: str | None = Field(None, description="Template for `newName`, e.g. a registry path.")
-    digest: str | None = Field(None, description="Template for `digest`, e.g. `{image_digest}`.")
-
-    _tpl = field_validator("new_tag", "new_name", "digest")(_check_template)
-
-
-class ConfigMapTarget(TargetBase):
-    """A ``data`` key of a ConfigMap manifest (e.g. overlays/prod/model-config.yaml)."""
-
-    kind: Literal["configmap"]
-    key: str = Field(description="Key under `data`, e.g. MODEL_VERSION.")
-    name: str | None = Field(None, description="metadata.name, when the file has several.")
-    value: str = Field("{version}", description="Template of the value written.")
-
-    _tpl = field_validator("value")(_check_template)
-
-
-class GeneratorTarget(TargetBase):
-    """A ``configMapGenerator`` literal ``KEY=value`` in a kustomization.yaml."""
-
-    kind: Literal["configmap-generator"]
-    key: str = Field(description="Literal key, e.g. MODEL_VERSION.")
-    generator: str | None = Field(None, description="Generator `name`, when several have the key.")
-    value: str = Field("{version}", description="Template of the value written.")
-
-    _tpl = field_validator("value")(_check_template)
-
-
-class YamlTarget(TargetBase):
-    """Any scalar by key path, e.g. Helm values ``model.version`` or ``image.tag``."""
-
-    kind: Literal["yaml"]
-    path: str = Field(description="Dotted key path, e.g. model.version or servers[0].tag.")
-    document: int | None = Field(None, ge=0, description="Index of the `---` document.")
-    value: str = Field("{version}", description="Template of the value written.")
-
-    _tpl = field_validator("value")(_check_template)
-
-
-class JsonPatchTarget(TargetBase):
-    """The ``value`` of an inline JSON 6902 patch op in a kustomization.yaml."""
-
-    kind: Literal["json-patch"]
-    op_path: str = Field(description="The op's `path`, e.g. /data/model_version.")
-    target: str | None = Field(None, description="Patch target name, when several match.")
-    value: str = Field("{version}", description="Template of the value written.")
-
-    _tpl = field_validator("value")(_check_template)
-
-
-class ContainerImageTarget(TargetBase):
-    """The ``image:`` of a named container in a workload (Deployment, Argo Rollout, ...)."""
-
-    kind: Literal["container-image"]
-    container: str = Field(description="Container name, e.g. vllm.")
-    workload: str | None = Field(None, description="metadata.name, when several match.")
-    kinds: list[str] | None = Field(
-        None,
-        description="Workload kinds searched; default Deployment, StatefulSet, DaemonSet, "
-        "Rollout, Job, CronJob.",
-    )
-    part: Literal["tag", "digest", "image"] = Field(
-        "tag", description="tag: after the last ':'; digest: after '@'; image: the whole string."
-    )
-    value: str = Field("{image_tag}", description="Template of the value written.")
-
-    _tpl = field_validator("value")(_check_template)
-
-
-Target = Annotated[
-    KustomizeImageTarget
-    | ConfigMapTarget
-    | GeneratorTarget
-    | YamlTarget
-    | JsonPatchTarget
-    | ContainerImageTarget,
-    Field(discriminator="kind"),
+__all__ = [
+    "Config",
+    "ConfigMapTarget",
+    "ContainerImageTarget",
+    "Environment",
+    "GeneratorTarget",
+    "JsonPatchTarget",
+    "KustomizeImageTarget",
+    "Model",
+    "Target",
+    "TargetBase",
+    "YamlTarget",
+    "load",
+    "parse",
 ]
 
 
@@ -190,7 +100,7 @@ class Environment(Strict):
         "`@org/team` slugs. Empty: everyone with write access.",
     )
 
-    _gates = field_validator("gates")(_check_gates)
+    _gates = field_validator("gates")(check_gates)
 
     def all_targets(self) -> list[Target]:
         return [*self.targets, *(t for c in self.clusters.values() for t in c.targets)]
@@ -265,7 +175,7 @@ class Model(Strict):
     )
     select: Select = Field(default_factory=lambda: Select())
 
-    _gates = field_validator("gates")(_check_gates)
+    _gates = field_validator("gates")(check_gates)
     environments: dict[str, Environment] = Field(
         min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
     )
@@ -296,7 +206,7 @@ class S3RegistryConfig(Strict):
     @field_validator("pointer_key")
     @classmethod
     def _pointer(cls, value: str) -> str:
-        if template.fields(value) not in ([], ["model"]) or _check_template(value) is None:
+        if template.fields(value) not in ([], ["model"]) or check_template(value) is None:
             raise ValueError(f"pointer_key {value!r} may only use the placeholder {{model}}")
         return value
 
