@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import socket
 import time
-from pathlib import Path
 
 import pytest
 
@@ -22,29 +21,16 @@ from tests.platform import (
     Rig,
     check_one_promotion,
     comments,
-    make_rig,
     open_pulls,
     promotion_branches,
     statuses,
 )
 from tests.rig.fake_github import FakeGitHub
 from tests.rig.fault_proxy import FaultProxy
-from tests.rig.mlflow_rig import MlflowServer
 from tests.rig.repos import commit_all
 
 ATTEMPTS = 3  # one request and FAST's two retries
 PRIMARY_LIMIT = {"message": "API rate limit exceeded for user ID 5001."}
-
-
-@pytest.fixture
-def rig(
-    tmp_path: Path,
-    fake_github: FakeGitHub,
-    mlflow_server: MlflowServer,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Rig:
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server.uri)
-    return make_rig(tmp_path, fake_github, mlflow_server.uri)
 
 
 def _inject(fake: FakeGitHub, step: str, status: int, times: int = 1, **kw: object) -> None:

@@ -22,13 +22,10 @@ from tests.platform import (
     Rig,
     check_one_promotion,
     comments,
-    make_rig,
     open_pulls,
     promotion_branches,
     statuses,
 )
-from tests.rig.fake_github import FakeGitHub
-from tests.rig.mlflow_rig import MlflowServer
 from tests.rig.repos import git
 
 ENVS = ("dev", "staging", "prod")
@@ -36,17 +33,6 @@ REFUSAL = (
     "branch promote/fraud-detector/prod has commits not made by the bot; not updating it. "
     "Close it or push the promotion by hand."
 )
-
-
-@pytest.fixture
-def rig(
-    tmp_path: Path,
-    fake_github: FakeGitHub,
-    mlflow_server: MlflowServer,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Rig:
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server.uri)
-    return make_rig(tmp_path, fake_github, mlflow_server.uri)
 
 
 # -- 3. races between runs --------------------------------------------------------------------
