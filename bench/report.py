@@ -171,9 +171,10 @@ def capacity(p: Polling) -> Capacity:
 def _per_model_text(c: Capacity) -> str:
     return (
         f"**Per model**: {c.warm_per_model_s * 1000:.0f} ms in-process ("
-        f"{c.reads_per_model:.0f} GitHub read and {c.mlflow_per_model:.0f} MLflow requests, one "
-        f"model after the other; the MLflow server answers in "
-        f"{c.mlflow_server_per_model_s * 1000:.0f} ms of it). With the default 0.25 s GitHub "
+        f"{c.reads_per_model:.0f} GitHub read and {c.mlflow_per_model:.0f} MLflow request; GitHub "
+        f"reads are serial, registry queries run up to 8 at once beside them, so the MLflow "
+        f"server's {c.mlflow_server_per_model_s * 1000:.0f} ms per model overlap). With the "
+        f"default 0.25 s GitHub "
         f"request interval a model costs {c.throttled_per_model_s:.2f} s. A whole job's fixed "
         f"cost (process start, imports, the base reads) is {c.fixed_s:.1f} s.\n"
     )
