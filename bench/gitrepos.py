@@ -108,6 +108,9 @@ def build_bare(dest: Path, spec: RepoSpec) -> Path:
     # One pack with deltas and a bitmap, as a hosted repository is kept; fast-import's own
     # pack would make every clone slower than it is against GitHub.
     git("repack", "-a", "-d", "-b", "-q")
+    # And a commit-graph with changed-path Bloom filters, which hosts keep so that history
+    # by path (`GET /commits?path=`, `git log -- path`) does not open every commit.
+    git("commit-graph", "write", "--reachable", "--changed-paths")
     git("config", "gc.auto", "0")
     # The smart-HTTP bridge serves this repository for the clone-and-push workflow.
     git("config", "http.receivepack", "true")

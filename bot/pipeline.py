@@ -138,9 +138,8 @@ def _one(
         return _result(
             unit, "unchanged", decision.reason, deployed=deployed, candidate=cand, open_pr=open_pr
         )
-    cand = ctx.registry(unit.model).complete(query_of(ctx.config, unit.model), cand)
-    current = _current_version(ctx, unit.model, deployed)
-    decision, verdicts, draft = _checks(ctx, unit, slots, cand, current, decision, sel)
+    cand, current, held = _due_reads(ctx, unit, slots, cand, deployed, sel)
+    decision, verdicts, draft = _checks(ctx, unit, cand, current, held, decision, sel)
     if not decision.promote:
         return _result(
             unit,
@@ -164,12 +163,32 @@ def _one(
     )
 
 
-def _checks(
+def _due_reads(
     ctx: Context,
     unit: Unit,
     slots: list[plan.Slot],
     cand: ModelVersion,
+    deployed: Deployed,
+    sel: Selection,
+) -> tuple[ModelVersion, ModelVersion | None, str | None]:
+    """What only a due promotion needs: the candidate's and the deployed version's registry
+    details, fetched while the platform reads the rollback hold (a pinned version skips it)."""
+    registry, query = ctx.registry(unit.model), query_of(ctx.config, unit.model)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        completed = pool.submit(registry.complete, query, cand)
+        current = pool.submit(_current_version, ctx, unit.model, deployed)
+        held = None
+        if not sel.explicit:
+            held = checks.held_version(ctx, unit.model, unit.environment, slots)
+        return completed.result(), current.result(), held
+
+
+def _checks(
+    ctx: Context,
+    unit: Unit,
+    cand: ModelVersion,
     current: ModelVersion | None,
+    held: str | None,
     decision: policy.Decision,
     sel: Selection,
 ) -> tuple[policy.Decision, list[gates.Verdict], bool]:
@@ -179,7 +198,6 @@ def _checks(
     verdicts = checks.verdicts(ctx, unit.model, unit.environment, cand, current)
     if sel.explicit:
         return decision, verdicts, False
-    held = checks.held_version(ctx, unit.model, unit.environment, slots)
     decision = policy.hold(decision, cand, held, unit.environment)
     if decision.promote and env.soak_hours:
         left = checks.soak_left(ctx, unit.model, unit.environment, cand.version)

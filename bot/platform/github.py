@@ -124,11 +124,18 @@ class GitHubPlatform:
         return base64.b64decode(blob.content)
 
     def file_history(self, path: str | None, limit: int) -> list[CommitInfo]:
-        commits = []
-        from github.GithubObject import NotSet
+        from github.Commit import Commit
+        from github.PaginatedList import PaginatedList
 
+        # A page no longer than needed: the hold check wants one commit, and GitHub builds
+        # every commit of a page (100 with the client's default) before it answers.
+        params: dict[str, Any] = {"sha": self.base().sha, "per_page": max(1, min(limit, 100))}
+        if path:
+            params["path"] = path
+        pages = PaginatedList(Commit, self._repo.requester, f"{self._repo.url}/commits", params)
+        commits = []
         with self._api(f"read the history of {path or self.base().branch}"):
-            for commit in self._repo.get_commits(sha=self.base().sha, path=path or NotSet):
+            for commit in pages:
                 stamp = commit.commit.committer.date.timestamp()
                 commits.append(CommitInfo(commit.sha, commit.commit.message, int(stamp)))
                 if len(commits) >= limit:
