@@ -1,10 +1,17 @@
-"""The fake's object database: a real bare Git repository driven through the ``git`` CLI.
+"""The fake's object database: a real bare Git repository.
 
 Every object the fake GitHub hands out (blob, tree, commit, ref) exists in this repository,
 so a test can ``git clone`` it and inspect history with ordinary Git commands. Ref moves
 use ``git update-ref <ref> <new> <old>``, a compare-and-swap, so a racing writer (another
 request, or a test pushing into the bare repository) loses cleanly instead of being
 silently overwritten.
+
+Spawning git costs milliseconds, so the hot paths avoid it where the answer is provably
+the same: reads go through one long-lived ``git cat-file --batch-command`` (see
+``catfile``), blobs and trees are written as loose objects directly (see ``objects``), and
+plain refs are read from their files. Each of these takes only inputs whose meaning is
+simple; anything else (odd revision syntax, symbolic refs, a missing object) falls back
+to the one-shot git command the method always ran, so errors read as they always did.
 """
 
 from __future__ import annotations
@@ -13,14 +20,20 @@ import os
 import re
 import subprocess
 from collections.abc import Iterable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+
+from tests.rig.ghfake import objects
+from tests.rig.ghfake.catfile import CatFile, CatFileError
+from tests.rig.ghfake.revs import RefFiles, Unsure, plain_path, plain_ref_name, plain_rev
 
 ZERO_SHA = "0" * 40
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 TREE_MODE = "040000"
 _SHA = re.compile(r"^[0-9a-f]{40}$")
+_NUMSTAT = re.compile(rb"(?:\d+|-)\t(?:\d+|-)\t")
 _IDENT = re.compile(r"^(?P<name>.*) <(?P<email>[^>]*)> (?P<when>-?\d+) (?P<tz>[+-]\d{4})$")
 
 
@@ -38,6 +51,14 @@ def _git_env() -> dict[str, str]:
         LC_ALL="C",
     )
     return env
+
+
+def _encodable(text: str) -> bool:
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def is_sha(value: str) -> bool:
@@ -113,11 +134,21 @@ _STATUS = {"A": "added", "D": "removed", "M": "modified", "T": "changed"}
 
 
 class GitStore:
-    """Read and write the bare repository at ``path``; every method is one or two git calls."""
+    """Read and write the bare repository at ``path``.
+
+    Call ``close`` when done (``FakeGitHub.stop`` does); a store used again afterwards
+    starts a new reader.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._env = _git_env()
+        # Started on first read, not here: the bench swaps the directory before serving.
+        self._cat = CatFile(path, self._env)
+        self._refs = RefFiles(path)
+
+    def close(self) -> None:
+        self._cat.close()
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -161,6 +192,10 @@ class GitStore:
     def object_type(self, rev: str) -> str | None:
         if not rev or rev.startswith("-"):
             return None
+        if plain_rev(rev):
+            with suppress(CatFileError):
+                found = self._cat.info([rev])[0]
+                return None if found is None else found.type
         result = self.run("cat-file", "-t", rev, check=False)
         return result.stdout.decode().strip() if result.returncode == 0 else None
 
@@ -168,6 +203,10 @@ class GitStore:
         """Full sha of ``rev`` peeled to ``peel`` (commit or tree), or None."""
         if not rev or rev.startswith("-"):
             return None
+        if plain_rev(rev) and peel in ("commit", "tree"):
+            with suppress(CatFileError):
+                found = self._cat.info([f"{rev}^{{{peel}}}"])[0]
+                return None if found is None else found.sha
         result = self.run("rev-parse", "--verify", "--quiet", f"{rev}^{{{peel}}}", check=False)
         return result.stdout.decode().strip() if result.returncode == 0 else None
 
@@ -180,12 +219,39 @@ class GitStore:
         return None
 
     def write_blob(self, data: bytes) -> str:
-        return self.text("hash-object", "-w", "--no-filters", "--stdin", stdin=data).strip()
+        """What ``git hash-object -w --no-filters --stdin`` writes."""
+        return self._write("blob", data)
+
+    def _write(self, kind: str, data: bytes) -> str:
+        sha = objects.object_id(kind, data)
+        if not self._stored(sha):
+            objects.write_loose(self.path / "objects", sha, kind, data)
+        return sha
+
+    def _stored(self, sha: str) -> bool:
+        """Whether git's own write would skip ``sha`` (a loose file or a pack holds it)."""
+        if objects.loose_path(self.path / "objects", sha).exists():
+            return True
+        if sha == EMPTY_TREE:  # cat-file knows it without any file; git still writes it
+            return False
+        with suppress(CatFileError):
+            return self._cat.info([sha])[0] is not None
+        return False
 
     def read_blob(self, sha: str) -> bytes:
+        if is_sha(sha):
+            with suppress(CatFileError):
+                found = self._cat.contents([sha])[0]
+                if found is not None and found.type == "blob":
+                    return found.data
         return self.run("cat-file", "blob", sha).stdout
 
     def ls_tree(self, tree: str, recursive: bool = False) -> list[TreeEntry]:
+        if not recursive and is_sha(tree):
+            with suppress(CatFileError, objects.MalformedTree):
+                entries = self._read_tree(tree)
+                if entries is not None:
+                    return entries
         flags = ["-r", "-t"] if recursive else []
         out = self.run("ls-tree", "-z", "-l", *flags, tree).stdout.decode()
         entries = []
@@ -195,25 +261,63 @@ class GitStore:
             entries.append(TreeEntry(mode, kind, sha, path, None if size == "-" else int(size)))
         return entries
 
+    def _read_tree(self, tree: str) -> list[TreeEntry] | None:
+        """``ls-tree -l`` read through cat-file; None where git has more to say (missing)."""
+        found = self._cat.contents([f"{tree}^{{tree}}"])[0]
+        if found is None:
+            return None
+        rows = [
+            (mode, objects.mode_type(mode), name, sha)
+            for mode, name, sha in objects.parse_tree(found.data)
+        ]
+        blobs = [sha for _, kind, _, sha in rows if kind == "blob"]
+        sizes = {}
+        for sha, info in zip(blobs, self._cat.info(blobs), strict=True):
+            if info is None:  # ls-tree prints "BAD" as the size; let it
+                return None
+            sizes[sha] = info.size
+        return [
+            TreeEntry(
+                f"{mode:06o}", kind, sha, name.decode(), sizes.get(sha) if kind == "blob" else None
+            )
+            for mode, kind, name, sha in rows
+        ]
+
     def entry(self, commit: str, path: str) -> TreeEntry | None:
         """The tree entry at ``path`` in ``commit``; the root tree for an empty path."""
         if not path:
             tree = self.resolve(commit, "tree")
             return None if tree is None else TreeEntry(TREE_MODE, "tree", tree, "")
         parent, _, name = path.rpartition("/")
-        # Not resolve(): in "<rev>:<path>" a "^{tree}" suffix would be read as part of the path.
-        found = self.run("rev-parse", "--verify", "--quiet", f"{commit}:{parent}", check=False)
-        tree = found.stdout.decode().strip()
-        if found.returncode != 0 or self.object_type(tree) != "tree":
+        tree = self._path_sha(commit, parent)
+        if tree is None or self.object_type(tree) != "tree":
             return None
         for item in self.ls_tree(tree):
             if item.path == name:
                 return TreeEntry(item.mode, item.type, item.sha, path, item.size)
         return None
 
+    def _path_sha(self, commit: str, path: str) -> str | None:
+        """What ``git rev-parse --verify <commit>:<path>`` prints, or None if it fails."""
+        if is_sha(commit) and plain_path(path):
+            with suppress(CatFileError, objects.MalformedTree):
+                return objects.walk_tree(self._tree_object, commit, os.fsencode(path))
+        # Not resolve(): in "<rev>:<path>" a "^{tree}" suffix would be read as part of the path.
+        found = self.run("rev-parse", "--verify", "--quiet", f"{commit}:{path}", check=False)
+        return found.stdout.decode().strip() if found.returncode == 0 else None
+
+    def _tree_object(self, tree_ish: str) -> tuple[str, bytes] | None:
+        found = self._cat.contents([f"{tree_ish}^{{tree}}"])[0]
+        return None if found is None else (found.sha, found.data)
+
     def make_tree(self, entries: Iterable[TreeEntry]) -> str:
-        lines = b"".join(f"{e.mode} {e.type} {e.sha}\t{e.path}\0".encode() for e in entries)
-        return self.text("mktree", "-z", stdin=lines).strip()
+        """What ``git mktree -z`` writes for ``entries`` (whose objects the caller checked)."""
+        rows = ((e.mode, e.type, e.sha, e.path) for e in entries)
+        try:
+            data = objects.tree_data(rows)
+        except objects.MalformedTree as err:
+            raise GitError(f"git mktree would refuse this tree: {err}") from None
+        return self._write("tree", data)
 
     def build_tree(self, base: str | None, changes: Mapping[str, TreeEntry | None]) -> str:
         """Apply ``changes`` (path -> entry, None deletes) on top of tree ``base``.
@@ -254,6 +358,15 @@ class GitStore:
         """Parse many commits with one ``cat-file --batch`` call (list pages stay cheap)."""
         if not shas:
             return []
+        if all(is_sha(sha) for sha in shas):
+            with suppress(CatFileError):
+                found = self._cat.contents(shas)
+                if all(obj is not None and obj.type == "commit" for obj in found):
+                    return [
+                        _parse_commit(obj.sha, obj.data.decode(errors="replace"))
+                        for obj in found
+                        if obj is not None
+                    ]
         out = self.run("cat-file", "--batch", stdin="".join(f"{s}\n" for s in shas).encode())
         data, pos, commits = out.stdout, 0, []
         for _ in shas:
@@ -281,10 +394,26 @@ class GitStore:
         return refs
 
     def ref_sha(self, name: str) -> str | None:
+        """What ``git show-ref --verify --hash <name>`` prints: None for a missing ref, an
+        invalid name, or a ref whose object is missing."""
+        if name.startswith("refs/") and plain_ref_name(name):
+            with suppress(CatFileError, Unsure):
+                sha = self._refs.read(name)
+                return None if sha is None or self._cat.info([sha])[0] is None else sha
         result = self.run("show-ref", "--verify", "--hash", name, check=False)
         return result.stdout.decode().strip() if result.returncode == 0 else None
 
+    def listed_sha(self, name: str) -> str | None:
+        """The sha ``refs()`` lists for ``name`` (None if it lists no such ref), from one
+        lookup instead of a listing. Listed names start with refs/, and none holds a NUL or
+        fails to encode."""
+        if not name.startswith("refs/") or "\0" in name or not _encodable(name):
+            return None
+        return self.ref_sha(name)
+
     def valid_ref_name(self, name: str) -> bool:
+        if plain_ref_name(name):
+            return True
         return self.run("check-ref-format", name, check=False).returncode == 0
 
     def update_ref(self, name: str, new: str | None, old: str | None) -> bool:
@@ -325,11 +454,15 @@ class GitStore:
     def diff(self, old: str | None, new: str) -> list[FileChange]:
         """Files changed from ``old`` (None = nothing) to ``new``, with numstat and patch."""
         base = old or EMPTY_TREE
-        raw = self.run("diff-tree", "-r", "-z", "--no-renames", base, new).stdout.decode()
-        numstat = self.run(
-            "diff-tree", "-r", "-z", "--no-renames", "--numstat", base, new
-        ).stdout.decode()
-        patch = self.run("diff-tree", "-r", "-p", "--no-renames", base, new).stdout.decode()
+        args = ("diff-tree", "-r", "-z", "--no-renames", "--raw", "--numstat", "-p", base, new)
+        parts = _split_diff(self.run(*args).stdout)
+        if parts is None:  # not the layout _split_diff knows: ask for each part on its own
+            parts = (
+                self.run("diff-tree", "-r", "-z", "--no-renames", base, new).stdout,
+                self.run("diff-tree", "-r", "-z", "--no-renames", "--numstat", base, new).stdout,
+                self.run("diff-tree", "-r", "-p", "--no-renames", base, new).stdout,
+            )
+        raw, numstat, patch = (part.decode() for part in parts)
         return _changes(raw, numstat, patch)
 
 
@@ -351,6 +484,34 @@ def _parse_commit(sha: str, text: str) -> CommitInfo:
         message=message,
         raw=text,
     )
+
+
+def _split_diff(out: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """Cut ``diff-tree -z --raw --numstat -p`` output into what each format prints alone.
+
+    The layout: per file a raw record (meta NUL path NUL), then as many numstat records
+    (added TAB deleted TAB path NUL), then one NUL and the patch, which -z leaves alone.
+    None for output not laid out that way.
+    """
+    pos = count = 0
+    while out.startswith(b":", pos):
+        meta_end = out.find(b"\0", pos)
+        path_end = out.find(b"\0", meta_end + 1) if meta_end >= 0 else -1
+        if path_end < 0:
+            return None
+        pos, count = path_end + 1, count + 1
+    raw_end = pos
+    for _ in range(count):
+        end = out.find(b"\0", pos)
+        if end < 0 or not _NUMSTAT.match(out, pos, end):
+            return None
+        pos = end + 1
+    if pos == len(out):
+        return out[:raw_end], out[raw_end:pos], b""
+    patch = out[pos + 1 :]
+    if out[pos] != 0 or not patch.startswith(b"diff --git "):
+        return None
+    return out[:raw_end], out[raw_end:pos], patch
 
 
 def _changes(raw: str, numstat: str, patch: str) -> list[FileChange]:

@@ -40,10 +40,11 @@ def _all_refs(fake: FakeGitHub) -> list[tuple[str, str, str]]:
 @route(f"GET {REPO}/git/ref/{{ref}}", doc="git/refs#get-a-reference")
 def get_ref(call: Call) -> Reply:
     name = "refs/" + call.params["ref"]
-    for ref, sha, kind in _all_refs(call.fake):
-        if ref == name:
-            return Reply(200, _ref_json(call, ref, sha, kind))
-    raise not_found()
+    sha = call.fake.git.listed_sha(name)
+    kind = call.fake.git.object_type(sha) if sha is not None else None
+    if sha is None or kind is None:
+        raise not_found()
+    return Reply(200, _ref_json(call, name, sha, kind))
 
 
 @route(f"GET {REPO}/git/refs", doc="git/refs#list-matching-references")
@@ -73,7 +74,8 @@ def matching_refs(call: Call) -> Reply:
 
 
 def _ensure_not_empty(fake: FakeGitHub) -> None:
-    if not fake.git.refs():
+    # The default branch settles it without listing every ref.
+    if fake.git.listed_sha(f"refs/heads/{fake.default_branch}") is None and not fake.git.refs():
         raise ApiError(409, "Git Repository is empty.")
 
 

@@ -187,12 +187,13 @@ class FakeGitHub:
 
     def stop(self) -> None:
         server, self._server = self._server, None
-        if server is None:
-            return
-        server.shutdown()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+        # After the last request: the git reader process would otherwise outlive the test.
+        self.git.close()
 
     def __enter__(self) -> FakeGitHub:
         self.start()
