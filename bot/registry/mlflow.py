@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from mlflow.exceptions import MlflowException
 
 T = TypeVar("T")
+SEARCH_AHEAD = 5  # versions a candidate search returns: 1 is the candidate, the rest are cached
 
 IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 DIGEST = re.compile(r"sha256:[a-f0-9]{64}")
@@ -163,13 +164,17 @@ class MlflowRegistry:
         self._ui_url = ui_url.rstrip("/") if ui_url else None
         self._client_instance: MlflowClient | None = None
         self._runs: dict[str, Run | None] = {}
+        # Versions a search returned this run, by (registered name, version): a promotion
+        # looks up the deployed version next, and it is usually among the newest validated.
+        self._found: dict[tuple[str, str], MlflowVersion] = {}
 
     # -- the Registry protocol -------------------------------------------------------------
 
     def newest_validated(self, query: VersionQuery) -> ModelVersion | None:
-        """One search (newest first, one result), or one alias lookup. The source run (metrics,
-        links) is fetched only by ``complete``, when a promotion is due: a poll that finds
-        nothing new costs one request per model.
+        """One search (newest first, a few results), or one alias lookup. The source run
+        (metrics, links) is fetched only by ``complete``, when a promotion is due: a poll that
+        finds nothing new costs one request per model. The older results spare the deployed
+        version's lookup when a promotion is due (``get_version``).
 
         Versions found by search have no ``aliases`` (MLflow does not return them there).
         """
@@ -183,18 +188,23 @@ class MlflowRegistry:
             self._client.search_model_versions,
             filter_string=search_filter(query),
             order_by=["version_number DESC"],
-            max_results=1,
+            max_results=SEARCH_AHEAD,
         )
         if not page:
             self._require_model(query)
             return None
-        return self._build(query, self._searched(query, page[0]), fetch_run=False)
+        checked = [self._searched(query, mv) for mv in page]  # verifies and caches them all
+        return self._build(query, checked[0], fetch_run=False)
 
     def get_version(self, query: VersionQuery, version: str) -> ModelVersion | None:
         if not VERSION.fullmatch(version):
             raise RegistryError(
                 f"[{query.model}] version {show(version)}: MLflow versions are digits, e.g. 2"
             )
+        found_by_search = self._found.get((query.registered_name, version))
+        # Search results carry no aliases: only a rule without one may reuse them.
+        if found_by_search is not None and query.validated_alias is None:
+            return self._build(query, found_by_search)
         try:
             found = self._call(
                 query, self._client.get_model_version, query.registered_name, version
@@ -324,6 +334,7 @@ class MlflowRegistry:
                 f" with version {show(str(mv.version))} of {show(mv.name)}, which does not match"
                 " the filter: refusing to trust its search results"
             )
+        self._found[(query.registered_name, str(mv.version))] = mv
         return mv
 
     def _run(self, query: VersionQuery, run_id: str) -> Run | None:

@@ -17,7 +17,7 @@ from mlflow import MlflowClient
 
 from bot.errors import RegistryError, RetryableError
 from bot.model import ModelVersion, VersionQuery
-from bot.registry.mlflow import MlflowRegistry, display_uri, scrub
+from bot.registry.mlflow import SEARCH_AHEAD, MlflowRegistry, display_uri, scrub
 from tests.rig.mlflow_rig import free_port, seed_model
 
 VALIDATED = {"validation_status": "passed"}
@@ -441,11 +441,12 @@ def test_tracking_uri_from_the_environment(
 
 
 def test_many_versions_one_bounded_search(uri: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """60 versions, two validated (7 and 41): one search call, one result asked for.
+    """60 versions, two validated (7 and 41): one search call, a few results asked for.
 
-    With ``max_results=1`` a single call can only return version 41 if the store filtered by
-    tag and ordered by version number itself. Against the server, a proxy also counts the HTTP
-    requests: the search, then (for the PR body) the source run, nothing else.
+    With ``max_results`` far below 60 a single call can only return version 41 first if the
+    store filtered by tag and ordered by version number itself. Against the server, a proxy
+    also counts the HTTP requests: the search, then (for the PR body) the source run, then
+    the deployed version 7's run: its registry entry came with the search.
     """
     name = unique()
     specs = [version(FAILED, f"v1.{n}.0", metrics=None) for n in range(1, 61)]  # no runs: faster
@@ -458,16 +459,38 @@ def test_many_versions_one_bounded_search(uri: str, monkeypatch: pytest.MonkeyPa
         found = registry.newest_validated(query(name))
         assert found is not None and (found.version, found.image_tag) == ("41", "v1.41.0")
         found = registry.complete(query(name), found)
+        deployed = registry.get_version(query(name), "7")
     assert found.metrics == {"accuracy": 0.41}
+    assert deployed is not None and (deployed.image_tag, deployed.metrics) == (
+        "v1.7.0",
+        {"accuracy": 0.91, "latency_p99_ms": 120.0},
+    )
     assert [called for called, _ in spy.calls] == ["search_model_versions"]
-    assert spy.calls[0][1]["max_results"] == 1
+    assert spy.calls[0][1]["max_results"] == SEARCH_AHEAD
     assert spy.calls[0][1]["order_by"] == ["version_number DESC"]
     if requests is not None:
         assert [path.split("?")[0] for path in requests] == [
             "/api/2.0/mlflow/model-versions/search",
             "/api/2.0/mlflow/runs/get",
+            "/api/2.0/mlflow/runs/get",
         ]
-        assert "max_results=1" in requests[0]
+        assert f"max_results={SEARCH_AHEAD}" in requests[0]
+
+
+def test_versions_outside_the_search_are_looked_up(
+    uri: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only what the search returned is reused: an older version costs its own lookup."""
+    name = unique()
+    seed_model(uri, name, [version(VALIDATED, f"v{n}") for n in range(1, SEARCH_AHEAD + 3)])
+    registry = MlflowRegistry(uri)
+    assert registry.newest_validated(query(name)) is not None
+    spy = Spy(monkeypatch, "get_model_version")
+    recent = registry.get_version(query(name), "3")  # among the search's results
+    old = registry.get_version(query(name), "1")  # older than all of them
+    assert recent is not None and recent.image_tag == "v3"
+    assert old is not None and old.image_tag == "v1"
+    assert spy.count("get_model_version") == 1
 
 
 # -- small HTTP helpers -------------------------------------------------------------------------
