@@ -130,14 +130,18 @@ def create_pull(
     return record
 
 
-def full_json(fake: FakeGitHub, pr: dict[str, Any]) -> dict[str, Any]:
-    """The single-PR view: adds mergeability (a real test merge) and diff counts."""
+def full_json(fake: FakeGitHub, pr: dict[str, Any], test_merge: bool = True) -> dict[str, Any]:
+    """The single-PR view: adds mergeability (a real test merge) and diff counts.
+
+    Without ``test_merge`` mergeability is still unknown (``null``), as in GitHub's answer to
+    creating a PR: it starts a background job and reports the result on later reads.
+    """
     git = fake.git
     base, head = pr["base_sha"], pr["head_sha"]
     files = git.diff(git.merge_base(base, head), head)
     mergeable: bool | None = None
     state = "unknown"
-    if pr["state"] == "open":
+    if pr["state"] == "open" and test_merge:
         mergeable = git.merge_trees(base, head) is not None
         state = "draft" if pr["draft"] else ("clean" if mergeable else "dirty")
     stats = {
@@ -214,7 +218,7 @@ def open_pull(call: Call) -> Reply:
         body.get("draft", False),
         body.get("maintainer_can_modify", True),
     )
-    data = full_json(call.fake, record)
+    data = full_json(call.fake, record, test_merge=False)
     return Reply(201, data, {"Location": data["url"]})
 
 

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import subprocess
 import sys
 import threading
@@ -55,7 +56,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from waitress import wasyncore
+from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer, create_server
 from werkzeug.wrappers import Request, Response
 
 from tests.rig.ghfake import payloads, routes_git, routes_issues, routes_pulls, routes_repo
@@ -71,6 +74,8 @@ PERMISSION_LEVELS = ("none", "read", "triage", "write", "maintain", "admin")
 SECONDARY_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
+SERVER_THREADS = 8  # worker threads: the race tests run two or more clients at once
+_STOP_GRACE = 5.0  # seconds stop() lets requests in flight finish before it cuts them off
 _DEFAULT_MESSAGES = {
     401: "Bad credentials",
     403: "Resource not accessible by integration",
@@ -116,11 +121,9 @@ class _Bucket:
     used: int = 0
 
 
-class _QuietHandler(WSGIRequestHandler):
-    """Werkzeug logs every request to stderr; the request log already has them."""
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        return
+# Waitress warns "Task queue depth is N" whenever requests wait for a worker thread, which
+# the race tests provoke on purpose; it logs no requests, and app crashes stay at ERROR.
+logging.getLogger("waitress.queue").setLevel(logging.ERROR)
 
 
 @dataclass
@@ -168,30 +171,47 @@ class FakeGitHub:
         self._user_ids: dict[str, int] = {}
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
         self.created_at = now_iso()
 
     # -- lifecycle ------------------------------------------------------------------------
 
     def start(self) -> None:
+        """Serve on a free port of 127.0.0.1 from a daemon thread.
+
+        Waitress keeps HTTP/1.1 connections alive as GitHub does, so a client's session reuses
+        one connection instead of paying a TCP handshake and a server thread per request.
+        """
         if self._server is not None:
             return
-        server = make_server(
-            "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_QuietHandler
+        server = create_server(
+            self._wsgi,
+            host="127.0.0.1",
+            port=0,
+            threads=SERVER_THREADS,
+            asyncore_use_poll=True,  # select() fails on descriptors above 1023
+            clear_untrusted_proxy_headers=False,  # record X-Forwarded-* headers as sent
+            log_socket_errors=False,  # clients that reset their connections are not news
         )
+        assert isinstance(server, BaseWSGIServer)  # one listening socket
         self._server = server
-        # A short poll interval keeps stop() fast (the default makes shutdown wait ~0.5 s).
+        self._stopping = threading.Event()
         self._thread = threading.Thread(
-            target=server.serve_forever, args=(0.02,), name="fake-github", daemon=True
+            target=_serve, args=(server, self._stopping), name="fake-github", daemon=True
         )
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop listening, close every connection (idle keep-alive ones at once, busy ones
+        when their answer is sent), wait for the server threads. Safe to call twice."""
         server, self._server = self._server, None
         if server is not None:
-            server.shutdown()
-            server.server_close()
+            self._stopping.set()
+            server.pull_trigger()  # wake the event loop
             if self._thread is not None:
-                self._thread.join(timeout=5)
+                self._thread.join(timeout=_STOP_GRACE + 5)
+            server.task_dispatcher.shutdown(timeout=5)
+            server.trigger.close()  # last: worker threads pull it when they finish a request
         # After the last request: the git reader process would otherwise outlive the test.
         self.git.close()
 
@@ -210,7 +230,7 @@ class FakeGitHub:
     def port(self) -> int:
         if self._server is None:
             raise RuntimeError("FakeGitHub is not started; call start() first")
-        return int(self._server.server_port)
+        return int(self._server.effective_port)
 
     @property
     def host_url(self) -> str:
@@ -379,6 +399,8 @@ class FakeGitHub:
     # -- WSGI -----------------------------------------------------------------------------
 
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
+        if "RAW_URI" not in environ:
+            environ["RAW_URI"] = _raw_uri(environ)
         request = Request(environ)
         body = request.get_data(cache=True)
         token, login = self._caller(request)
@@ -525,6 +547,40 @@ class FakeGitHub:
         if request.method == "HEAD":
             body = b""
         return Response(body, status=reply.status, headers=headers)
+
+
+def _raw_uri(environ: dict[str, Any]) -> str:
+    """The request target as sent, query string included, as werkzeug's server gave it in
+    RAW_URI (``Req.path`` and ``Call.page_url`` read it); waitress calls it REQUEST_URI.
+    Like ``http.server``, collapse leading slashes (``//x`` would read as a host name)."""
+    target = str(environ.get("REQUEST_URI", ""))
+    return "/" + target.lstrip("/") if target.startswith("//") else target
+
+
+def _serve(server: BaseWSGIServer, stopping: threading.Event) -> None:
+    """The server's event loop, until ``stopping`` is set (and the trigger pulled); then it
+    stops listening and closes the connections itself, as waitress's objects are not
+    thread-safe. Idle keep-alive connections close at once, busy ones once their answer is
+    out (or after ``_STOP_GRACE`` seconds)."""
+    sockets = server._map
+    timeout = server.adj.asyncore_loop_timeout
+    while not stopping.is_set():
+        wasyncore.loop(timeout=timeout, map=sockets, use_poll=True, count=1)
+    wasyncore.dispatcher.close(server)  # the listening socket; the trigger stays open
+    deadline = time.monotonic() + _STOP_GRACE
+    while True:
+        channels = [c for c in list(sockets.values()) if isinstance(c, HTTPChannel)]
+        if not channels:
+            break
+        if time.monotonic() >= deadline:
+            for channel in channels:
+                channel.handle_close()
+            break
+        for channel in channels:
+            with channel.requests_lock:
+                if not channel.requests:  # nothing in flight: close once the output is sent
+                    channel.close_when_flushed = True
+        wasyncore.loop(timeout=0.05, map=sockets, use_poll=True, count=1)
 
 
 def _error(err: ApiError, default_doc: str) -> Reply:
