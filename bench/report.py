@@ -224,6 +224,38 @@ directory on a disk, writing the 10,000-file checkout makes clone-and-push slowe
 """
 
 
+OFF_THE_RIG = """\
+**Off the rig.** On loopback a round trip is free and a clone costs only its CPU work; over a
+network each request adds a round trip and the pack its transfer time. An estimate, not a
+measurement: the medians above plus {rtt_ms} ms per sequential round trip (the bot: its GitHub
+requests, one after the other, and the registry request after them; clone-and-push: its git
+HTTP requests, API calls and registry query) plus the pack at {mbit} Mbit/s:
+"""
+LINKS = ((0.02, 100), (0.08, 100))  # (round trip s, Mbit/s): same region; across an ocean
+
+
+def _estimate(sample: Sample, rtt_s: float, mbit: int) -> float:
+    round_trips = sample.github.reads + sample.github.writes + 1  # + the registry query
+    round_trips += sample.traffic.requests
+    return sample.wall_s + round_trips * rtt_s + sample.traffic.bytes_out * 8 / (mbit * 1e6)
+
+
+def off_the_rig(samples: Samples) -> str:
+    large = list(SIZES)[-1]
+    bot, clone = samples[(large, "bot")], samples[(large, "clone-and-push")]
+    rows = []
+    for rtt_s, mbit in LINKS:
+        b, c = _estimate(bot, rtt_s, mbit), _estimate(clone, rtt_s, mbit)
+        rows.append(
+            [f"{rtt_s * 1000:.0f} ms, {mbit} Mbit/s", f"{b:.2f}", f"{c:.2f}", f"{c / b:.1f}×"]
+        )
+    intro = OFF_THE_RIG.format(
+        rtt_ms=" or ".join(f"{r * 1000:.0f}" for r, _ in LINKS), mbit=LINKS[0][1]
+    )
+    header = ["link", "bot (s)", "clone-and-push (s)", "bot speed-up"]
+    return intro + "\n" + table(header, rows, right=3)
+
+
 def render(results: Results, rounds: int, header: str) -> str:
     verdicts = budgets.verdicts(
         results.startup, results.counts, results.polling, results.promotions
@@ -244,5 +276,6 @@ def render(results: Results, rounds: int, header: str) -> str:
         "### One promotion: the bot against clone-and-push\n",
         CLONE_AND_PUSH.format(rounds=rounds),
         promotion_table(results.promotions),
+        off_the_rig(results.promotions),
     ]
     return "\n".join(parts)
