@@ -8,6 +8,7 @@ both start from a base branch with no promotion branch and no PR.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import statistics
@@ -166,12 +167,15 @@ def _check(fake: FakeGitHub, method: str) -> None:
 def attempt(run: _Run, template: Path, method: str, name: str) -> Attempt:
     """One promotion on a fresh copy of ``template``, with dirty pages flushed first: on a
     disk, the previous attempt's 10,000-file checkout being written back or discarded would
-    otherwise stall this one."""
+    otherwise stall this one. Garbage is collected first too: this process's heap (every
+    earlier attempt, the fake, MLflow's client) makes a full collection cost ~0.1 s, which
+    would land in whichever attempt happened to trigger it."""
     fake = new_fake(run.workdir / "hosted" / name)
     install(template, fake)
     scratch = run.workdir / "scratch" / name
     scratch.mkdir(parents=True)
     os.sync()
+    gc.collect()
     with started(fake):
         run.http.take_traffic()
         wall, clone = _promote(run, fake, method, scratch)

@@ -84,7 +84,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--runs", type=int, default=10, help="repetitions for start-up timing")
     parser.add_argument("--poll-runs", type=int, default=5, help="timed runs per poll row")
-    parser.add_argument("--rounds", type=int, default=5, help="bot vs clone-and-push rounds")
+    parser.add_argument("--rounds", type=int, default=9, help="bot vs clone-and-push rounds")
     parser.add_argument(
         "--workdir",
         type=Path,
