@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 
@@ -101,18 +101,26 @@ class OpenPromotion:
 
 @dataclass(frozen=True)
 class Proposal:
-    """Everything a platform needs to open or update one promotion PR."""
+    """Everything a platform needs to open or update one promotion PR.
+
+    ``text`` is the PR body, or a call that returns it: when no gate reads the metrics, the
+    body's metrics table is still arriving from the registry while the platform commits.
+    """
 
     promotion: PromotionId
     branch: str
     title: str
-    body: str
+    text: str | Callable[[], str]
     commit_message: str
     changes: tuple[FileChange, ...]
     labels: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
     team_reviewers: tuple[str, ...] = ()
     draft: bool = False
+
+    @property
+    def body(self) -> str:
+        return self.text if isinstance(self.text, str) else self.text()
 
 
 @dataclass(frozen=True)

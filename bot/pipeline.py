@@ -7,7 +7,9 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -138,7 +140,11 @@ def _one(
         return _result(
             unit, "unchanged", decision.reason, deployed=deployed, candidate=cand, open_pr=open_pr
         )
-    cand, current, held = _due_reads(ctx, unit, slots, cand, deployed, sel)
+    details = _details(ctx, unit, cand, deployed)
+    held = None if sel.explicit else checks.held_version(ctx, unit.model, unit.environment, slots)
+    current = None
+    if _gated(ctx, unit):  # the decision reads the metrics: wait for them
+        cand, current = details()
     decision, verdicts, draft = _checks(ctx, unit, cand, current, held, decision, sel)
     if not decision.promote:
         return _result(
@@ -150,7 +156,7 @@ def _one(
             open_pr=open_pr,
             gates=tuple(verdicts),
         )
-    proposal = _proposal(ctx, unit, cand, current, deployed, tuple(changes), verdicts, draft)
+    proposal = _proposal(ctx, unit, cand, details, deployed, tuple(changes), verdicts, draft)
     return _result(
         unit,
         "planned",
@@ -163,24 +169,25 @@ def _one(
     )
 
 
-def _due_reads(
-    ctx: Context,
-    unit: Unit,
-    slots: list[plan.Slot],
-    cand: ModelVersion,
-    deployed: Deployed,
-    sel: Selection,
-) -> tuple[ModelVersion, ModelVersion | None, str | None]:
-    """What only a due promotion needs: the candidate's and the deployed version's registry
-    details, fetched while the platform reads the rollback hold (a pinned version skips it)."""
+Details = Callable[[], tuple[ModelVersion, ModelVersion | None]]
+
+
+def _details(ctx: Context, unit: Unit, cand: ModelVersion, deployed: Deployed) -> Details:
+    """Start the registry reads only a due promotion needs: the candidate's run, and the
+    deployed version's entry and run. The call returned waits for them. Meanwhile the
+    platform reads the rollback hold and, when no gate reads the metrics, writes the commit:
+    only the PR body's metrics table needs them then."""
     registry, query = ctx.registry(unit.model), query_of(ctx.config, unit.model)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        completed = pool.submit(registry.complete, query, cand)
-        current = pool.submit(_current_version, ctx, unit.model, deployed)
-        held = None
-        if not sel.explicit:
-            held = checks.held_version(ctx, unit.model, unit.environment, slots)
-        return completed.result(), current.result(), held
+    pool = ThreadPoolExecutor(max_workers=2)
+    completed = pool.submit(registry.complete, query, cand)
+    current = pool.submit(_current_version, ctx, unit.model, deployed)
+    pool.shutdown(wait=False)  # its threads end with these two reads
+    return lambda: (completed.result(), current.result())
+
+
+def _gated(ctx: Context, unit: Unit) -> bool:
+    spec = ctx.config.models[unit.model]
+    return bool(spec.gates or spec.environments[unit.environment].gates)
 
 
 def _checks(
@@ -227,7 +234,7 @@ def _proposal(
     ctx: Context,
     unit: Unit,
     cand: ModelVersion,
-    current: ModelVersion | None,
+    details: Details,
     deployed: Deployed,
     changes: tuple[FileChange, ...],
     verdicts: list[gates.Verdict],
@@ -236,11 +243,17 @@ def _proposal(
     promo = PromotionId(unit.model, unit.environment, cand.version, cand.image_tag)
     pr = ctx.config.pull_request
     title = report.title(promo) + (f" [{unit.cluster}]" if unit.cluster else "")
+
+    @functools.cache
+    def text() -> str:
+        completed, current = details()
+        return report.body(promo, completed, current, deployed, changes, verdicts=verdicts)
+
     return Proposal(
         promotion=promo,
         branch=units.branch(ctx.config, unit),
         title=title,
-        body=report.body(promo, cand, current, deployed, changes, verdicts=verdicts),
+        text=text,
         commit_message=report.commit_message(promo, deployed),
         changes=changes,
         labels=tuple(pr.labels),

@@ -88,7 +88,7 @@ def _proposal(
         promotion=promo,
         branch=rollback_branch(ctx, promo.model, promo.environment),
         title=report.rollback_title(promo, now),
-        body=report.body(promo, target, current, now, changes, heading="Roll back"),
+        text=report.body(promo, target, current, now, changes, heading="Roll back"),
         commit_message=report.commit_message(promo, now, rollback=True),
         changes=changes,
         labels=tuple(pr.labels),
