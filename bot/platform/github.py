@@ -1,5 +1,6 @@
 """GitHub through PyGithub, Git Data API, no clone. With ``github_api`` (client, retries,
-errors) and ``github_chat`` (ChatOps calls) this is the only place that imports PyGithub.
+errors) and ``github_chat`` (ChatOps calls) this is the only place that imports PyGithub;
+``github_state`` holds the pure PR and branch state the recovery rules below are decided on.
 
 One promotion costs at most six writes: tree (file contents inline, so no blob calls),
 commit, ref, pull request, reviewers, labels. Reads grow only with the number of target
@@ -24,16 +25,12 @@ Failures, and what a run leaves behind:
 from __future__ import annotations
 
 import contextlib
-import json
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 from bot import report
 from bot.errors import UserError
-from bot.model import CommitInfo, OpenPromotion, PromotionId, Proposal, Published
+from bot.model import CommitInfo, OpenPromotion, Proposal, Published
 from bot.platform import Base
 from bot.platform.github_api import (
     GitHubSettings,
@@ -41,41 +38,20 @@ from bot.platform.github_api import (
     client,
     decode,
 )
+from bot.platform.github_state import (
+    BranchState,
+    PullState,
+    already_exists,
+    branch_state,
+    final_body,
+    foreign,
+    missing,
+    open_promotion,
+    pull_state,
+    superseded,
+)
 
-# Records, in a PR body, the labels whose presence says the bot finished opening the PR.
-_LABELS_NOTE = report.MARKER + ":labels"
-_LABELS_RE = re.compile(r"<!-- " + re.escape(_LABELS_NOTE) + r" (\[[^<>]*\]) -->")
 _REFUSAL_NOTE = f"<!-- {report.MARKER}:foreign-commits -->"
-
-
-@dataclass(frozen=True)
-class _BranchState:
-    """A promotion branch compared with the base commit."""
-
-    ahead: int  # commits on the branch beyond its merge base with the base commit
-    head: str | None = None  # the branch head, when it is exactly one commit ahead
-    parent: str | None = None
-    tree: str | None = None
-    promotion: PromotionId | None = None  # the head commit's trailers
-
-    def proposes(self, promo: PromotionId) -> bool:
-        return self.ahead == 1 and self.promotion == promo
-
-    def is_current(self, promo: PromotionId, base: Base, tree: str) -> bool:
-        return self.proposes(promo) and self.parent == base.sha and self.tree == tree
-
-
-@dataclass(frozen=True)
-class _PullState:
-    """What a PR has now, from a list payload: enough to add only what is missing."""
-
-    number: int
-    url: str
-    labels: tuple[str, ...] = ()
-    reviewers: tuple[str, ...] = ()
-    team_reviewers: tuple[str, ...] = ()
-    title: str | None = None  # None: unknown, so the title and body are written
-    body: str | None = None
 
 
 class GitHubPlatform:
@@ -147,7 +123,7 @@ class GitHubPlatform:
         with self._api("list open pull requests"):
             for pr in self._repo.get_pulls(state="open", base=self.base().branch):
                 if pr.head.ref.startswith(prefix + "/") and self._same_repo(pr):
-                    found[pr.head.ref] = _open_promotion(pr)
+                    found[pr.head.ref] = open_promotion(pr)
         return found
 
     def _same_repo(self, pr: Any) -> bool:
@@ -169,7 +145,7 @@ class GitHubPlatform:
             # Left by an earlier run whose PR failed, by a closed PR, or made a moment ago
             # by a concurrent run: adopt it unless someone else committed to it.
             state = self._branch_state(proposal.branch)
-            if _foreign(state, proposal.promotion):
+            if foreign(state, proposal.promotion):
                 raise UserError(
                     f"branch {proposal.branch} already exists and has commits not made by the "
                     "bot; not updating it. Delete it or push the promotion by hand."
@@ -184,7 +160,7 @@ class GitHubPlatform:
     def _update(self, proposal: Proposal, existing: OpenPromotion, number: int) -> Published:
         promo = proposal.promotion
         state = self._branch_state(proposal.branch)
-        if _foreign(state, promo):
+        if foreign(state, promo):
             self._refuse(proposal, number)
         tree = self._tree(proposal)
         if state.is_current(promo, self.base(), tree):
@@ -196,13 +172,13 @@ class GitHubPlatform:
         shown = existing.promotion  # what the PR says it proposes; None while unfinished
         if not state.proposes(promo):
             was = shown or state.promotion
-            self._comment(number, _superseded(promo, was, sha))
+            self._comment(number, superseded(promo, was, sha))
         elif shown is not None and shown != promo:
             # An earlier run moved the branch but did not finish: comment unless it did.
-            text = _superseded(promo, shown, sha)
+            text = superseded(promo, shown, sha)
             if not self._commented(number, text.split(":", 1)[0] + ":"):
                 self._comment(number, text)
-        current = _PullState(
+        current = PullState(
             number,
             existing.url or "",
             existing.labels,
@@ -242,7 +218,7 @@ class GitHubPlatform:
                 self._repo.create_git_ref(f"refs/heads/{branch}", sha)
         except UserError as err:
             cause = err.__cause__
-            if isinstance(cause, GithubException) and _already_exists(cause, "reference"):
+            if isinstance(cause, GithubException) and already_exists(cause, "reference"):
                 return False
             raise
         return True
@@ -255,7 +231,7 @@ class GitHubPlatform:
                 "PATCH", url, input={"sha": sha, "force": True}
             )
 
-    def _branch_state(self, branch: str) -> _BranchState:
+    def _branch_state(self, branch: str) -> BranchState:
         """One compare call: how far the branch is ahead of the base, and its head commit."""
         base = self.base().sha
         url = f"{self._repo.url}/compare/{base}...{quote(branch, safe='/')}"
@@ -263,20 +239,7 @@ class GitHubPlatform:
             _, data = self._repo.requester.requestJsonAndCheck(
                 "GET", url, parameters={"per_page": 2}
             )
-        ahead = int(data.get("ahead_by") or 0)
-        commits = data.get("commits") or []
-        if ahead != 1 or len(commits) != 1:
-            return _BranchState(ahead)
-        head = commits[0]
-        parents = head.get("parents") or []
-        inner = head.get("commit") or {}
-        return _BranchState(
-            ahead=1,
-            head=str(head["sha"]),
-            parent=str(parents[0]["sha"]) if len(parents) == 1 else None,
-            tree=str((inner.get("tree") or {}).get("sha")),
-            promotion=report.parse_trailers(str(inner.get("message") or "")),
-        )
+        return branch_state(data)
 
     def _refuse(self, proposal: Proposal, number: int) -> None:
         """Never force-push over someone's commits: say so once on the PR, then fail."""
@@ -295,7 +258,7 @@ class GitHubPlatform:
     def _open_pr(self, proposal: Proposal, sha: str) -> Published:
         from github import GithubException
 
-        body = _final_body(proposal)
+        body = final_body(proposal)
         if not proposal.labels and (proposal.reviewers or proposal.team_reviewers):
             # Without labels the marker is the last thing written: the PR is finished once
             # the reviewers are requested.
@@ -311,7 +274,7 @@ class GitHubPlatform:
                 )
         except UserError as err:
             cause = err.__cause__
-            if not (isinstance(cause, GithubException) and _already_exists(cause, "pull request")):
+            if not (isinstance(cause, GithubException) and already_exists(cause, "pull request")):
                 raise
             # A concurrent run, or a retried request GitHub had carried out, opened it.
             found = self._find_pr(proposal.branch)
@@ -319,23 +282,23 @@ class GitHubPlatform:
                 raise
             self._finish(proposal, found)
             return Published("updated", proposal.branch, sha, found.number, found.url)
-        self._finish(proposal, _PullState(pr.number, pr.html_url, title=pr.title, body=body))
+        self._finish(proposal, PullState(pr.number, pr.html_url, title=pr.title, body=body))
         return Published("opened", proposal.branch, sha, pr.number, pr.html_url)
 
-    def _find_pr(self, branch: str) -> _PullState | None:
+    def _find_pr(self, branch: str) -> PullState | None:
         owner = self.settings.repository.split("/", 1)[0]
         with self._api(f"find the pull request for {branch}"):
             for pr in self._repo.get_pulls(state="open", head=f"{owner}:{branch}"):
                 if pr.head.ref == branch and self._same_repo(pr):
-                    return _pull_state(pr)
+                    return pull_state(pr)
         return None
 
-    def _finish(self, proposal: Proposal, pr: _PullState) -> None:
+    def _finish(self, proposal: Proposal, pr: PullState) -> None:
         """Reviewers, labels, then title and body: only what is missing, the final state last."""
         number = pr.number
-        users = _missing(proposal.reviewers, pr.reviewers)
-        teams = _missing(proposal.team_reviewers, pr.team_reviewers)
-        labels = _missing(proposal.labels, pr.labels)
+        users = missing(proposal.reviewers, pr.reviewers)
+        teams = missing(proposal.team_reviewers, pr.team_reviewers)
+        labels = missing(proposal.labels, pr.labels)
         url = self._repo.url
         with self._api(f"finish pull request #{number}"):
             if users or teams:
@@ -348,7 +311,7 @@ class GitHubPlatform:
                 self._repo.requester.requestJsonAndCheck(
                     "POST", f"{url}/issues/{number}/labels", input={"labels": labels}
                 )
-            body = _final_body(proposal)
+            body = final_body(proposal)
             if pr.title != proposal.title or pr.body != body:
                 self._repo.requester.requestJsonAndCheck(
                     "PATCH",
@@ -368,90 +331,3 @@ class GitHubPlatform:
             return any(
                 needle in (c.body or "") for c in self._repo.get_issue(number).get_comments()
             )
-
-
-# -- pull request state --------------------------------------------------------------------
-
-
-def _final_body(proposal: Proposal) -> str:
-    """The PR body as the bot leaves it; with labels, it records them (see ``_finished``)."""
-    if not proposal.labels:
-        return proposal.body
-    names = json.dumps(list(proposal.labels)).replace("<", "\\u003c").replace(">", "\\u003e")
-    return f"{proposal.body.rstrip()}\n<!-- {_LABELS_NOTE} {names} -->\n"
-
-
-def _finished(body: str | None, labels: Sequence[str]) -> bool:
-    """Labels are the last write of a PR opened with labels: all of them there, or not done."""
-    found = _LABELS_RE.search(body or "")
-    if found is None:
-        return True
-    try:
-        wanted = json.loads(found.group(1))
-    except ValueError:
-        return True
-    if not isinstance(wanted, list):
-        return True
-    return not _missing(tuple(str(name) for name in wanted), tuple(labels))
-
-
-def _pull_state(pr: Any) -> _PullState:
-    return _PullState(
-        number=pr.number,
-        url=pr.html_url,
-        labels=tuple(label.name for label in pr.labels),
-        reviewers=tuple(user.login for user in pr.requested_reviewers),
-        team_reviewers=tuple(team.slug for team in pr.requested_teams),
-        title=pr.title,
-        body=pr.body,
-    )
-
-
-def _open_promotion(pr: Any) -> OpenPromotion:
-    state = _pull_state(pr)
-    promotion = report.parse_marker(state.body)
-    if not _finished(state.body, state.labels):
-        promotion = None  # the run that opened it failed before the end: finish it
-    return OpenPromotion(
-        pr.head.ref,
-        pr.head.sha,
-        state.number,
-        state.url,
-        promotion,
-        labels=state.labels,
-        reviewers=state.reviewers,
-        team_reviewers=state.team_reviewers,
-    )
-
-
-def _missing(wanted: Sequence[str], present: Sequence[str]) -> list[str]:
-    have = {name.lower() for name in present}
-    return [name for name in wanted if name.lower() not in have]
-
-
-def _foreign(state: _BranchState, promo: PromotionId) -> bool:
-    """More than the bot's one commit, or a head commit without the bot's trailers."""
-    if state.ahead == 0:
-        return False
-    if state.ahead > 1 or state.promotion is None:
-        return True
-    found = state.promotion
-    return (found.model, found.environment) != (promo.model, promo.environment)
-
-
-def _superseded(promo: PromotionId, was: PromotionId | None, sha: str) -> str:
-    before = f"v{was.version}" if was is not None else "an earlier version"
-    return (
-        f"Updated to v{promo.version}: this supersedes {before} "
-        f"(branch moved to {sha[:12]} on the current base)."
-    )
-
-
-def _already_exists(err: Any, what: str) -> bool:
-    """GitHub's 422 for a ref or pull request that exists (the message or a custom error)."""
-    if err.status != 422 or not isinstance(err.data, dict):
-        return False
-    texts = [str(err.data.get("message", ""))]
-    for item in err.data.get("errors") or []:
-        texts.append(str(item.get("message", "")) if isinstance(item, dict) else str(item))
-    return any(what in text.lower() and "already exists" in text.lower() for text in texts)
