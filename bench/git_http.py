@@ -21,6 +21,7 @@ from typing import IO, Any, BinaryIO
 from urllib.parse import urlsplit
 
 from bench.gitrepos import git_env
+from bench.served import Served
 
 BACKEND = ["git", "http-backend"]
 COPY_CHUNK = 64 * 1024
@@ -157,7 +158,7 @@ class _Server(ThreadingHTTPServer):
             self.traffic.bytes_out += bytes_out
 
 
-class GitHttpServer:
+class GitHttpServer(Served[_Server]):
     """Serves every bare repository under ``project_root`` at ``/<relative path>``.
 
     Pushes are accepted from anyone: ``REMOTE_USER`` is set for every request, and the
@@ -167,19 +168,11 @@ class GitHttpServer:
     def __init__(self, project_root: Path, user: str = "promotion-bot") -> None:
         if shutil.which(BACKEND[0]) is None:
             raise RuntimeError("git is not on PATH")
-        self._server = _Server(project_root, user)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="git-http", daemon=True
-        )
+        super().__init__(_Server(project_root, user), "git-http")
 
     def __enter__(self) -> GitHttpServer:
-        self._thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     @property
     def errors(self) -> list[str]:

@@ -16,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
+from bench.served import Served
+
 # Headers that describe one connection, not the message: never forwarded.
 HOP_BY_HOP = frozenset(
     {"connection", "keep-alive", "transfer-encoding", "content-length", "proxy-connection"}
@@ -73,23 +75,15 @@ class _ProxyServer(ThreadingHTTPServer):
             self.upstream_seconds += seconds
 
 
-class CountingProxy:
+class CountingProxy(Served[_ProxyServer]):
     """``with CountingProxy(server_uri) as proxy:`` then point MLflow clients at ``proxy.uri``."""
 
     def __init__(self, upstream: str) -> None:
-        self._server = _ProxyServer(upstream)
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="mlflow-proxy", daemon=True
-        )
+        super().__init__(_ProxyServer(upstream), "mlflow-proxy")
 
     def __enter__(self) -> CountingProxy:
-        self._thread.start()
+        super().__enter__()
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
 
     @property
     def uri(self) -> str:
