@@ -80,10 +80,9 @@ Found = dict[tuple[str, str], ModelVersion | BotError | None]
 
 def _warm(ctx: Context, todo: list[Unit], sel: Selection) -> tuple[dict[str, OpenPromotion], Found]:
     """Overlap the registry with the platform: each model's candidate is read concurrently
-    with the others and with the platform reads (open PRs, then every target file). Platform
-    reads stay one after the other, as GitHub asks of API clients. The requests are the same
-    as without overlap."""
-    ctx.platform.base()  # every read below needs it: resolve it once, before the threads
+    with the others, in threads, while this thread makes the platform reads (base branch,
+    open PRs, then every target file). Platform reads stay one after the other, as GitHub
+    asks of API clients. The requests are the same as without overlap."""
     for model in dict.fromkeys(u.model for u in todo):
         ctx.registry(model)
     keys: dict[tuple[str, str], Unit] = {}
@@ -91,10 +90,16 @@ def _warm(ctx: Context, todo: list[Unit], sel: Selection) -> tuple[dict[str, Ope
         key = _candidate_key(ctx, unit, sel)
         if not key[1]:  # an upstream's candidate reads its files: left to the loop
             keys.setdefault(key, unit)
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        prs = pool.submit(_platform_reads, ctx, todo)
+    # The searches touch only the registry, so they start before the base branch is read.
+    pool = ThreadPoolExecutor(max_workers=WORKERS)
+    try:
         found = {k: pool.submit(_candidate_or_error, ctx, u, sel) for k, u in keys.items()}
-    return prs.result(), {key: future.result() for key, future in found.items()}
+        open_prs = _platform_reads(ctx, todo)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+    return open_prs, {key: future.result() for key, future in found.items()}
 
 
 def _platform_reads(ctx: Context, todo: list[Unit]) -> dict[str, OpenPromotion]:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bot.config import Config
     from bot.pipeline import Context
     from bot.platform import Platform
+    from bot.platform.github import GitHubPlatform
     from bot.platform.github_api import GitHubSettings
 
 
@@ -43,7 +44,7 @@ def build_context(settings: Settings, env: Mapping[str, str] | None = None) -> C
         platform = GitHubPlatform(github_settings(settings, env, None))
         cfg = _remote_config(settings, platform)
         if cfg.git.base_branch is None:
-            # The default branch the config came from is the base: reuse what was read.
+            # The default branch the config came from is the base: reuse the client.
             return Context(cfg, platform)
     else:
         from bot.config import load
@@ -109,9 +110,9 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _remote_config(settings: Settings, platform: Platform) -> Config:
+def _remote_config(settings: Settings, platform: GitHubPlatform) -> Config:
     """No checkout (a step in another repository's CI): read the config from GitHub."""
-    text = platform.read_file(settings.config_path)
+    text = platform.read_default_branch(settings.config_path)
     source = f"{settings.github_repo}:{settings.config_path}"
     if text is None:
         raise ConfigError([f"{source}: config file not found on the default branch"])

@@ -6,5 +6,6 @@ pytest_plugins = [
     "tests.rig.mlflow_rig",
     "tests.rig.github_rig",
     "tests.rig.repos",
+    "tests.rig.gitzoo",
     "tests.rig.s3_rig",
 ]

@@ -76,11 +76,20 @@ class GitHubPlatform:
         return self._base
 
     def read_file(self, path: str, ref: str | None = None) -> str | None:
+        return self._read(path, ref or self.base().sha)
+
+    def read_default_branch(self, path: str) -> str | None:
+        """``path`` as GitHub serves it from the default branch, with no base lookup first:
+        the config is read this way, so the registry can be asked while the base is read."""
+        return self._read(path, None)
+
+    def _read(self, path: str, ref: str | None) -> str | None:
         from github import GithubException
+        from github.GithubObject import NotSet
 
         try:
             with self._api(f"read {path}"):
-                content = self._repo.get_contents(path, ref=ref or self.base().sha)
+                content = self._repo.get_contents(path, ref=NotSet if ref is None else ref)
         except UserError as err:
             if isinstance(err.__cause__, GithubException) and err.__cause__.status == 404:
                 return None

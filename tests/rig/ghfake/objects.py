@@ -4,7 +4,9 @@ Blobs and trees are simple enough to write directly: the id is the SHA-1 of
 ``<type> <size>\\0<data>`` and the file is that, zlib-compressed, under ``objects/xx/``. Trees
 follow ``git mktree``: entries sorted as Git sorts them, modes in octal without leading zero.
 Reading trees follows ``git ls-tree``, which reports canonical modes (``100664`` as ``100644``).
-Commits stay with ``git commit-tree``, whose header rules are worth not re-implementing.
+Commits are written directly only when ``git commit-tree`` would copy its input unchanged:
+identities it would not trim, dates it reads one way, messages it would not re-encode.
+Anything else goes to git, whose header rules are worth not re-implementing.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from contextlib import suppress
 from pathlib import Path
 
 _OCTAL = re.compile(rb"[0-7]+")
+# What ident.c's crud() trims from both ends of a name or email (and "." for safety: older
+# versions trimmed it too); "<", ">" and newlines it drops anywhere.
+_CRUD = frozenset(",:;<>\"\\'.")
+_TZ = re.compile(r"[+-](?:0\d|1[0-4])[0-5]\d")
 _HEX40 = re.compile(r"[0-9a-fA-F]{40}")
 S_IFGITLINK = 0o160000
 # What core.looseCompression defaults to; any level reads back the same.
@@ -157,3 +163,63 @@ def walk_tree(
         if step is None:
             return None
         tree_ish, path = step
+
+
+# (name, email, seconds since the epoch, "+hhmm" offset)
+Person = tuple[str, str, int, str]
+
+
+def commit_data(
+    tree: str, parents: list[str], author: Person, committer: Person, message: str
+) -> bytes | None:
+    """The commit ``git commit-tree`` writes for these fields with this message on stdin,
+    or None when git would write something else (or refuse): identities it would trim,
+    dates it might read another way, a message it would re-encode, repeated parents."""
+    if len(set(parents)) < len(parents) or not _plain_message(message):
+        return None
+    if not (_plain_person(author) and _plain_person(committer)):
+        return None
+    lines = [f"tree {tree}", *(f"parent {p}" for p in parents)]
+    lines += [f"author {_person_line(author)}", f"committer {_person_line(committer)}"]
+    return ("\n".join(lines) + "\n\n" + message).encode()
+
+
+def _person_line(person: Person) -> str:
+    name, email, when, tz = person
+    return f"{name} <{email}> {when} {tz}"
+
+
+def _plain_person(person: Person) -> bool:
+    name, email, when, tz = person
+    # "-0000" reads as +0000; offsets past 14 hours and huge dates take other paths.
+    if not _TZ.fullmatch(tz) or tz == "-0000" or not 0 <= when < 1 << 40:
+        return False
+    return _plain_ident_part(name) and _plain_ident_part(email)
+
+
+def _plain_ident_part(text: str) -> bool:
+    if not text or _trimmed(text[0]) or _trimmed(text[-1]) or not _encodable(text):
+        return False
+    return all(c >= " " and c not in "<>" for c in text)
+
+
+def _trimmed(char: str) -> bool:
+    return char <= " " or char in _CRUD
+
+
+def _plain_message(message: str) -> bool:
+    """Text commit-tree stores as given: UTF-8 its verify_utf8() accepts, and no NUL."""
+    if "\0" in message or not _encodable(message):
+        return False
+    # verify_utf8() re-encodes non-characters: U+FDD0..U+FDEF and U+xxFFFE/U+xxFFFF.
+    return not any(
+        0xFDD0 <= ord(c) <= 0xFDEF or ord(c) & 0xFFFE == 0xFFFE for c in message if c > "\ufdcf"
+    )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True

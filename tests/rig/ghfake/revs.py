@@ -1,4 +1,4 @@
-"""Which names the fake's fast paths may handle, and reading one ref without git.
+"""Which names the fake's fast paths may handle, and reading or moving one ref without git.
 
 Git's revision syntax is large, and every piece of it that a fast path would read
 differently from the git command it replaces is a way for the fake to answer differently.
@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from contextlib import suppress
 from pathlib import Path
 
 # Revisions cat-file resolves exactly as ``rev-parse --verify`` / ``cat-file -t`` do: one
@@ -56,7 +57,8 @@ def plain_ref_name(name: str) -> bool:
 
 
 class RefFiles:
-    """The files ref backend's reading of one plain ref: the loose file, else packed-refs."""
+    """The files ref backend's reading of one plain ref (the loose file, else packed-refs),
+    and its compare-and-swap of one loose ref under git's own lock file."""
 
     def __init__(self, git_dir: Path) -> None:
         self.git_dir = git_dir
@@ -108,3 +110,47 @@ class RefFiles:
             refs[match[2]] = match[1]
         self._packed = key, refs
         return refs
+
+    def swap(self, name: str, new: str, old: str | None) -> bool:
+        """Point ``name`` at ``new`` if it now holds ``old`` (None: does not exist), as
+        ``git update-ref name new old`` does; False if it holds something else or another
+        writer holds its lock. Raises ``Unsure`` for what git does with more rules: reflogs,
+        shared-repository modes, names that clash with a ref's directory or a packed ref.
+        """
+        if (self.git_dir / "logs").exists() or self._configured("logallrefupdates", "shared"):
+            raise Unsure(name)
+        packed = self._packed_refs()
+        prefixes = ["/".join(name.split("/")[:n]) for n in range(2, name.count("/") + 1)]
+        if any(p in packed for p in prefixes) or any(r.startswith(name + "/") for r in packed):
+            raise Unsure(name)
+        path = self.git_dir / name
+        if path.is_dir():  # git removes it if empty, else refuses
+            raise Unsure(name)
+        lock = path.with_name(path.name + ".lock")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            raise Unsure(name) from None  # git waits a while for a held lock: let it
+        except OSError:
+            raise Unsure(name) from None  # a file where a directory should be, and the like
+        try:
+            os.write(fd, f"{new}\n".encode())
+            os.close(fd)
+            fd = -1
+            if self.read(name) != old:
+                return False
+            os.rename(lock, path)
+            return True
+        finally:
+            if fd >= 0:
+                os.close(fd)
+            with suppress(FileNotFoundError):
+                os.unlink(lock)
+
+    def _configured(self, *words: str) -> bool:
+        try:
+            config = (self.git_dir / "config").read_text(errors="replace").lower()
+        except FileNotFoundError:
+            return False
+        return any(word in config for word in words)
