@@ -9,14 +9,27 @@ from bot.errors import UserError
 from bot.model import ModelVersion
 
 HISTORY_DEPTH = 30
+# Commit dates and registry times come from different clocks.
+CLOCK_SKEW_S = 24 * 3600
 
 
-def held_version(ctx: Context, model: str, env: str, slots: list[plan.Slot]) -> str | None:
-    """The version a merged rollback holds back, read from the newest commit's trailers."""
+def held_version(
+    ctx: Context, model: str, env: str, slots: list[plan.Slot], cand: ModelVersion
+) -> str | None:
+    """The version a merged rollback holds back, read from the newest commit's trailers.
+
+    Only a rollback from ``cand`` or a higher version can hold ``cand`` back. When the
+    registry numbers versions in the order it creates them, such a rollback was committed
+    after ``cand`` was registered, so history older than that (less a day of clock skew)
+    cannot matter and is not walked: on a long history that is most of the cost.
+    """
     version_file = plan.version_file(slots)
     if version_file is None:
         return None
-    history = ctx.platform.file_history(version_file, 1)
+    since = None
+    if cand.created_ms is not None and ctx.registry(model).ordered_creation:
+        since = cand.created_ms // 1000 - CLOCK_SKEW_S
+    history = ctx.platform.file_history(version_file, 1, since)
     return report.rollback_of(history[0].message, model, env) if history else None
 
 

@@ -146,7 +146,11 @@ def _one(
             unit, "unchanged", decision.reason, deployed=deployed, candidate=cand, open_pr=open_pr
         )
     details = _details(ctx, unit, cand, deployed)
-    held = None if sel.explicit else checks.held_version(ctx, unit.model, unit.environment, slots)
+    held = (
+        None
+        if sel.explicit
+        else checks.held_version(ctx, unit.model, unit.environment, slots, cand)
+    )
     current = None
     if _gated(ctx, unit):  # the decision reads the metrics: wait for them
         cand, current = details()

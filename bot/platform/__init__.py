@@ -32,8 +32,11 @@ class Platform(Protocol):
         """A file's text at ``ref`` (default: the base commit), or None when it does not exist."""
         ...
 
-    def file_history(self, path: str | None, limit: int) -> list[CommitInfo]:
-        """The newest ``limit`` commits of the base branch (that changed ``path``), newest first."""
+    def file_history(
+        self, path: str | None, limit: int, since: int | None = None
+    ) -> list[CommitInfo]:
+        """The newest ``limit`` commits of the base branch (that changed ``path``), newest
+        first; with ``since`` (Unix seconds) only those committed from then on."""
         ...
 
     def open_promotions(self, prefix: str) -> dict[str, OpenPromotion]:

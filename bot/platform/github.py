@@ -25,6 +25,7 @@ Failures, and what a run leaves behind:
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 from urllib.parse import quote
 
@@ -108,7 +109,9 @@ class GitHubPlatform:
 
         return base64.b64decode(blob.content)
 
-    def file_history(self, path: str | None, limit: int) -> list[CommitInfo]:
+    def file_history(
+        self, path: str | None, limit: int, since: int | None = None
+    ) -> list[CommitInfo]:
         from github.Commit import Commit
         from github.PaginatedList import PaginatedList
 
@@ -117,6 +120,8 @@ class GitHubPlatform:
         params: dict[str, Any] = {"sha": self.base().sha, "per_page": max(1, min(limit, 100))}
         if path:
             params["path"] = path
+        if since is not None:
+            params["since"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(since))
         pages = PaginatedList(Commit, self._repo.requester, f"{self._repo.url}/commits", params)
         commits = []
         with self._api(f"read the history of {path or self.base().branch}"):

@@ -56,10 +56,13 @@ class LocalPlatform:
         except UnicodeDecodeError:
             raise UserError(f"{path}: not UTF-8 text; targets must be YAML files") from None
 
-    def file_history(self, path: str | None, limit: int) -> list[CommitInfo]:
+    def file_history(
+        self, path: str | None, limit: int, since: int | None = None
+    ) -> list[CommitInfo]:
         paths = ["--", path] if path is not None else []
+        after = [f"--since=@{since}"] if since is not None else []
         raw = self._git(
-            "log", f"-n{limit}", "--format=%H%x00%ct%x00%B%x1e", self.base().sha, *paths
+            "log", f"-n{limit}", *after, "--format=%H%x00%ct%x00%B%x1e", self.base().sha, *paths
         )
         commits = []
         for record in raw.split("\x1e"):

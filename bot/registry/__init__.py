@@ -12,6 +12,10 @@ from bot.model import ModelVersion, VersionQuery
 
 
 class Registry(Protocol):
+    # Whether ``created_ms`` is when a version was registered, never changes, and grows with
+    # the version number (MLflow). The rollback-hold lookup then reads only recent history.
+    ordered_creation: bool
+
     def newest_validated(self, query: VersionQuery) -> ModelVersion | None:
         """The highest validated version of ``query.registered_name``, or None if there is none."""
         ...

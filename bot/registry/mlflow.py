@@ -153,6 +153,8 @@ def _checked(
 class MlflowRegistry:
     """The ``Registry`` for MLflow (OSS tracking server, or any store ``MlflowClient`` takes)."""
 
+    ordered_creation = True  # version numbers and creation times are assigned together
+
     def __init__(
         self,
         tracking_uri: str | None = None,

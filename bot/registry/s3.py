@@ -57,6 +57,10 @@ READ_AHEAD = 16  # parallel manifest GETs when listing several validated version
 class S3Registry:
     """The ``Registry`` for versions kept in an S3 bucket; see the module docstring."""
 
+    # A manifest's ``created`` is written by users, and its object's LastModified moves when
+    # it is rewritten: neither dates a version's registration.
+    ordered_creation = False
+
     def __init__(
         self,
         bucket: str,

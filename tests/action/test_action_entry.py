@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -313,6 +316,12 @@ def test_rollback_restores_previous_version_and_holds_it(rig: Rig, tmp_path: Pat
     (skipped,) = json.loads(rig.outputs()["skipped"])
     assert skipped["reason"].startswith("held: v2 was rolled back in prod")
     assert rig.fake.writes() == []
+    # The hold is looked for in the commits since v2 was registered (less a day), not in all.
+    (history,) = [r for r in rig.fake.requests if r.route.endswith("/commits")]
+    query = parse_qs(urlsplit(history.path).query)
+    assert query["per_page"] == ["1"] and len(query["path"]) == 1
+    since = datetime.fromisoformat(query["since"][0]).timestamp()
+    assert time.time() - 86400 - 600 < since < time.time() - 86400 + 5
 
     # An explicit /promote with a version lifts the hold.
     again = rig.comment("/promote prod 2")

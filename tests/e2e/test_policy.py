@@ -70,7 +70,9 @@ class Repo:
             for r in outcome.json()
         }
 
-    def deploy(self, env: str, version: str, tag: str, hours_ago: float = 0) -> None:
+    def deploy(
+        self, env: str, version: str, tag: str, hours_ago: float = 0, message: str = ""
+    ) -> None:
         """Edit an environment's overlays on main, as a merged promotion would."""
         kust = self.path / OVERLAYS / env / "kustomization.yaml"
         text = kust.read_text()
@@ -90,7 +92,7 @@ class Repo:
         env_vars = {**os.environ, **IDENT, "GIT_COMMITTER_DATE": stamp, "GIT_AUTHOR_DATE": stamp}
         git(self.path, "add", "-A")
         subprocess.run(
-            ["git", "-C", str(self.path), "commit", "-qm", f"deploy {env} v{version}"],
+            ["git", "-C", str(self.path), "commit", "-qm", message or f"deploy {env} v{version}"],
             env=env_vars,
             check=True,
         )
@@ -129,6 +131,22 @@ def test_soak_time_is_measured_from_the_upstream_commit(repo: Repo) -> None:
     commit_all(repo.path, "docs")
     again = repo.results("plan", "--env", "prod")["prod"]
     assert again["reason"].startswith("soaking: 2.0 h of 24 h in staging")
+
+
+@pytest.mark.parametrize(("hours_ago", "status"), [(2, "unchanged"), (48, "planned")])
+def test_rollback_hold_is_looked_for_since_the_candidate_was_registered(
+    repo: Repo, hours_ago: float, status: str
+) -> None:
+    """A rollback from v3 holds v3 back. With MLflow it was committed after v3 was registered,
+    so older history (less a day for clock skew) is not read: a rollback dated two days
+    before v3 existed, as a clock that far off would date it, is out of reach."""
+    trailers = "Model: fraud-detector\nModel-Version: 2\nEnvironment: prod\nRollback-Of: 3\n"
+    message = f"Roll back fraud-detector in prod: v3 -> v2\n\n{trailers}"
+    repo.deploy("prod", "2", "v1.4.0", hours_ago=hours_ago, message=message)
+    prod = repo.results("plan", "--env", "prod")["prod"]
+    assert (prod["status"], prod["candidate"]["version"]) == (status, "3")
+    if status == "unchanged":
+        assert prod["reason"].startswith("held: v3 was rolled back in prod")
 
 
 def test_soak_time_over(repo: Repo) -> None:

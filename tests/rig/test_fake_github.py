@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -307,6 +310,33 @@ def test_permissions_and_team_membership(fake: FakeGitHub, repo: Repository) -> 
 
 
 # -- reads ----------------------------------------------------------------------------------
+
+
+def test_history_since_and_until_filter_by_commit_date(
+    fake: FakeGitHub, repo: Repository, tmp_path: Path
+) -> None:
+    work = clone(fake, tmp_path / "work")
+    now = int(time.time())
+    for days in (1, 2):  # two later commits, dated a day and two days from now
+        (work / PROD).write_text(f"newTag: v{days + 1}\n")
+        stamp = f"@{now + days * 86400} +0000"
+        env = {**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}
+        subprocess.run(
+            ["git", "-C", str(work), "commit", "-qam", f"day {days}"], env=env, check=True
+        )
+    fake.seed(work)
+
+    def messages(**dates: int) -> list[str]:
+        stamps = {k: datetime.fromtimestamp(now + v, timezone.utc) for k, v in dates.items()}
+        return [c.commit.message for c in repo.get_commits(path=PROD, **stamps)]
+
+    assert messages() == ["day 2", "day 1", "Initial layout"]
+    assert messages(since=36 * 3600) == ["day 2"]
+    assert messages(since=12 * 3600) == ["day 2", "day 1"]
+    assert messages(until=36 * 3600) == ["day 1", "Initial layout"]
+    assert messages(since=12 * 3600, until=36 * 3600) == ["day 1"]
+    bad = api(fake, "GET", "/repos/acme/gitops/commits?since=yesterday")
+    assert bad.status_code == 422 and "since" in bad.json()["message"]
 
 
 def test_contents_history_and_compare(fake: FakeGitHub, repo: Repository) -> None:

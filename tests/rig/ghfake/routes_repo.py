@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from tests.rig.ghfake import payloads
@@ -134,11 +135,25 @@ def list_commits(call: Call) -> Reply:
     if head is None:
         raise ApiError(404, f"No commit found for SHA: {start}")
     path = call.arg("path")
-    shas = git.rev_list(head, paths=[path.strip("/")] if path else [])
+    # Git stops walking at the first commit older than --since, as GitHub answers quickly.
+    dates = [f"--{name}=@{stamp}" for name in ("since", "until") if (stamp := _stamp(call, name))]
+    shas = git.rev_list(head, *dates, paths=[path.strip("/")] if path else [])
     # Paginate the shas first so only one page of commits is read and rendered.
     reply = call.paginate(shas)
     reply.data = [payloads.repo_commit(call.fake, c) for c in git.read_commits(reply.data)]
     return reply
+
+
+def _stamp(call: Call, name: str) -> int | None:
+    """An ISO 8601 ``since``/``until`` parameter as Unix seconds (committer dates)."""
+    text = call.arg(name)
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ApiError(422, f"Invalid value for parameter '{name}': {text}") from None
+    return int((when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp())
 
 
 @route(f"GET {REPO}/commits/{{commit_ref}}", doc="commits/commits#get-a-commit")
