@@ -17,14 +17,8 @@ import requests
 
 from tests.rig.fake_github import FakeGitHub
 from tests.rig.ghfake import objects
-from tests.rig.ghfake.gitstore import (
-    EMPTY_TREE,
-    GitError,
-    GitStore,
-    Ident,
-    TreeEntry,
-    _split_diff,
-)
+from tests.rig.ghfake.gitdata import EMPTY_TREE, GitError, Ident, TreeEntry, split_diff
+from tests.rig.ghfake.gitstore import GitStore
 from tests.rig.ghfake.routes_pulls import refresh
 from tests.rig.gitzoo import ODD_NAMES, bare_git, mktree, outcome
 from tests.rig.repos import commit_all, git
@@ -140,7 +134,7 @@ def test_one_diff_call_splits_into_what_three_calls_print(zoo: Path) -> None:
             _git_bytes(zoo, *base[:2], "-z", "--numstat", *base[2:]),
             _git_bytes(zoo, *base[:2], "-p", *base[2:]),
         )
-        assert _split_diff(_git_bytes(zoo, *combined)) == separate, (old, new)
+        assert split_diff(_git_bytes(zoo, *combined)) == separate, (old, new)
     store = GitStore(zoo)
     try:
         files = store.diff(bare_git(zoo, "rev-parse", "main~1"), "main")

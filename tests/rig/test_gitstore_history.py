@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.rig.ghfake.gitstore import GitError, GitStore, Ident
+from tests.rig.ghfake.gitdata import GitError, Ident
+from tests.rig.ghfake.gitstore import GitStore
 from tests.rig.gitzoo import _NoReader, bare_git, outcome
 
 ALICE = Ident("Alice Example", "alice@example.com", 1_795_000_000, "+0100")

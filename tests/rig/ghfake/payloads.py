@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from tests.rig.ghfake.gitstore import CommitInfo, FileChange, Ident, TreeEntry
+from tests.rig.ghfake.gitdata import CommitInfo, FileChange, Ident, TreeEntry
 
 if TYPE_CHECKING:
     from tests.rig.ghfake.server import FakeGitHub

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tests.rig.ghfake import payloads
-from tests.rig.ghfake.gitstore import Ident, TreeEntry, is_sha
+from tests.rig.ghfake.gitdata import Ident, TreeEntry, is_sha
 from tests.rig.ghfake.routing import ApiError, Call, Field, Reply, not_found, route
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from tests.rig.ghfake import payloads
-from tests.rig.ghfake.gitstore import Ident
+from tests.rig.ghfake.gitdata import Ident
 from tests.rig.ghfake.routes_git import signed
 from tests.rig.ghfake.routing import (
     ApiError,

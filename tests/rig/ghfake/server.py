@@ -62,7 +62,8 @@ from waitress.server import BaseWSGIServer, create_server
 from werkzeug.wrappers import Request, Response
 
 from tests.rig.ghfake import payloads, routes_git, routes_issues, routes_pulls, routes_repo
-from tests.rig.ghfake.gitstore import GitStore, Ident
+from tests.rig.ghfake.gitdata import Ident
+from tests.rig.ghfake.gitstore import GitStore
 from tests.rig.ghfake.payloads import now_iso
 from tests.rig.ghfake.routing import ROUTER, ApiError, Call, Reply, Route
 
