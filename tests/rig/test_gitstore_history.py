@@ -77,21 +77,25 @@ def test_commits_are_the_objects_commit_tree_writes(
     bare_git(zoo, "fsck", "--strict", "--no-dangling")
 
 
-def test_plain_commits_spawn_no_git(
-    zoo: Path,
-    stores: tuple[GitStore, GitStore],
-    history: dict[str, str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The comparison above would pass vacuously if the fast path always fell back."""
+@pytest.fixture
+def gitless(
+    stores: tuple[GitStore, GitStore], history: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> GitStore:
+    """The store with the reader, started, and git forbidden: the comparisons in this file
+    would pass vacuously if the fast paths always fell back."""
     fast, _ = stores
-    tree = bare_git(zoo, "rev-parse", "main^{tree}")
-    main, odd = history["main"], history["odd"]
-    fast.read_commit(main)  # start the reader before git is forbidden
+    fast.read_commit(history["main"])
     monkeypatch.setattr(GitStore, "run", _no_git)
+    return fast
+
+
+def test_plain_commits_spawn_no_git(gitless: GitStore, history: dict[str, str]) -> None:
+    tree = gitless.resolve("main", "tree")
+    assert tree is not None
+    main, odd = history["main"], history["odd"]
     for message, who in itertools.product(MESSAGES[:8], IDENTS[:4]):
-        sha = fast.commit_tree(tree, [main, odd], message, who, ALICE)
-        written = fast.read_commit(sha)
+        sha = gitless.commit_tree(tree, [main, odd], message, who, ALICE)
+        written = gitless.read_commit(sha)
         assert (written.parents, written.message, written.author) == ((main, odd), message, who)
 
 
@@ -124,13 +128,8 @@ def test_grafted_history_is_left_to_git(
     assert fast.rev_list(f"{main}..{child}") == cli.rev_list(f"{main}..{child}") == [child]
 
 
-def test_plain_ancestry_spawns_no_git(
-    stores: tuple[GitStore, GitStore], history: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fast, _ = stores
-    main, child = history["main"], history["child"]
-    fast.read_commit(main)
-    monkeypatch.setattr(GitStore, "run", _no_git)
+def test_plain_ancestry_spawns_no_git(gitless: GitStore, history: dict[str, str]) -> None:
+    fast, main, child = gitless, history["main"], history["child"]
     assert fast.is_ancestor(main, child) and not fast.is_ancestor(child, main)
     assert fast.is_ancestor(main, main)
     assert fast.merge_base(main, child) == fast.merge_base(child, main) == main
@@ -180,13 +179,8 @@ def test_ref_swaps_match_update_ref(zoo: Path, tmp_path: Path, history: dict[str
     fast.close()
 
 
-def test_plain_ref_swaps_spawn_no_git(
-    stores: tuple[GitStore, GitStore], history: dict[str, str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    fast, _ = stores
-    main, child = history["main"], history["child"]
-    fast.read_commit(main)
-    monkeypatch.setattr(GitStore, "run", _no_git)
+def test_plain_ref_swaps_spawn_no_git(gitless: GitStore, history: dict[str, str]) -> None:
+    fast, main, child = gitless, history["main"], history["child"]
     assert fast.update_ref("refs/heads/promote/m/prod", main, None)
     assert not fast.update_ref("refs/heads/promote/m/prod", child, None)
     assert fast.update_ref("refs/heads/promote/m/prod", child, main)
