@@ -84,6 +84,11 @@ class GitStore:
     def close(self) -> None:
         self._cat.close()
 
+    def warm(self) -> None:
+        """Start the reader now: GitHub does not make the first request wait for one."""
+        with suppress(CatFileError):
+            self._cat.info(["HEAD"])
+
     # -- plumbing -------------------------------------------------------------------------
 
     def run(

@@ -195,6 +195,7 @@ class FakeGitHub:
             log_socket_errors=False,  # clients that reset their connections are not news
         )
         assert isinstance(server, BaseWSGIServer)  # one listening socket
+        self.git.warm()
         self._server = server
         self._stopping = threading.Event()
         self._thread = threading.Thread(
