@@ -140,3 +140,33 @@ def test_config_read_from_github_without_checkout(
     rows = {r["environment"]: r for r in result.json()}  # type: ignore[union-attr]
     assert rows["prod"]["deployed"] == {"version": "1", "image_tag": "v1.3.0"}
     assert rows["prod"]["candidate"]["version"] == "2"
+
+
+@pytest.mark.parametrize("base_branch", [None, "main"])
+def test_without_checkout_the_config_is_read_first_and_the_base_once(
+    setup: dict[str, object],
+    fake_github: FakeGitHub,
+    tmp_path: Path,
+    monkeypatch,
+    capsys,
+    base_branch: str | None,
+) -> None:
+    """The config comes from the default branch before anything else, so the registry can be
+    asked while the base is read; a configured base branch saves the repository lookup."""
+    if base_branch is not None:
+        repo = setup["repo"]
+        config = repo / ".github" / "promotion.yml"  # type: ignore[operator]
+        text = config.read_text().replace("git:\n", f"git:\n  base_branch: {base_branch}\n", 1)
+        config.write_text(text)
+        git(repo, "commit", "-qam", "base branch")  # type: ignore[arg-type]
+        fake_github.seed(repo)  # type: ignore[arg-type]
+    fake_github.reset_log()
+    empty = tmp_path / "no-checkout"
+    empty.mkdir()
+    argv = ["status", "--repo-dir", str(empty), "--json"]
+    result = run_cli(argv, setup["env"], monkeypatch, capsys)  # type: ignore[arg-type]
+    assert result.code == 0, result.err
+    first = fake_github.requests[0]
+    assert first.path.endswith("/contents/.github/promotion.yml")  # no ref: the default branch
+    assert fake_github.count("GET", "/repos/{owner}/{repo}") == (1 if base_branch is None else 0)
+    assert fake_github.count("GET", "/repos/{owner}/{repo}/branches/{branch}") == 1
