@@ -1,6 +1,7 @@
 """GitHub through PyGithub, Git Data API, no clone. With ``github_api`` (client, retries,
-errors) and ``github_chat`` (ChatOps calls) this is the only place that imports PyGithub;
-``github_state`` holds the pure PR and branch state the recovery rules below are decided on.
+errors), ``github_pulls`` (the pull-request calls) and ``github_chat`` (ChatOps calls) this is
+the only place that imports PyGithub; ``github_state`` holds the pure PR and branch state the
+recovery rules below are decided on.
 
 One promotion costs at most six writes: tree (file contents inline, so no blob calls),
 commit, ref, pull request, reviewers, labels. Reads grow only with the number of target
@@ -29,7 +30,6 @@ import time
 from typing import Any
 from urllib.parse import quote
 
-from bot import report
 from bot.errors import UserError
 from bot.model import CommitInfo, OpenPromotion, Proposal, Published
 from bot.platform import Base
@@ -39,20 +39,16 @@ from bot.platform.github_api import (
     client,
     decode,
 )
+from bot.platform.github_pulls import Pulls, same_repo
 from bot.platform.github_state import (
     BranchState,
     PullState,
     already_exists,
     branch_state,
-    final_body,
     foreign,
-    missing,
     open_promotion,
-    pull_state,
     superseded,
 )
-
-_REFUSAL_NOTE = f"<!-- {report.MARKER}:foreign-commits -->"
 
 
 class GitHubPlatform:
@@ -63,6 +59,7 @@ class GitHubPlatform:
         self._gh = client(settings)
         self._repo = self._gh.get_repo(settings.repository)
         self._base: Base | None = None
+        self._pulls = Pulls(self._repo, settings.repository, self._api)
 
     def _api(self, what: str) -> contextlib.AbstractContextManager[None]:
         return api(what, self.settings)
@@ -136,14 +133,9 @@ class GitHubPlatform:
         found = {}
         with self._api("list open pull requests"):
             for pr in self._repo.get_pulls(state="open", base=self.base().branch):
-                if pr.head.ref.startswith(prefix + "/") and self._same_repo(pr):
+                if pr.head.ref.startswith(prefix + "/") and same_repo(pr, self.settings.repository):
                     found[pr.head.ref] = open_promotion(pr)
         return found
-
-    def _same_repo(self, pr: Any) -> bool:
-        # A fork may use the same branch name; never adopt someone else's PR.
-        head_repo = pr.head.repo
-        return head_repo is not None and head_repo.full_name == self.settings.repository
 
     # -- publishing -------------------------------------------------------------------------
 
@@ -169,13 +161,13 @@ class GitHubPlatform:
                 sha = state.head
             else:
                 self._force_ref(proposal.branch, sha)
-        return self._open_pr(proposal, sha)
+        return self._pulls.open(proposal, sha, self.base().branch)
 
     def _update(self, proposal: Proposal, existing: OpenPromotion, number: int) -> Published:
         promo = proposal.promotion
         state = self._branch_state(proposal.branch)
         if foreign(state, promo):
-            self._refuse(proposal, number)
+            self._pulls.refuse(proposal, number)
         tree = self._tree(proposal)
         if state.is_current(promo, self.base(), tree):
             assert state.head is not None
@@ -186,12 +178,12 @@ class GitHubPlatform:
         shown = existing.promotion  # what the PR says it proposes; None while unfinished
         if not state.proposes(promo):
             was = shown or state.promotion
-            self._comment(number, superseded(promo, was, sha))
+            self._pulls.comment(number, superseded(promo, was, sha))
         elif shown is not None and shown != promo:
             # An earlier run moved the branch but did not finish: comment unless it did.
             text = superseded(promo, shown, sha)
-            if not self._commented(number, text.split(":", 1)[0] + ":"):
-                self._comment(number, text)
+            if not self._pulls.commented(number, text.split(":", 1)[0] + ":"):
+                self._pulls.comment(number, text)
         current = PullState(
             number,
             existing.url or "",
@@ -199,7 +191,7 @@ class GitHubPlatform:
             existing.reviewers,
             existing.team_reviewers,
         )
-        self._finish(proposal, current)
+        self._pulls.finish(proposal, current)
         return Published("updated", proposal.branch, sha, number, existing.url)
 
     def _tree(self, proposal: Proposal) -> str:
@@ -254,94 +246,3 @@ class GitHubPlatform:
                 "GET", url, parameters={"per_page": 2}
             )
         return branch_state(data)
-
-    def _refuse(self, proposal: Proposal, number: int) -> None:
-        """Never force-push over someone's commits: say so once on the PR, then fail."""
-        if not self._commented(number, _REFUSAL_NOTE):
-            self._comment(
-                number,
-                f"This PR's branch `{proposal.branch}` has commits not made by the bot; not "
-                f"updating it to v{proposal.promotion.version}. Close it or push the promotion "
-                f"by hand.\n\n{_REFUSAL_NOTE}",
-            )
-        raise UserError(
-            f"PR #{number}: branch {proposal.branch} has commits not made by the bot; not "
-            "updating it. Close it or push the promotion by hand."
-        )
-
-    def _open_pr(self, proposal: Proposal, sha: str) -> Published:
-        from github import GithubException
-
-        body = final_body(proposal)
-        if not proposal.labels and (proposal.reviewers or proposal.team_reviewers):
-            # Without labels the marker is the last thing written: the PR is finished once
-            # the reviewers are requested.
-            body = body.replace(report.marker(proposal.promotion), "")
-        try:
-            with self._api(f"open the pull request for {proposal.branch}"):
-                pr = self._repo.create_pull(
-                    base=self.base().branch,
-                    head=proposal.branch,
-                    title=proposal.title,
-                    body=body,
-                    draft=proposal.draft,
-                )
-        except UserError as err:
-            cause = err.__cause__
-            if not (isinstance(cause, GithubException) and already_exists(cause, "pull request")):
-                raise
-            # A concurrent run, or a retried request GitHub had carried out, opened it.
-            found = self._find_pr(proposal.branch)
-            if found is None:
-                raise
-            self._finish(proposal, found)
-            return Published("updated", proposal.branch, sha, found.number, found.url)
-        self._finish(proposal, PullState(pr.number, pr.html_url, title=pr.title, body=body))
-        return Published("opened", proposal.branch, sha, pr.number, pr.html_url)
-
-    def _find_pr(self, branch: str) -> PullState | None:
-        owner = self.settings.repository.split("/", 1)[0]
-        with self._api(f"find the pull request for {branch}"):
-            for pr in self._repo.get_pulls(state="open", head=f"{owner}:{branch}"):
-                if pr.head.ref == branch and self._same_repo(pr):
-                    return pull_state(pr)
-        return None
-
-    def _finish(self, proposal: Proposal, pr: PullState) -> None:
-        """Reviewers, labels, then title and body: only what is missing, the final state last."""
-        number = pr.number
-        users = missing(proposal.reviewers, pr.reviewers)
-        teams = missing(proposal.team_reviewers, pr.team_reviewers)
-        labels = missing(proposal.labels, pr.labels)
-        url = self._repo.url
-        with self._api(f"finish pull request #{number}"):
-            if users or teams:
-                self._repo.requester.requestJsonAndCheck(
-                    "POST",
-                    f"{url}/pulls/{number}/requested_reviewers",
-                    input={"reviewers": users, "team_reviewers": teams},
-                )
-            if labels:
-                self._repo.requester.requestJsonAndCheck(
-                    "POST", f"{url}/issues/{number}/labels", input={"labels": labels}
-                )
-            body = final_body(proposal)
-            if pr.title != proposal.title or pr.body != body:
-                self._repo.requester.requestJsonAndCheck(
-                    "PATCH",
-                    f"{url}/pulls/{number}",
-                    input={"title": proposal.title, "body": body},
-                )
-
-    def _comment(self, number: int, body: str) -> None:
-        with self._api(f"comment on pull request #{number}"):
-            self._repo.requester.requestJsonAndCheck(
-                "POST", f"{self._repo.url}/issues/{number}/comments", input={"body": body}
-            )
-
-    def _commented(self, number: int, needle: str) -> bool:
-        """Whether a comment on the PR contains ``needle``; read only on recovery paths."""
-        with self._api(f"read the comments of pull request #{number}"):
-            return any(
-                needle in (c.body or "") for c in self._repo.get_issue(number).get_comments()
-            )
