@@ -320,7 +320,7 @@ def test_rollback_restores_previous_version_and_holds_it(rig: Rig, tmp_path: Pat
     (history,) = [r for r in rig.fake.requests if r.route.endswith("/commits")]
     query = parse_qs(urlsplit(history.path).query)
     assert query["per_page"] == ["1"] and len(query["path"]) == 1
-    since = datetime.fromisoformat(query["since"][0]).timestamp()
+    since = datetime.fromisoformat(query["since"][0].replace("Z", "+00:00")).timestamp()
     assert time.time() - 86400 - 600 < since < time.time() - 86400 + 5
 
     # An explicit /promote with a version lifts the hold.

@@ -150,7 +150,7 @@ def _stamp(call: Call, name: str) -> int | None:
     if text is None:
         return None
     try:
-        when = datetime.fromisoformat(text)
+        when = datetime.fromisoformat(text.replace("Z", "+00:00"))  # "Z" needs 3.11
     except ValueError:
         raise ApiError(422, f"Invalid value for parameter '{name}': {text}") from None
     return int((when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp())
