@@ -38,7 +38,9 @@ def deployments(commits: Iterable[CommitInfo]) -> list[Deployment]:
 
 
 def record(ctx: Context, found: list[Deployment], when: float | None = None) -> list[Result]:
-    stamp = datetime.datetime.fromtimestamp(when if when is not None else ctx.now(), datetime.UTC)
+    stamp = datetime.datetime.fromtimestamp(
+        when if when is not None else ctx.now(), datetime.timezone.utc
+    )
     iso = stamp.isoformat().replace("+00:00", "Z")
     return [_record_one(ctx, d, iso) for d in found]
 
