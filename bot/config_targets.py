@@ -42,6 +42,14 @@ class TargetBase(Strict):
     _file = field_validator("file")(_safe_relative)
 
 
+class ValueTarget(TargetBase):
+    """A target that writes one scalar from a template (every kind but kustomize-image)."""
+
+    value: str = Field("{version}", description="Template of the value written.")
+
+    _tpl = field_validator("value")(check_template)
+
+
 class KustomizeImageTarget(TargetBase):
     """An ``images:`` entry of a kustomization.yaml (the inference server image)."""
 
@@ -54,51 +62,39 @@ class KustomizeImageTarget(TargetBase):
     _tpl = field_validator("new_tag", "new_name", "digest")(check_template)
 
 
-class ConfigMapTarget(TargetBase):
+class ConfigMapTarget(ValueTarget):
     """A ``data`` key of a ConfigMap manifest (e.g. overlays/prod/model-config.yaml)."""
 
     kind: Literal["configmap"]
     key: str = Field(description="Key under `data`, e.g. MODEL_VERSION.")
     name: str | None = Field(None, description="metadata.name, when the file has several.")
-    value: str = Field("{version}", description="Template of the value written.")
-
-    _tpl = field_validator("value")(check_template)
 
 
-class GeneratorTarget(TargetBase):
+class GeneratorTarget(ValueTarget):
     """A ``configMapGenerator`` literal ``KEY=value`` in a kustomization.yaml."""
 
     kind: Literal["configmap-generator"]
     key: str = Field(description="Literal key, e.g. MODEL_VERSION.")
     generator: str | None = Field(None, description="Generator `name`, when several have the key.")
-    value: str = Field("{version}", description="Template of the value written.")
-
-    _tpl = field_validator("value")(check_template)
 
 
-class YamlTarget(TargetBase):
+class YamlTarget(ValueTarget):
     """Any scalar by key path, e.g. Helm values ``model.version`` or ``image.tag``."""
 
     kind: Literal["yaml"]
     path: str = Field(description="Dotted key path, e.g. model.version or servers[0].tag.")
     document: int | None = Field(None, ge=0, description="Index of the `---` document.")
-    value: str = Field("{version}", description="Template of the value written.")
-
-    _tpl = field_validator("value")(check_template)
 
 
-class JsonPatchTarget(TargetBase):
+class JsonPatchTarget(ValueTarget):
     """The ``value`` of an inline JSON 6902 patch op in a kustomization.yaml."""
 
     kind: Literal["json-patch"]
     op_path: str = Field(description="The op's `path`, e.g. /data/model_version.")
     target: str | None = Field(None, description="Patch target name, when several match.")
-    value: str = Field("{version}", description="Template of the value written.")
-
-    _tpl = field_validator("value")(check_template)
 
 
-class ContainerImageTarget(TargetBase):
+class ContainerImageTarget(ValueTarget):
     """The ``image:`` of a named container in a workload (Deployment, Argo Rollout, ...)."""
 
     kind: Literal["container-image"]
@@ -113,8 +109,6 @@ class ContainerImageTarget(TargetBase):
         "tag", description="tag: after the last ':'; digest: after '@'; image: the whole string."
     )
     value: str = Field("{image_tag}", description="Template of the value written.")
-
-    _tpl = field_validator("value")(check_template)
 
 
 Target = Annotated[
