@@ -124,17 +124,14 @@ def from_manifest(
         )
     digest = tags.get(query.image_digest_key or "image_digest")
     run_id = tags.get("run_id") or None
-    return ModelVersion(
-        model=query.model,
-        registered_name=query.registered_name,
-        version=version,
-        image_tag=_checked(query, version, where, "image tag", image_tag, IMAGE_TAG),
-        image_digest=_checked(query, version, where, "image digest", digest, DIGEST),
-        run_id=_checked(query, version, where, "run_id", run_id, RUN_ID),
+    return _checked_version(
+        query,
+        version,
+        where,
+        (image_tag, digest, run_id),
         metrics=_metrics(query, version, where, manifest.data.get("metrics")),
         tags=tags,
         created_ms=_created_ms(query, version, where, manifest),
-        url=where,
     )
 
 
@@ -154,6 +151,28 @@ def _manifest_tags(query: VersionQuery, where: str, data: Mapping[str, Any]) -> 
             )
         tags[key] = text
     return tags
+
+
+def _checked_version(
+    query: VersionQuery,
+    version: str,
+    where: str,
+    untrusted: tuple[str | None, str | None, str | None],
+    **rest: Any,
+) -> ModelVersion:
+    """A version whose image tag, digest and run id (in that order) passed the rules every
+    S3 layout must apply: they reach overlays, branch names and PR bodies."""
+    image_tag, digest, run_id = untrusted
+    return ModelVersion(
+        model=query.model,
+        registered_name=query.registered_name,
+        version=version,
+        image_tag=_checked(query, version, where, "image tag", image_tag, IMAGE_TAG),
+        image_digest=_checked(query, version, where, "image digest", digest, DIGEST),
+        run_id=_checked(query, version, where, "run_id", run_id, RUN_ID),
+        url=where,
+        **rest,
+    )
 
 
 def _checked(
@@ -232,14 +251,11 @@ def pointer_version(query: VersionQuery, obj: Object, where: str) -> ModelVersio
     image_tag = meta.get(_norm(query.image_tag_key), version)
     digest = meta.get(_norm(query.image_digest_key or "image_digest"))
     created = obj.last_modified
-    return ModelVersion(
-        model=query.model,
-        registered_name=query.registered_name,
-        version=version,
-        image_tag=_checked(query, version, where, "image tag", image_tag, IMAGE_TAG),
-        image_digest=_checked(query, version, where, "image digest", digest, DIGEST),
-        run_id=_checked(query, version, where, "run_id", meta.get("run_id"), RUN_ID),
+    return _checked_version(
+        query,
+        version,
+        where,
+        (image_tag, digest, meta.get("run_id")),
         tags=meta,
         created_ms=int(created.timestamp() * 1000) if created else None,
-        url=where,
     )
