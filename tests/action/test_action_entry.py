@@ -17,7 +17,6 @@ from bot.action import main
 from tests.e2e.helpers import seed_fraud_model
 from tests.rig.fake_github import FakeGitHub
 from tests.rig.github_rig import TOKEN
-from tests.rig.mlflow_rig import MlflowServer
 from tests.rig.repos import commit_all, git, make_gitops_repo
 
 WRITER, READER = "alice", "mallory"
@@ -115,14 +114,8 @@ class Rig:
 
 
 @pytest.fixture
-def rig(
-    tmp_path: Path,
-    fake_github: FakeGitHub,
-    mlflow_server: MlflowServer,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Rig:
-    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server.uri)
-    name = seed_fraud_model(mlflow_server.uri)
+def rig(tmp_path: Path, fake_github: FakeGitHub, tracking_uri: str) -> Rig:
+    name = seed_fraud_model(tracking_uri)
     made = Rig(tmp_path, fake_github, name)
     fake_github.seed(made.repo)
     return made

@@ -56,6 +56,13 @@ def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowSe
         server.stop()
 
 
+@pytest.fixture
+def tracking_uri(mlflow_server: MlflowServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The session server's URI, exported as MLFLOW_TRACKING_URI for the test."""
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", mlflow_server.uri)
+    return mlflow_server.uri
+
+
 def seed_model(uri: str, name: str, versions: Sequence[Mapping[str, Any]]) -> list[str]:
     """Register ``name`` (if needed) and add one version per entry, in order.
 
