@@ -14,9 +14,10 @@ from typing import Any
 
 import click
 
-from bot import output
 from bot.errors import BotError, ConfigError
-from bot.settings import Settings, build_context
+from bot.platform import PLATFORMS
+from bot.settings import Settings
+from bot.text import cli as output
 
 log = logging.getLogger("bot")
 
@@ -45,10 +46,10 @@ def _common(fn: Any) -> Any:
         ),
         click.option(
             "--platform",
-            type=click.Choice(["auto", "local", "github"]),
             default="auto",
             show_default=True,
-            help="auto: GitHub when GITHUB_TOKEN is set.",
+            callback=_platform_choice,
+            help=f"auto, or one of: {', '.join(PLATFORMS)}. auto: GitHub when GITHUB_TOKEN is set.",
         ),
         click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
         click.option("-v", "--verbose", count=True, help="More logging (-vv for debug)."),
@@ -56,6 +57,15 @@ def _common(fn: Any) -> Any:
     for option in reversed(options):
         fn = option(fn)
     return fn
+
+
+def _platform_choice(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    # Checked against the table when the command runs, so a platform registered in
+    # ``PLATFORMS`` (a plugin, or a test's) is accepted without touching the CLI.
+    if value != "auto" and value not in PLATFORMS:
+        choices = ", ".join(repr(c) for c in ["auto", *PLATFORMS])
+        raise click.BadParameter(f"{value!r} is not one of {choices}.")
+    return value
 
 
 def _settings(kwargs: dict[str, Any]) -> Settings:
@@ -89,7 +99,7 @@ def run(**kwargs: Any) -> None:
     """Poll the registry and open or update one PR per promotion."""
     as_json, dry_run, out = kwargs.pop("as_json"), kwargs.pop("dry_run"), kwargs.pop("output")
     selection = _selection(kwargs)
-    ctx = build_context(_settings(kwargs))
+    ctx = _connect(_settings(kwargs))
     from bot import pipeline
 
     results = pipeline.evaluate(ctx, selection)
@@ -108,7 +118,7 @@ def plan_cmd(**kwargs: Any) -> None:
     """Print the unified diff `run` would commit, per model/environment; writes nothing."""
     as_json = kwargs.pop("as_json")
     selection = _selection(kwargs)
-    ctx = build_context(_settings(kwargs))
+    ctx = _connect(_settings(kwargs))
     from bot import pipeline
 
     results = pipeline.evaluate(ctx, selection)
@@ -123,7 +133,7 @@ def status(**kwargs: Any) -> None:
     """Table: model x environment -> declared version/tag, newest validated, open PR."""
     as_json = kwargs.pop("as_json")
     selection = _selection({"model": kwargs.pop("model")})
-    ctx = build_context(_settings(kwargs))
+    ctx = _connect(_settings(kwargs))
     from bot import pipeline
 
     results = pipeline.evaluate(ctx, selection)
@@ -144,11 +154,11 @@ def status(**kwargs: Any) -> None:
 def record(**kwargs: Any) -> None:
     """After merge: record in the registry which version each environment runs."""
     as_json, depth = kwargs.pop("as_json"), kwargs.pop("depth")
-    ctx = build_context(_settings(kwargs))
-    from bot import writeback
+    ctx = _connect(_settings(kwargs))
+    from bot.pipeline import record as recording
 
     commits = list(reversed(ctx.platform.file_history(None, depth)))
-    results = writeback.record(ctx, writeback.deployments(commits))
+    results = recording.record(ctx, recording.deployments(commits))
     output.emit_run(results, "record", as_json, None)
     _exit_for(results)
 
@@ -159,7 +169,7 @@ def validate(**kwargs: Any) -> None:
     """Check the config and that every target file, entry and key exists."""
     as_json = kwargs.pop("as_json")
     settings = _settings(kwargs)
-    ctx = build_context(settings)
+    ctx = _connect(settings)
     from bot import pipeline
 
     problems = pipeline.validate(ctx)
@@ -168,8 +178,14 @@ def validate(**kwargs: Any) -> None:
         raise ConfigError(problems)
 
 
+def _connect(settings: Settings) -> Any:
+    from bot.pipeline import connect
+
+    return connect(settings)
+
+
 def _selection(kwargs: dict[str, Any]) -> Any:
-    from bot.pipeline import Selection
+    from bot.model import Selection
 
     return Selection(
         kwargs.pop("model", None), kwargs.pop("environment", None), kwargs.pop("version", None)
@@ -177,7 +193,7 @@ def _selection(kwargs: dict[str, Any]) -> Any:
 
 
 def _exit_for(results: list[Any]) -> None:
-    if any(r.status == "failed" for r in results):
+    if any(r.failed for r in results):
         sys.exit(1)
 
 

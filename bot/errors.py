@@ -40,3 +40,15 @@ class RegistryError(UserError):
 
 class RetryableError(BotError):
     """A transient failure (5xx, rate limit, connection reset) that outlived the retries."""
+
+
+class NotFound(UserError):
+    """The platform or registry answered that the thing asked for does not exist.
+
+    Callers that expect absence (a file not on the branch, a login not in a team) catch it;
+    anywhere else it is a one-line user error like any other.
+    """
+
+
+class AlreadyExists(UserError):
+    """The platform refused to create something that exists already (a branch, a PR)."""

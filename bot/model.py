@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -101,31 +102,39 @@ class OpenPromotion:
 
 @dataclass(frozen=True)
 class Proposal:
-    """Everything a platform needs to open or update one promotion PR.
+    """Everything a platform needs to commit one promotion and open or update its PR.
 
-    ``text`` is the PR body, or a call that returns it: when no gate reads the metrics, the
-    body's metrics table is still arriving from the registry while the platform commits.
+    ``body`` is the PR body as text; the pipeline fills it in before the PR step, once the
+    registry details it shows have arrived (the commit does not wait for them).
     """
 
     promotion: PromotionId
     branch: str
     title: str
-    text: str | Callable[[], str]
     commit_message: str
     changes: tuple[FileChange, ...]
     labels: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()
     team_reviewers: tuple[str, ...] = ()
     draft: bool = False
+    body: str = ""
 
-    @property
-    def body(self) -> str:
-        return self.text if isinstance(self.text, str) else self.text()
+
+@dataclass(frozen=True)
+class Pushed:
+    """The promotion commit on its branch: what the platform's PR step builds on."""
+
+    branch: str
+    sha: str
+    # What the branch proposed before this push, when it was the bot's (for the
+    # "supersedes" comment), and whether this push moved it to another promotion.
+    was: PromotionId | None = None
+    moved: bool = False
 
 
 @dataclass(frozen=True)
 class Published:
-    action: str  # "opened" | "updated"
+    action: Literal["opened", "updated"]
     branch: str
     commit_sha: str
     number: int | None = None
@@ -137,3 +146,21 @@ class CommitInfo:
     sha: str
     message: str
     timestamp: int  # committer time, seconds since the epoch
+
+
+@dataclass(frozen=True)
+class Selection:
+    model: str | None = None
+    environment: str | None = None
+    version: str | None = None
+    # A pinned version was asked for by a person: it may move backwards, skip the promotion
+    # path and soak time, and lift a rollback hold. An unpinned one (a webhook's, or the
+    # upstream environment's) goes through every check.
+    pinned: bool = True
+    # Where the selection came from, so errors use the words the user wrote:
+    # "cli" (--model/--version), "input" (action inputs) or "client_payload" (a webhook).
+    origin: str = "cli"
+
+    @property
+    def explicit(self) -> bool:
+        return self.version is not None and self.pinned

@@ -9,18 +9,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot import overlays, template
-from bot.config import (
-    ConfigMapTarget,
-    ContainerImageTarget,
-    GeneratorTarget,
-    JsonPatchTarget,
-    KustomizeImageTarget,
-    Target,
-    YamlTarget,
-)
+from bot.config import Target
 from bot.errors import UserError
 from bot.model import Deployed, Edit, FileChange
-from bot.overlays._locators import WORKLOAD_KINDS, ImageField
 
 
 @dataclass(frozen=True)
@@ -36,39 +27,8 @@ class Slot:
 
 
 def slots(targets: Sequence[Target]) -> list[Slot]:
-    return [slot for target in targets for slot in _target_slots(target)]
-
-
-def _target_slots(target: Target) -> list[Slot]:
-    if isinstance(target, KustomizeImageTarget):
-        fields: tuple[tuple[ImageField, str | None], ...] = (
-            ("newTag", target.new_tag),
-            ("newName", target.new_name),
-            ("digest", target.digest),
-        )
-        return [
-            Slot(target.file, overlays.KustomizeImage(target.image, name), tpl)
-            for name, tpl in fields
-            if tpl is not None
-        ]
-    return [Slot(target.file, _locator(target), target.value)]
-
-
-def _locator(
-    target: ConfigMapTarget | GeneratorTarget | YamlTarget | JsonPatchTarget | ContainerImageTarget,
-) -> overlays.Locator:
-    if isinstance(target, ContainerImageTarget):
-        kinds = tuple(target.kinds) if target.kinds else WORKLOAD_KINDS
-        return overlays.ContainerImage(
-            target.container, kinds, name=target.workload, part=target.part
-        )
-    if isinstance(target, ConfigMapTarget):
-        return overlays.ConfigMapData(target.key, target.name)
-    if isinstance(target, GeneratorTarget):
-        return overlays.GeneratorLiteral(target.key, target.generator)
-    if isinstance(target, YamlTarget):
-        return overlays.YamlPath(overlays.parse_path(target.path), target.document)
-    return overlays.JsonPatchValue(target.op_path, target.target)
+    """Every scalar the targets set, in order; each target says what it edits."""
+    return [Slot(t.file, loc, tpl) for t in targets for loc, tpl in t.edits()]
 
 
 def version_file(all_slots: list[Slot]) -> str | None:

@@ -17,12 +17,16 @@ asking for a quoted string, because rewriting them would change several lines.
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 from bot.errors import OverlayError, TargetNotFound
 from bot.overlays import configmap, generator, images, jsonpatch, workloads, yamlpath
 from bot.overlays._locators import (
+    WORKLOAD_KINDS,
     ConfigMapData,
     ContainerImage,
     GeneratorLiteral,
+    ImageField,
     JsonPatchValue,
     KustomizeImage,
     Locator,
@@ -32,9 +36,13 @@ from bot.overlays._paths import format_path, parse_path
 from bot.overlays._splice import Spot
 
 __all__ = [
+    "EDITORS",
+    "WORKLOAD_KINDS",
     "ConfigMapData",
     "ContainerImage",
+    "Editor",
     "GeneratorLiteral",
+    "ImageField",
     "JsonPatchValue",
     "KustomizeImage",
     "Locator",
@@ -49,20 +57,40 @@ __all__ = [
 ]
 
 
+class Editor(Protocol):
+    """One file kind's editor; each is a plain module with these two functions."""
+
+    def describe(self, loc: Any) -> str:
+        """A short human description of where ``loc`` points."""
+        ...
+
+    def locate(self, text: str, loc: Any) -> Spot:
+        """The scalar ``loc`` names in ``text``, as a ``Spot`` that can replace it."""
+        ...
+
+
+# The editors, keyed by the locator they understand: a new kind is a module and a line here.
+EDITORS: dict[type, Editor] = {
+    KustomizeImage: images,
+    ConfigMapData: configmap,
+    GeneratorLiteral: generator,
+    YamlPath: yamlpath,
+    JsonPatchValue: jsonpatch,
+    ContainerImage: workloads,
+}
+
+
+def _editor(loc: Locator) -> Editor:
+    try:
+        return EDITORS[type(loc)]
+    except KeyError:
+        raise TypeError(f"not a locator: {loc!r}") from None
+
+
 def describe(loc: Locator) -> str:
     """A short human description, e.g. ``images[name=inference].newTag``, ``model.version``
     or ``Rollout/inference.containers[name=vllm].image (tag)``."""
-    if isinstance(loc, KustomizeImage):
-        return images.describe(loc)
-    if isinstance(loc, ConfigMapData):
-        return configmap.describe(loc)
-    if isinstance(loc, GeneratorLiteral):
-        return generator.describe(loc)
-    if isinstance(loc, YamlPath):
-        return yamlpath.describe(loc)
-    if isinstance(loc, ContainerImage):
-        return workloads.describe(loc)
-    return jsonpatch.describe(loc)
+    return _editor(loc).describe(loc)
 
 
 def read(text: str, loc: Locator) -> str | None:
@@ -100,16 +128,4 @@ def _check(new_text: str, loc: Locator, value: str) -> None:
 
 
 def _locate(text: str, loc: Locator) -> Spot:
-    if isinstance(loc, KustomizeImage):
-        return images.locate(text, loc)
-    if isinstance(loc, ConfigMapData):
-        return configmap.locate(text, loc)
-    if isinstance(loc, GeneratorLiteral):
-        return generator.locate(text, loc)
-    if isinstance(loc, YamlPath):
-        return yamlpath.locate(text, loc)
-    if isinstance(loc, JsonPatchValue):
-        return jsonpatch.locate(text, loc)
-    if isinstance(loc, ContainerImage):
-        return workloads.locate(text, loc)
-    raise TypeError(f"not a locator: {loc!r}")
+    return _editor(loc).locate(text, loc)

@@ -7,19 +7,14 @@ are checked, against the grammar container runtimes accept.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from bot.errors import OverlayError
 from bot.overlays._locators import ImagePart
+from bot.untrusted import DIGEST, DIGEST_RULE, IMAGE_TAG, IMAGE_TAG_RULE
 
-# github.com/distribution/reference: a tag is 1-128 word characters, dots and dashes,
-# not starting with a dot or dash.
-TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
-# The digest algorithms runtimes verify (go-digest); any other is rejected at pull time.
-DIGEST = re.compile(r"sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}")
-_TAG_RULE = "a tag is 1 to 128 letters, digits, '_', '.' or '-', and does not start with '.' or '-'"
-_DIGEST_RULE = "expected sha256: and 64 lowercase hex digits (or sha384:, sha512:)"
+# The same rules as the registries apply to what they read (one place: ``bot.untrusted``).
+TAG, _TAG_RULE, _DIGEST_RULE = IMAGE_TAG, IMAGE_TAG_RULE, DIGEST_RULE
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bot import report
+from bot import markers
 from bot.errors import UserError
-from bot.model import CommitInfo, OpenPromotion, Proposal, Published
-from bot.platform import Base
+from bot.model import CommitInfo, OpenPromotion, Proposal, Published, Pushed
+from bot.platform import Base, Chat
 
 _FALLBACK_IDENT = {
     "GIT_AUTHOR_NAME": "model-promotion-bot",
@@ -79,10 +79,22 @@ class LocalPlatform:
         for line in listing.splitlines():
             branch, sha = line.rsplit(" ", 1)
             message = self._git("log", "-1", "--format=%B", sha)
-            found[branch] = OpenPromotion(branch, sha, promotion=report.parse_trailers(message))
+            found[branch] = OpenPromotion(branch, sha, promotion=markers.parse_trailers(message))
         return found
 
-    def publish(self, proposal: Proposal, existing: OpenPromotion | None) -> Published:
+    def read_default_branch(self, path: str) -> str | None:
+        return self.read_file(path)
+
+    def chat(self) -> Chat:
+        raise UserError("ChatOps needs a platform with comments (GitHub), not a local repository")
+
+    def propose(
+        self, proposal: Proposal, pushed: Pushed, existing: OpenPromotion | None
+    ) -> Published:
+        # No pull requests here: the branch is the proposal; the CLI prints its title and body.
+        return Published("updated" if existing else "opened", pushed.branch, pushed.sha)
+
+    def push(self, proposal: Proposal, existing: OpenPromotion | None) -> Pushed:
         base = self.base()
         if existing is not None:
             self._check_ours(proposal, existing.head_sha)
@@ -100,7 +112,7 @@ class LocalPlatform:
         old = existing.head_sha if existing else _ZERO
         # Compare-and-swap: a concurrent run that moved the branch makes this fail loudly.
         self._git("update-ref", f"refs/heads/{proposal.branch}", commit, old)
-        return Published("updated" if existing else "opened", proposal.branch, commit)
+        return Pushed(proposal.branch, commit)
 
     def _check_ours(self, proposal: Proposal, head: str) -> None:
         """Never move a branch someone else committed to: more than the bot's one commit
@@ -108,7 +120,7 @@ class LocalPlatform:
         ahead = int(self._git("rev-list", "--count", f"{self.base().sha}..{head}"))
         if ahead == 0:
             return
-        found = report.parse_trailers(self._git("log", "-1", "--format=%B", head))
+        found = markers.parse_trailers(self._git("log", "-1", "--format=%B", head))
         promo = proposal.promotion
         ours = found is not None and (found.model, found.environment) == (
             promo.model,

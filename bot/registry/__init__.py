@@ -1,14 +1,19 @@
 """Registry sources: where validated model versions come from.
 
-Each source is a plain module with a class satisfying ``Registry``; ``pipeline`` picks one by
-the ``type`` of the registry in the config. Sources never import platforms or editors.
+Each source is a package or module with a class satisfying ``Registry``, listed once in
+``REGISTRIES`` by the ``type`` its config model declares (``bot.config.registries``). Only
+``bot.pipeline`` builds them, from this table. Sources never import platforms or editors.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from bot.model import ModelVersion, VersionQuery
+
+if TYPE_CHECKING:
+    from bot.config import RegistryConfig
 
 
 class Registry(Protocol):
@@ -50,3 +55,30 @@ class Registry(Protocol):
         Idempotent: returns False when the registry already says so.
         """
         ...
+
+
+def _mlflow(cfg: RegistryConfig) -> Registry:
+    from bot.config import MlflowRegistryConfig
+    from bot.registry.mlflow import MlflowRegistry
+
+    assert isinstance(cfg, MlflowRegistryConfig)
+    return MlflowRegistry(cfg.tracking_uri, cfg.registry_uri, cfg.ui_url)
+
+
+def _s3(cfg: RegistryConfig) -> Registry:
+    from bot.config import S3RegistryConfig
+    from bot.registry.s3 import S3Registry
+
+    assert isinstance(cfg, S3RegistryConfig)
+    return S3Registry(
+        cfg.bucket,
+        prefix=cfg.prefix,
+        layout=cfg.layout,
+        pointer_key=cfg.pointer_key,
+        endpoint_url=cfg.endpoint_url,
+        region=cfg.region,
+    )
+
+
+# type (as in the config) -> factory. Sources are imported on first use: the CLI starts fast.
+REGISTRIES: dict[str, Callable[[RegistryConfig], Registry]] = {"mlflow": _mlflow, "s3": _s3}

@@ -299,7 +299,7 @@ def test_rollback_restores_previous_version_and_holds_it(rig: Rig, tmp_path: Pat
     assert main(rig.env("issue_comment", payload)) == 0
     (pr,) = rig.open_pulls()
     assert pr["title"] == "Roll back fraud-detector in prod: v2 -> v1 (v1.3.0)"
-    assert pr["head_ref"] == "promote/fraud-detector/rollback-prod"
+    assert pr["head_ref"] == "promote/fraud-detector/prod+rollback"
     rig.merge(pr["number"])
 
     # A scheduled run must not promote v2 again: the rollback holds.

@@ -386,7 +386,7 @@ def test_action_success_paths(
     setup.merge("promote/fraud-detector/prod")
     assert "recorded" in step("push", "push", _push(setup.pushed_commits())).summary
     step("/rollback prod", "issue_comment", action.comment("/rollback prod"))
-    assert any(p["head_ref"].endswith("rollback-prod") for p in setup.fake.pulls.values())
+    assert any(p["head_ref"].endswith("prod+rollback") for p in setup.fake.pulls.values())
     step("status command", "workflow_dispatch", {"inputs": {}}, command="status")
     # A newer version: the open PRs are updated and get a "supersedes" comment.
     seed_model(setup.mlflow.uri, setup.name, [{"tags": {**VALIDATED, "image_tag": "v1.6.0"}}])

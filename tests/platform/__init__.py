@@ -11,9 +11,8 @@ from typing import Any
 
 from bot import pipeline
 from bot.config import load
-from bot.context import Context, Result, Selection
-from bot.platform.github import GitHubPlatform
-from bot.platform.github_api import GitHubSettings
+from bot.pipeline import Context, Result, Selection
+from bot.platform.github import GitHubPlatform, GitHubSettings
 from tests.e2e.helpers import VALIDATED
 from tests.rig.fake_github import FakeGitHub
 from tests.rig.github_rig import TOKEN

@@ -14,7 +14,7 @@ import time
 import pytest
 
 from bot.errors import RetryableError
-from bot.platform.github_api import rate_limit_wait
+from bot.platform.github import rate_limit_wait
 from tests.platform import (
     BRANCH,
     ROUTES,

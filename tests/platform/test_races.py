@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot import pipeline
-from bot.context import Result
+from bot.results import Result
 from tests.platform import (
     BRANCH,
     LABELS,

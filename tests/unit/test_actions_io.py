@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from bot.actions_io import ActionsIO
+from bot.actions.io import ActionsIO
 
 
 def test_outputs_are_heredocs_with_random_delimiters(tmp_path: Path) -> None:

@@ -10,7 +10,8 @@ import jsonschema
 import pytest
 from ruamel.yaml import YAML
 
-from bot import config, schema
+from bot import config
+from bot.config import schema
 from bot.errors import ConfigError
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples/gitops-repo/.github/promotion.yml"
@@ -164,7 +165,7 @@ def test_empty_file() -> None:
 
 def test_committed_schema_matches_the_models() -> None:
     assert schema.SCHEMA_PATH.read_text(encoding="utf-8") == schema.render(), (
-        "schema/promotion.schema.json is stale: run `python -m bot.schema`"
+        "schema/promotion.schema.json is stale: run `python -m bot.config.schema`"
     )
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import policy, report, template
-from bot.model import Deployed, ModelVersion, OpenPromotion, PromotionId
+from bot import markers, template
+from bot.model import Deployed, ModelVersion, OpenPromotion, PromotionId, Selection
+from bot.policy import Facts, decide
+from bot.text import markdown, pull_request
 
 
 @pytest.mark.parametrize(
@@ -39,20 +41,20 @@ PROMO = PromotionId("fraud", "prod", "3", "v1.5.0")
 
 
 def test_marker_roundtrip_and_injection() -> None:
-    assert report.parse_marker("text\n" + report.marker(PROMO)) == PROMO
+    assert markers.parse_marker("text\n" + markers.marker(PROMO)) == PROMO
     evil = PromotionId("fraud", "prod", "3", "x --> <script>")
-    body = report.marker(evil)
+    body = markers.marker(evil)
     assert body.count("-->") == 1  # the value cannot close the comment early
-    assert report.parse_marker(body) == evil
-    assert report.parse_marker("<!-- model-promotion-bot {not json} -->") is None
-    assert report.parse_marker(None) is None
+    assert markers.parse_marker(body) == evil
+    assert markers.parse_marker("<!-- model-promotion-bot {not json} -->") is None
+    assert markers.parse_marker(None) is None
 
 
 def test_trailers_roundtrip() -> None:
-    message = report.commit_message(PROMO, Deployed("2", "v1.4.0"))
+    message = pull_request.commit_message(PROMO, Deployed("2", "v1.4.0"))
     assert message.splitlines()[0] == "Promote fraud to prod: v3 (v1.5.0)"
-    assert report.parse_trailers(message) == PROMO
-    assert report.parse_trailers("no trailers") is None
+    assert markers.parse_trailers(message) == PROMO
+    assert markers.parse_trailers("no trailers") is None
 
 
 @pytest.mark.parametrize(
@@ -60,11 +62,11 @@ def test_trailers_roundtrip() -> None:
     [("v1", "`v1`"), ("a`b", "``a`b``"), ("x\ny", "`x y`"), (None, "—"), ("`x", "`` `x ``")],
 )
 def test_code_span(value: str | None, expected: str) -> None:
-    assert report.code(value) == expected
+    assert markdown.code(value) == expected
 
 
 def test_cell_escapes_markup() -> None:
-    assert report.cell("[x](http://e) | *b*") == r"\[x\]\(http://e\) \| \*b\*"
+    assert markdown.cell("[x](http://e) | *b*") == r"\[x\]\(http://e\) \| \*b\*"
 
 
 def _mv(version: str, tag: str = "v1", metrics: dict[str, float] | None = None) -> ModelVersion:
@@ -83,28 +85,33 @@ def _mv(version: str, tag: str = "v1", metrics: dict[str, float] | None = None) 
 def test_body_has_metrics_with_deltas_links_and_marker() -> None:
     cand = _mv("3", "v1.5.0", {"accuracy": 0.93, "latency_p99_ms": 120.0})
     cur = _mv("2", "v1.4.0", {"accuracy": 0.91, "latency_p99_ms": 150.0})
-    text = report.body(PROMO, cand, cur, Deployed("2", "v1.4.0"), [])
+    text = pull_request.body(PROMO, cand, cur, Deployed("2", "v1.4.0"), [])
     assert "| accuracy | 0.91 | 0.93 | +0.02 (+2.2%) |" in text
     assert "| latency\\_p99\\_ms | 150 | 120 | -30 (-20.0%) |" in text
     assert "[v3](http://mlflow/#/models/fraud/versions/3)" in text
     assert "[v2](http://mlflow/#/models/fraud/versions/2)" in text
-    assert report.parse_marker(text) == PROMO
+    assert markers.parse_marker(text) == PROMO
+
+
+def _decide(cand, deployed, open_pr, has_changes, explicit):  # type: ignore[no-untyped-def]
+    facts = Facts("prod", deployed, has_changes, open_pr)
+    return decide(cand, facts, Selection(version="3" if explicit else None, pinned=explicit))
 
 
 def test_policy() -> None:
     cand = _mv("3")
     none = Deployed(None, None)
-    assert policy.decide(None, none, None, False, False).reason == (
+    assert _decide(None, none, None, False, False).reason == (
         "no validated version in the registry"
     )
-    assert not policy.decide(cand, Deployed("3", "v1"), None, False, False).promote
+    assert not _decide(cand, Deployed("3", "v1"), None, False, False).promote
     same = OpenPromotion(
         "promote/fraud/prod", "sha", 7, None, PromotionId("fraud", "prod", "3", "v1")
     )
-    assert policy.decide(cand, Deployed("2", "v0"), same, True, False).reason == (
+    assert _decide(cand, Deployed("2", "v0"), same, True, False).reason == (
         "PR #7 already proposes v3"
     )
-    older = policy.decide(cand, Deployed("4", "v2"), None, True, False)
+    older = _decide(cand, Deployed("4", "v2"), None, True, False)
     assert not older.promote and "newer than the newest validated v3" in older.reason
-    assert policy.decide(cand, Deployed("4", "v2"), None, True, True).promote
-    assert policy.decide(cand, Deployed("2", "v0"), None, True, False).reason == "v2 -> v3"
+    assert _decide(cand, Deployed("4", "v2"), None, True, True).promote
+    assert _decide(cand, Deployed("2", "v0"), None, True, False).reason == "v2 -> v3"

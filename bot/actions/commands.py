@@ -1,0 +1,117 @@
+"""What each action command does, over the same library calls as the CLI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot import pipeline
+from bot.actions.inputs import Event, Inputs
+from bot.errors import UserError
+from bot.model import Selection
+from bot.pipeline import Context
+from bot.pipeline.rollback import rollback
+from bot.results import Outcome, exit_code
+
+
+def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event) -> Outcome:
+    if command == "comment":
+        if event.name != "issue_comment":
+            raise UserError(f"command comment needs an issue_comment event, got {event.name}")
+        from bot.chatops import handle
+
+        return handle(ctx, event.payload, inputs.dry_run)
+    if command == "status":
+        results = pipeline.evaluate(ctx, Selection(inputs.model))
+        return Outcome("Promotion status", results, exit_code=exit_code(results))
+    if command == "rollback":
+        return _rollback(ctx, inputs)
+    if command == "record":
+        return _record(ctx, inputs, event)
+    return _run(ctx, inputs, event)
+
+
+def selection(inputs: Inputs, event: Event) -> Selection:
+    """Action inputs first; a registry webhook's ``client_payload`` fills what they leave."""
+    payload: Mapping[str, Any] = {}
+    if event.name == "repository_dispatch":
+        raw = event.payload.get("client_payload") or {}
+        if not isinstance(raw, dict):
+            raise UserError("repository_dispatch event: client_payload must be an object")
+        payload = raw
+    # A person choosing a version (workflow_dispatch) may move backwards or lift a rollback
+    # hold; automation (a webhook, a training pipeline's step) may not.
+    return Selection(
+        inputs.model or _field(payload, "model"),
+        inputs.environment or _field(payload, "environment"),
+        inputs.version or _field(payload, "version"),
+        pinned=event.name == "workflow_dispatch",
+        origin="input" if inputs.version or not payload else "client_payload",
+    )
+
+
+def _field(payload: Mapping[str, Any], name: str) -> str | None:
+    value = payload.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise UserError(f"repository_dispatch event: client_payload.{name} must be a string")
+    return str(value)
+
+
+def _run(ctx: Context, inputs: Inputs, event: Event) -> Outcome:
+    results = pipeline.evaluate(ctx, selection(inputs, event))
+    if not inputs.dry_run:
+        results = pipeline.apply(ctx, results)
+    title = "Model promotion (dry run)" if inputs.dry_run else "Model promotion"
+    return Outcome(title, results, exit_code=exit_code(results))
+
+
+def _rollback(ctx: Context, inputs: Inputs) -> Outcome:
+    env = inputs.environment
+    models = [m for m, e in ctx.config.pairs() if e == env and inputs.model in (None, m)]
+    if env is None or len(models) != 1:
+        raise UserError(
+            "command rollback needs input environment (and model, if several run there)"
+        )
+    results = [rollback(ctx, models[0], env)]
+    if not inputs.dry_run:
+        results = pipeline.apply(ctx, results)
+    return Outcome("Rollback", results, exit_code=exit_code(results))
+
+
+def _record(ctx: Context, inputs: Inputs, event: Event) -> Outcome:
+    """A push to the base branch: the pushed commits' trailers say what was deployed."""
+    from bot.model import CommitInfo
+    from bot.pipeline import record
+
+    if event.name != "push":
+        commits = list(reversed(ctx.platform.file_history(None, 20)))
+    else:
+        base = ctx.config.git.base_branch or _default_branch(event.payload)
+        if event.payload.get("ref") != f"refs/heads/{base}":
+            return Outcome("Record deployments", note=f"ignored: not a push to {base}")
+        commits = [CommitInfo(str(c["id"]), str(c["message"]), 0) for c in _commits(event.payload)]
+    found = record.deployments(commits)
+    if inputs.dry_run:
+        return Outcome("Record deployments (dry run)", note=f"{len(found)} deployment(s) found")
+    results = record.record(ctx, found)
+    return Outcome("Record deployments", results, exit_code=exit_code(results))
+
+
+def _default_branch(payload: Mapping[str, Any]) -> str:
+    repo = payload.get("repository")
+    branch = repo.get("default_branch") if isinstance(repo, dict) else None
+    if not isinstance(branch, str):
+        raise UserError("push event payload: missing repository.default_branch")
+    return branch
+
+
+def _commits(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    commits = payload.get("commits")
+    if not isinstance(commits, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("message"), str)
+        for c in commits
+    ):
+        raise UserError("push event payload: commits must be a list of {id, message}")
+    return commits

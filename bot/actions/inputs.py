@@ -1,0 +1,86 @@
+"""The action's inputs (``INPUT_*``, read once from a mapping) and its event payload (read once
+from ``GITHUB_EVENT_PATH``), as plain values."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.errors import UserError
+
+REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
+COMMANDS = ("auto", "run", "comment", "status", "rollback", "record")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    command: str
+    config: str
+    repository: str | None
+    model: str | None
+    environment: str | None
+    version: str | None
+    token: str
+    dry_run: bool
+    mlflow_tracking_uri: str | None
+
+    @classmethod
+    def parse(cls, env: Mapping[str, str]) -> Inputs:
+        def get(name: str, default: str = "") -> str:
+            return env.get(f"INPUT_{name.upper()}", default).strip()
+
+        command = get("command", "auto") or "auto"
+        if command not in COMMANDS:
+            raise UserError(
+                f"input command: unknown {command!r}; use one of: {', '.join(COMMANDS)}"
+            )
+        dry_run = get("dry-run", "false").lower()
+        if dry_run not in ("true", "false", ""):
+            raise UserError(f"input dry-run: expected true or false, got {dry_run!r}")
+        return cls(
+            command=command,
+            config=get("config") or ".github/promotion.yml",
+            repository=get("repository") or None,
+            model=get("model") or None,
+            environment=get("environment") or None,
+            version=get("version") or None,
+            token=get("github-token") or env.get("GITHUB_TOKEN", ""),
+            dry_run=dry_run == "true",
+            mlflow_tracking_uri=get("mlflow-tracking-uri") or None,
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    payload: Mapping[str, Any]
+
+    @classmethod
+    def load(cls, env: Mapping[str, str]) -> Event:
+        name = env.get("GITHUB_EVENT_NAME", "workflow_call")
+        path = env.get("GITHUB_EVENT_PATH")
+        if not path:
+            return cls(name, {})
+        try:
+            payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as err:
+            raise UserError(
+                f"GITHUB_EVENT_PATH {path}: cannot read the event payload: {err}"
+            ) from None
+        if not isinstance(payload, dict):
+            raise UserError(f"GITHUB_EVENT_PATH {path}: the event payload is not a JSON object")
+        return cls(name, payload)
+
+
+def resolve(command: str, event: Event) -> str:
+    if command != "auto":
+        return command
+    if event.name == "issue_comment":
+        return "comment"
+    if event.name == "push":
+        return "record"
+    return "run"

@@ -1,0 +1,44 @@
+"""The promotion config (``.github/promotion.yml``): typed models, strict loading, clear errors.
+
+``models`` (the root and its sections), ``registries`` and ``targets`` (one model per registry
+type and per target kind) are the single source of truth: ``schema`` generates the published
+JSON Schema from them, ``load`` reads a file against them, ``errors`` words what is wrong.
+"""
+
+from __future__ import annotations
+
+from bot.config.load import cross_check, load, parse
+from bot.config.models import NAME_PATTERN, Cluster, Config, Environment, Model
+from bot.config.registries import MlflowRegistryConfig, RegistryConfig, S3RegistryConfig
+from bot.config.targets import (
+    ConfigMapTarget,
+    ContainerImageTarget,
+    GeneratorTarget,
+    JsonPatchTarget,
+    KustomizeImageTarget,
+    Target,
+    TargetBase,
+    YamlTarget,
+)
+
+__all__ = [
+    "NAME_PATTERN",
+    "Cluster",
+    "Config",
+    "ConfigMapTarget",
+    "ContainerImageTarget",
+    "Environment",
+    "GeneratorTarget",
+    "JsonPatchTarget",
+    "KustomizeImageTarget",
+    "MlflowRegistryConfig",
+    "Model",
+    "RegistryConfig",
+    "S3RegistryConfig",
+    "Target",
+    "TargetBase",
+    "YamlTarget",
+    "cross_check",
+    "load",
+    "parse",
+]

@@ -1,0 +1,176 @@
+"""The promotion config's models (``.github/promotion.yml``): the single source of truth.
+
+The published JSON Schema (``schema/promotion.schema.json``) is generated from them
+(``python -m bot.config.schema``); ``bot.config.load`` reads and checks a file against them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from bot.config.registries import RegistryConfig
+from bot.config.targets import Strict, Target, check_gates
+
+# Names end up in branch names, commit trailers and markdown: keep them boring.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
+NAME = re.compile(NAME_PATTERN)
+_ALLOW = re.compile(
+    r"^(@[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9._-]{0,99}|[A-Za-z0-9][A-Za-z0-9-]{0,38})$"
+)
+
+
+class Cluster(Strict):
+    targets: list[Target] = Field(min_length=1, description="This cluster overlay's targets.")
+
+
+class Environment(Strict):
+    targets: list[Target] = Field(
+        default_factory=list, description="Files and keys to change together."
+    )
+    clusters: dict[str, Cluster] = Field(
+        default_factory=dict,
+        description="Cluster overlays of this environment; changed in the same commit unless "
+        "split_clusters is true.",
+        json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}},
+    )
+    split_clusters: bool = Field(False, description="One PR per cluster instead of one in all.")
+    gates: list[str] = Field(
+        default_factory=list,
+        description="Metric gates added to the model's, e.g. `accuracy >= deployed - 0.01`.",
+    )
+    soak_hours: float = Field(
+        0, ge=0, description="Hours the version must have run in the `from` environment."
+    )
+    on_gate_failure: Literal["skip", "draft"] = Field(
+        "skip", description="skip: no PR; draft: open a draft PR showing the failed gates."
+    )
+    deployed_alias: str | None = Field(
+        None, description="Registry alias set after merge; default: the environment name."
+    )
+    upstream: str | None = Field(
+        None,
+        alias="from",
+        description="Upstream environment: `/promote <env>` without a version takes the version "
+        "it runs now.",
+    )
+    allow: list[str] = Field(
+        default_factory=list,
+        description="Who may run ChatOps commands for this environment: user logins and "
+        "`@org/team` slugs. Empty: everyone with write access.",
+    )
+
+    _gates = field_validator("gates")(check_gates)
+
+    def all_targets(self) -> list[Target]:
+        return [*self.targets, *(t for c in self.clusters.values() for t in c.targets)]
+
+    @field_validator("allow")
+    @classmethod
+    def _allow_entries(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if not _ALLOW.match(entry):
+                raise ValueError(f"allow entry {entry!r} must be a login or @org/team")
+        return value
+
+
+class Validated(Strict):
+    """What makes a registry version promotable."""
+
+    tags: dict[str, str] = Field(
+        default_factory=lambda: {"validation_status": "passed"},
+        description="Version tags that must all match.",
+    )
+    alias: str | None = Field(None, description="Alias the version must carry, e.g. champion.")
+
+
+class Select(Strict):
+    """Which validated version is the candidate."""
+
+    strategy: Literal["newest", "alias", "semver"] = Field(
+        "newest",
+        description="newest: highest version number; alias: the version carrying `alias`; "
+        "semver: the newest whose image tag is in `range`.",
+    )
+    alias: str | None = Field(None, description="For strategy alias, e.g. champion.")
+    range: str | None = Field(None, description="For strategy semver, e.g. '>=1.4,<2'.")
+    ignore_versions: list[str] = Field(default_factory=list, description="Never promote these.")
+    ignore_tags: list[str] = Field(
+        default_factory=list, description="Never promote image tags matching these globs."
+    )
+
+    @model_validator(mode="after")
+    def _needs(self) -> Select:
+        if self.strategy == "alias" and not self.alias:
+            raise ValueError("strategy alias needs `alias:`")
+        if self.strategy == "semver":
+            _check_range(self.range)
+        return self
+
+
+def _check_range(value: str | None) -> None:
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    if not value:
+        raise ValueError("strategy semver needs `range:`, e.g. '>=1.4,<2'")
+    try:
+        SpecifierSet(value)
+    except InvalidSpecifier:
+        raise ValueError(f"range {value!r} is not a version range like '>=1.4,<2'") from None
+
+
+class ImageSource(Strict):
+    tag_from: str = Field("image_tag", description="Version tag holding the image tag.")
+    digest_from: str | None = Field(None, description="Version tag holding the image digest.")
+
+
+class Model(Strict):
+    registry: str | None = Field(None, description="Registry key; default: the only one.")
+    registered_model: str | None = Field(None, description="Name in the registry; default: key.")
+    validated: Validated = Field(default_factory=lambda: Validated())
+    image: ImageSource = Field(default_factory=lambda: ImageSource())
+    metrics: list[str] = Field(default_factory=list, description="Run metrics for the PR body.")
+    gates: list[str] = Field(
+        default_factory=list, description="Metric gates for every environment of the model."
+    )
+    select: Select = Field(default_factory=lambda: Select())
+
+    _gates = field_validator("gates")(check_gates)
+    environments: dict[str, Environment] = Field(
+        min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
+    )
+
+
+class Git(Strict):
+    base_branch: str | None = Field(None, description="Default: the repository's default branch.")
+    branch_prefix: str = Field("promote", pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,40}$")
+
+
+class PullRequest(Strict):
+    labels: list[str] = Field(default_factory=list)
+    reviewers: list[str] = Field(default_factory=list)
+    team_reviewers: list[str] = Field(default_factory=list)
+    draft: bool = False
+
+
+class Config(Strict):
+    """Root of .github/promotion.yml."""
+
+    version: Literal[1] = 1
+    registries: dict[str, RegistryConfig] = Field(min_length=1)
+    git: Git = Field(default_factory=lambda: Git())
+    pull_request: PullRequest = Field(default_factory=lambda: PullRequest())
+    models: dict[str, Model] = Field(
+        min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
+    )
+
+    def registry_of(self, model: str) -> str:
+        return self.models[model].registry or next(iter(self.registries))
+
+    def pairs(self) -> Iterator[tuple[str, str]]:
+        for model_key, model in self.models.items():
+            for env in model.environments:
+                yield model_key, env

@@ -1,0 +1,164 @@
+"""The target kinds of the promotion config: which file and which scalar a promotion sets,
+and the template of the value written there."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot import overlays, template
+from bot.policy import gates
+
+# One scalar a target sets: where it is, and the template of the value written there.
+Edit = tuple[overlays.Locator, str]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _safe_relative(path: str) -> str:
+    parts = path.replace("\\", "/").split("/")
+    if path.startswith("/") or ".." in parts or not path.strip():
+        raise ValueError(f"must be a path inside the repository, got {path!r}")
+    return path
+
+
+def check_gates(value: list[str]) -> list[str]:
+    for text in value:
+        gates.parse(text)
+    return value
+
+
+def check_template(value: str | None) -> str | None:
+    if value is not None:
+        template.check(value)
+    return value
+
+
+RelPath = Annotated[str, Field(description="File path relative to the repository root.")]
+
+
+class TargetBase(Strict):
+    file: RelPath
+
+    _file = field_validator("file")(_safe_relative)
+
+    def edits(self) -> list[Edit]:
+        """What this target sets in its file: each scalar's locator and value template."""
+        raise NotImplementedError
+
+
+class ValueTarget(TargetBase):
+    """A target that writes one scalar from a template (every kind but kustomize-image)."""
+
+    value: str = Field("{version}", description="Template of the value written.")
+
+    _tpl = field_validator("value")(check_template)
+
+    def edits(self) -> list[Edit]:
+        return [(self.locator(), self.value)]
+
+    def locator(self) -> overlays.Locator:
+        raise NotImplementedError
+
+
+class KustomizeImageTarget(TargetBase):
+    """An ``images:`` entry of a kustomization.yaml (the inference server image)."""
+
+    kind: Literal["kustomize-image"]
+    image: str = Field(description="The entry's `name` in `images:`.")
+    new_tag: str | None = Field("{image_tag}", description="Template for `newTag`; null to leave.")
+    new_name: str | None = Field(None, description="Template for `newName`, e.g. a registry path.")
+    digest: str | None = Field(None, description="Template for `digest`, e.g. `{image_digest}`.")
+
+    _tpl = field_validator("new_tag", "new_name", "digest")(check_template)
+
+    def edits(self) -> list[Edit]:
+        fields: tuple[tuple[overlays.ImageField, str | None], ...] = (
+            ("newTag", self.new_tag),
+            ("newName", self.new_name),
+            ("digest", self.digest),
+        )
+        return [
+            (overlays.KustomizeImage(self.image, name), tpl)
+            for name, tpl in fields
+            if tpl is not None
+        ]
+
+
+class ConfigMapTarget(ValueTarget):
+    """A ``data`` key of a ConfigMap manifest (e.g. overlays/prod/model-config.yaml)."""
+
+    kind: Literal["configmap"]
+    key: str = Field(description="Key under `data`, e.g. MODEL_VERSION.")
+    name: str | None = Field(None, description="metadata.name, when the file has several.")
+
+    def locator(self) -> overlays.Locator:
+        return overlays.ConfigMapData(self.key, self.name)
+
+
+class GeneratorTarget(ValueTarget):
+    """A ``configMapGenerator`` literal ``KEY=value`` in a kustomization.yaml."""
+
+    kind: Literal["configmap-generator"]
+    key: str = Field(description="Literal key, e.g. MODEL_VERSION.")
+    generator: str | None = Field(None, description="Generator `name`, when several have the key.")
+
+    def locator(self) -> overlays.Locator:
+        return overlays.GeneratorLiteral(self.key, self.generator)
+
+
+class YamlTarget(ValueTarget):
+    """Any scalar by key path, e.g. Helm values ``model.version`` or ``image.tag``."""
+
+    kind: Literal["yaml"]
+    path: str = Field(description="Dotted key path, e.g. model.version or servers[0].tag.")
+    document: int | None = Field(None, ge=0, description="Index of the `---` document.")
+
+    def locator(self) -> overlays.Locator:
+        return overlays.YamlPath(overlays.parse_path(self.path), self.document)
+
+
+class JsonPatchTarget(ValueTarget):
+    """The ``value`` of an inline JSON 6902 patch op in a kustomization.yaml."""
+
+    kind: Literal["json-patch"]
+    op_path: str = Field(description="The op's `path`, e.g. /data/model_version.")
+    target: str | None = Field(None, description="Patch target name, when several match.")
+
+    def locator(self) -> overlays.Locator:
+        return overlays.JsonPatchValue(self.op_path, self.target)
+
+
+class ContainerImageTarget(ValueTarget):
+    """The ``image:`` of a named container in a workload (Deployment, Argo Rollout, ...)."""
+
+    kind: Literal["container-image"]
+    container: str = Field(description="Container name, e.g. vllm.")
+    workload: str | None = Field(None, description="metadata.name, when several match.")
+    kinds: list[str] | None = Field(
+        None,
+        description="Workload kinds searched; default Deployment, StatefulSet, DaemonSet, "
+        "Rollout, Job, CronJob.",
+    )
+    part: Literal["tag", "digest", "image"] = Field(
+        "tag", description="tag: after the last ':'; digest: after '@'; image: the whole string."
+    )
+    value: str = Field("{image_tag}", description="Template of the value written.")
+
+    def locator(self) -> overlays.Locator:
+        kinds = tuple(self.kinds) if self.kinds else overlays.WORKLOAD_KINDS
+        return overlays.ContainerImage(self.container, kinds, name=self.workload, part=self.part)
+
+
+Target = Annotated[
+    KustomizeImageTarget
+    | ConfigMapTarget
+    | GeneratorTarget
+    | YamlTarget
+    | JsonPatchTarget
+    | ContainerImageTarget,
+    Field(discriminator="kind"),
+]

@@ -1,0 +1,122 @@
+"""The machine-read format the bot leaves in Git and on pull requests, and its parser.
+
+Two carriers: commit trailers (``Model: …`` lines at the end of a message) and hidden HTML
+comments in PR bodies and comments (``<!-- model-promotion-bot {json} -->``). What people
+read is rendered elsewhere (``bot.text``); this module is the only one that writes or parses
+these, so a platform never edits the format by hand.
+
+Values are untrusted: the JSON cannot close its HTML comment early, and parsing never raises.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+
+from bot.model import PromotionId
+
+MARKER = "model-promotion-bot"
+_MARKER_RE = re.compile(r"<!-- " + MARKER + r" (\{[^<>]*\}) -->")
+_TRAILERS = ("Model", "Model-Version", "Image-Tag", "Environment", "Rollback-Of")
+# Records, in a PR body, the labels whose presence says the bot finished opening the PR.
+_LABELS_NOTE = MARKER + ":labels"
+_LABELS_RE = re.compile(r"<!-- " + re.escape(_LABELS_NOTE) + r" (\[[^<>]*\]) -->")
+# Marks the one comment that says a branch has commits the bot did not make.
+FOREIGN_COMMITS = f"<!-- {MARKER}:foreign-commits -->"
+
+
+def _json(value: object) -> str:
+    # ensure_ascii plus escaping < and > keeps the JSON from ending the HTML comment.
+    return json.dumps(value, sort_keys=True).replace("<", "\\u003c").replace(">", "\\u003e")
+
+
+# -- commit trailers ------------------------------------------------------------------------
+
+
+def trailer_lines(promo: PromotionId, rollback_of: str | None = None) -> list[str]:
+    lines = [f"Model: {promo.model}", f"Model-Version: {promo.version}"]
+    if promo.image_tag:
+        lines.append(f"Image-Tag: {promo.image_tag}")
+    lines.append(f"Environment: {promo.environment}")
+    if rollback_of:
+        # Scheduled runs read this trailer and hold the rolled-back version (see policy).
+        lines.append(f"Rollback-Of: {rollback_of}")
+    return lines
+
+
+def trailers(message: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for line in message.splitlines():
+        key, sep, value = line.partition(": ")
+        if sep and key in _TRAILERS:
+            found[key] = value.strip()
+    return found
+
+
+def rollback_of(message: str, model: str, environment: str) -> str | None:
+    """The version a rollback commit for this model/environment moved away from, if any."""
+    found = trailers(message)
+    if found.get("Model") == model and found.get("Environment") == environment:
+        return found.get("Rollback-Of")
+    return None
+
+
+def parse_trailers(message: str) -> PromotionId | None:
+    found = trailers(message)
+    if not {"Model", "Model-Version", "Environment"} <= found.keys():
+        return None
+    return PromotionId(
+        found["Model"], found["Environment"], found["Model-Version"], found.get("Image-Tag")
+    )
+
+
+# -- the PR body marker ---------------------------------------------------------------------
+
+
+def marker(promo: PromotionId) -> str:
+    data = {
+        "model": promo.model,
+        "environment": promo.environment,
+        "version": promo.version,
+        "image_tag": promo.image_tag,
+    }
+    return f"<!-- {MARKER} {_json(data)} -->"
+
+
+def without_marker(body: str, promo: PromotionId) -> str:
+    """``body`` without its promotion marker: a PR opened so is not finished yet."""
+    return body.replace(marker(promo), "")
+
+
+def parse_marker(body: str | None) -> PromotionId | None:
+    match = _MARKER_RE.search(body or "")
+    if not match:
+        return None
+    try:
+        data = json.loads(match.group(1))
+        return PromotionId(
+            str(data["model"]),
+            str(data["environment"]),
+            str(data["version"]),
+            None if data.get("image_tag") is None else str(data["image_tag"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def with_labels_note(body: str, labels: Sequence[str]) -> str:
+    """``body`` recording the labels whose presence says the PR is finished."""
+    return f"{body.rstrip()}\n<!-- {_LABELS_NOTE} {_json(list(labels))} -->\n"
+
+
+def noted_labels(body: str | None) -> list[str] | None:
+    """The labels a body records (``with_labels_note``); None when it records none."""
+    found = _LABELS_RE.search(body or "")
+    if found is None:
+        return None
+    try:
+        wanted = json.loads(found.group(1))
+    except ValueError:
+        return None
+    return [str(name) for name in wanted] if isinstance(wanted, list) else None

@@ -1,0 +1,166 @@
+"""Evaluate and apply: the flow registry -> facts -> decision -> plan -> platform.
+
+``evaluate`` reads (registry, files, open PRs, history) and decides; ``apply`` writes.
+``plan`` and ``run --dry-run`` stop after ``evaluate``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from bot import plan
+from bot.errors import BotError, UserError
+from bot.lazy import Lazy
+from bot.model import (
+    Deployed,
+    FileChange,
+    ModelVersion,
+    OpenPromotion,
+    PromotionId,
+    Proposal,
+    Selection,
+)
+from bot.pipeline import units
+from bot.pipeline.context import Context
+from bot.pipeline.facts import Details, gather
+from bot.pipeline.reads import candidate_key, candidate_or_error, selected, warm
+from bot.pipeline.units import Unit
+from bot.policy import Decision, decide
+from bot.results import Result, Status
+from bot.text import pull_request
+
+log = logging.getLogger("bot.pipeline")
+
+
+def evaluate(ctx: Context, sel: Selection) -> list[Result]:
+    todo = selected(ctx, sel)
+    open_prs, found = warm(ctx, todo, sel)
+    log.info("%d unit(s) to evaluate, %d open promotion PR(s)", len(todo), len(open_prs))
+    results = []
+    for unit in todo:
+        key = candidate_key(ctx, unit, sel)
+        if key not in found:
+            found[key] = candidate_or_error(ctx, unit, sel)
+        open_pr = open_prs.get(unit.branch(ctx.config))
+        try:
+            cand = found[key]
+            if isinstance(cand, BotError):
+                raise cand
+            results.append(_one(ctx, unit, cand, open_pr, sel))
+            log.info("%s: %s: %s", unit.label, results[-1].status, results[-1].reason)
+        except BotError as err:
+            reason = str(err) if str(err).startswith("[") else f"[{unit.label}] {err}"
+            results.append(_result(unit, "failed", reason, open_pr=open_pr))
+    return results
+
+
+def _result(unit: Unit, status: Status, reason: str, **kw: Any) -> Result:
+    return Result(unit.model, unit.environment, status, reason, cluster=unit.cluster, **kw)
+
+
+def _one(
+    ctx: Context,
+    unit: Unit,
+    cand: ModelVersion | None,
+    open_pr: OpenPromotion | None,
+    sel: Selection,
+) -> Result:
+    slots = plan.slots(unit.targets)
+    files = ctx.files(plan.files_of(slots))
+    deployed = plan.deployed(slots, files)
+    changes = plan.changes(slots, files, cand.values()) if cand else []
+    details = Details(ctx, unit.model, cand, deployed) if cand is not None else None
+    facts = gather(ctx, unit, cand, deployed, bool(changes), open_pr, details)
+    decision = decide(cand, facts, sel)
+    seen = {"deployed": deployed, "candidate": cand, "open_pr": open_pr, "decision": decision}
+    if cand is None or details is None or not decision.promote:
+        return _result(unit, "unchanged", decision.reason, gates=decision.verdicts, **seen)
+    proposal = _proposal(ctx, unit, cand, deployed, tuple(changes), decision)
+
+    def body() -> str:
+        completed, current = details.get()
+        return pull_request.body(
+            proposal.promotion, completed, current, deployed, changes, verdicts=decision.verdicts
+        )
+
+    return _result(
+        unit,
+        "planned",
+        decision.reason,
+        proposal=proposal,
+        pending_body=Lazy(body),
+        gates=decision.verdicts,
+        **seen,
+    )
+
+
+def _proposal(
+    ctx: Context,
+    unit: Unit,
+    cand: ModelVersion,
+    deployed: Deployed,
+    changes: tuple[FileChange, ...],
+    decision: Decision,
+) -> Proposal:
+    promo = PromotionId(unit.model, unit.environment, cand.version, cand.image_tag)
+    pr = ctx.config.pull_request
+    title = pull_request.title(promo) + (f" [{unit.cluster}]" if unit.cluster else "")
+    return Proposal(
+        promotion=promo,
+        branch=unit.branch(ctx.config),
+        title=title,
+        commit_message=pull_request.commit_message(promo, deployed),
+        changes=changes,
+        labels=tuple(pr.labels),
+        reviewers=tuple(pr.reviewers),
+        team_reviewers=tuple(pr.team_reviewers),
+        draft=pr.draft or decision.draft,
+    )
+
+
+def apply(ctx: Context, results: list[Result]) -> list[Result]:
+    """Publish every planned proposal; one failure does not stop the others. The commit is
+    pushed first, then the PR body is rendered (its registry details may still have been
+    arriving) and the PR opened or updated with it."""
+    out = []
+    for result in results:
+        if result.proposal is None:
+            out.append(result)
+            continue
+        try:
+            log.info("publishing %s on %s", result.proposal.branch, ctx.platform.name)
+            pushed = ctx.platform.push(result.proposal, result.open_pr)
+            proposal = replace(result.proposal, body=result.body())
+            published = ctx.platform.propose(proposal, pushed, result.open_pr)
+        except BotError as err:
+            label = f"{result.model}/{result.environment}"
+            out.append(replace(result, status="failed", reason=f"[{label}] {err}"))
+            continue
+        out.append(
+            replace(
+                result,
+                status=published.action,
+                proposal=proposal,
+                pr_number=published.number,
+                pr_url=published.url,
+            )
+        )
+    return out
+
+
+def validate(ctx: Context) -> list[str]:
+    """Every target that cannot be read on the base branch, not only the first."""
+    problems: list[str] = []
+    for model, env in ctx.config.pairs():
+        slots = plan.slots(units.whole_environment(ctx.config, model, env).targets)
+        files = ctx.files(plan.files_of(slots))
+        for slot in slots:
+            try:
+                plan.read_slot(slot, files)
+            except UserError as err:
+                problem = f"models.{model}.environments.{env}: {err}"
+                if problem not in problems:
+                    problems.append(problem)
+    return problems

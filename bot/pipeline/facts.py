@@ -1,0 +1,163 @@
+"""Gathering the facts a decision needs, lazily, from Git history and the registry: a rollback
+hold, how long a version has run upstream (soak), gate verdicts; and, once a promotion is due,
+the registry details its PR body shows.
+
+Nothing here decides: ``bot.policy.decide`` does, reading only the facts it needs.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from bot import markers, plan
+from bot.errors import BotError, UserError
+from bot.lazy import Lazy
+from bot.model import Deployed, ModelVersion, OpenPromotion
+from bot.pipeline import units
+from bot.pipeline.context import Context, query_of
+from bot.pipeline.units import Unit
+from bot.policy import Facts
+from bot.policy import gates as gate_rules
+from bot.policy.facts import Soak
+from bot.policy.gates import Verdict
+
+HISTORY_DEPTH = 30
+# Commit dates and registry times come from different clocks.
+CLOCK_SKEW_S = 24 * 3600
+
+
+class Details:
+    """The registry reads only a due promotion needs: the candidate's run, and the deployed
+    version's entry and run. ``start`` sends them off in the background (once); ``get``
+    waits. Meanwhile the platform reads the rollback hold and, when no gate reads the
+    metrics, writes the commit: only the PR body needs them then."""
+
+    def __init__(self, ctx: Context, model: str, cand: ModelVersion, deployed: Deployed) -> None:
+        self._args = (ctx, model, cand, deployed)
+        self._started: tuple[Future[ModelVersion], Future[ModelVersion | None]] | None = None
+
+    def start(self) -> None:
+        if self._started is not None:
+            return
+        ctx, model, cand, deployed = self._args
+        pool = ThreadPoolExecutor(max_workers=2)
+        completed = pool.submit(ctx.registry(model).complete, query_of(ctx.config, model), cand)
+        current = pool.submit(_current_version, ctx, model, deployed)
+        pool.shutdown(wait=False)  # its threads end with these two reads
+        self._started = (completed, current)
+
+    def get(self) -> tuple[ModelVersion, ModelVersion | None]:
+        self.start()
+        assert self._started is not None
+        completed, current = self._started
+        return completed.result(), current.result()
+
+
+def gather(
+    ctx: Context,
+    unit: Unit,
+    cand: ModelVersion | None,
+    deployed: Deployed,
+    has_changes: bool,
+    open_pr: OpenPromotion | None,
+    details: Details | None,
+) -> Facts:
+    env = ctx.config.models[unit.model].environments[unit.environment]
+    if cand is None or details is None:
+        return Facts(unit.environment, deployed, has_changes, open_pr)
+
+    def hold() -> str | None:
+        details.start()  # a promotion is otherwise due: its registry reads start now
+        return held_version(ctx, unit, cand)
+
+    def verdicts() -> tuple[Verdict, ...]:
+        details.start()
+        if not _gated(ctx, unit):
+            return ()
+        completed, current = details.get()  # the gates read the metrics: wait for them
+        return tuple(gate_verdicts(ctx, unit.model, unit.environment, completed, current))
+
+    return Facts(
+        environment=unit.environment,
+        deployed=deployed,
+        has_changes=has_changes,
+        open_pr=open_pr,
+        hold=Lazy(hold),
+        soak=Lazy(lambda: soak(ctx, unit.model, unit.environment, cand.version)),
+        verdicts=Lazy(verdicts),
+        on_gate_failure=env.on_gate_failure,
+    )
+
+
+def _gated(ctx: Context, unit: Unit) -> bool:
+    spec = ctx.config.models[unit.model]
+    return bool(spec.gates or spec.environments[unit.environment].gates)
+
+
+def held_version(ctx: Context, unit: Unit, cand: ModelVersion) -> str | None:
+    """The version a merged rollback holds back, read from the newest commit's trailers.
+
+    Only a rollback from ``cand`` or a higher version can hold ``cand`` back. When the
+    registry numbers versions in the order it creates them, such a rollback was committed
+    after ``cand`` was registered, so history older than that (less a day of clock skew)
+    cannot matter and is not walked: on a long history that is most of the cost.
+    """
+    version_file = plan.version_file(plan.slots(unit.targets))
+    if version_file is None:
+        return None
+    since = None
+    if cand.created_ms is not None and ctx.registry(unit.model).ordered_creation:
+        since = cand.created_ms // 1000 - CLOCK_SKEW_S
+    history = ctx.platform.file_history(version_file, 1, since)
+    if not history:
+        return None
+    return markers.rollback_of(history[0].message, unit.model, unit.environment)
+
+
+def running_since(ctx: Context, model: str, env: str, version: str) -> int | None:
+    """When ``env`` started declaring ``version``: the oldest commit of the unbroken run of
+    commits (newest first) whose overlays declare it. None if it cannot be told."""
+    slots = plan.slots(units.whole_environment(ctx.config, model, env).targets)
+    version_file = plan.version_file(slots)
+    if version_file is None:
+        return None
+    paths = plan.files_of(slots)
+    since = None
+    for commit in ctx.platform.file_history(version_file, HISTORY_DEPTH):
+        files = {path: ctx.platform.read_file(path, commit.sha) for path in paths}
+        try:
+            declared = plan.values_at(slots, files).get("version")
+        except UserError:
+            break  # the overlays had another shape back then
+        if declared != version:
+            break
+        since = commit.timestamp
+    return since
+
+
+def soak(ctx: Context, model: str, env: str, version: str) -> Soak | None:
+    """How long ``version`` has run upstream, when the environment asks for soak time."""
+    spec = ctx.config.models[model].environments[env]
+    if not spec.soak_hours or spec.upstream is None:
+        return None
+    since = running_since(ctx, model, spec.upstream, version)
+    ran = 0.0 if since is None else max(0.0, (ctx.now() - since) / 3600)
+    return Soak(spec.upstream, ran, spec.soak_hours)
+
+
+def gate_verdicts(
+    ctx: Context, model: str, env: str, cand: ModelVersion, current: ModelVersion | None
+) -> list[Verdict]:
+    texts = [*ctx.config.models[model].gates, *ctx.config.models[model].environments[env].gates]
+    deployed = dict(current.metrics) if current is not None else None
+    return gate_rules.check_all([gate_rules.parse(t) for t in texts], cand.metrics, deployed)
+
+
+def _current_version(ctx: Context, model: str, deployed: Deployed) -> ModelVersion | None:
+    """The deployed version's registry entry, for metrics and relative gates; best effort."""
+    if deployed.version is None:
+        return None
+    try:
+        return ctx.registry(model).get_version(query_of(ctx.config, model), deployed.version)
+    except BotError:
+        return None

@@ -1,0 +1,21 @@
+"""The GitHub platform: commits through the Git Data API, pull requests and ChatOps calls.
+
+``platform`` is the flow (reads, the one-commit push, open or update the PR), ``pulls`` the
+pull-request calls, ``chat`` the ChatOps calls, ``state`` the pure PR and branch state those
+decide on, ``client`` the PyGithub client with its retries and error mapping, and
+``settings`` what it is set up from. Only this package imports PyGithub.
+"""
+
+from __future__ import annotations
+
+from bot.platform.github.client import rate_limit_wait
+from bot.platform.github.platform import GitHubPlatform
+from bot.platform.github.settings import DEFAULT_API_URL, GitHubSettings, settings_from
+
+__all__ = [
+    "DEFAULT_API_URL",
+    "GitHubPlatform",
+    "GitHubSettings",
+    "rate_limit_wait",
+    "settings_from",
+]

@@ -1,0 +1,246 @@
+"""GitHub through PyGithub, Git Data API, no clone. With ``client`` (client, retries,
+errors), ``pulls`` (the pull-request calls) and ``chat`` (ChatOps calls) this package is
+the only place that imports PyGithub; ``state`` holds the pure PR and branch state the
+recovery rules below are decided on.
+
+One promotion costs at most six writes: tree (file contents inline, so no blob calls),
+commit, ref, pull request, reviewers, labels. Reads grow only with the number of target
+files: the branch head, one contents call per file, and one paginated list of open PRs.
+
+Failures, and what a run leaves behind:
+
+- Transient failures (5xx, secondary rate limits, connection resets) are retried by PyGithub's
+  ``GithubRetry`` with exponential backoff, a bounded number of times; a rate limit that asks
+  for a longer wait than ``GitHubSettings.max_rate_limit_wait`` fails at once, naming the time
+  it lifts. What outlives the retries is a ``RetryableError``.
+- Every write is repeatable, and the PR's final state is written last: with labels configured,
+  the labels (the body records which ones belong); without them, the body's promotion marker.
+  A PR whose last step is missing is listed without its promotion, so the next run finishes
+  it instead of skipping it. A branch left without a PR is adopted, a PR another run opened
+  first is adopted, and a ref another run created first is "someone else made it".
+- A promotion branch is moved only while it holds nothing but the bot's one commit (checked
+  with one compare call, only when an existing branch would move). Commits by anyone else stop
+  the update: the bot says so once on the PR and the promotion fails with a ``UserError``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from typing import Any
+from urllib.parse import quote
+
+from bot.errors import AlreadyExists, NotFound, UserError
+from bot.model import CommitInfo, OpenPromotion, Proposal, Published, Pushed
+from bot.platform import Base, Chat
+from bot.platform.github.chat import GitHubChat
+from bot.platform.github.client import api, client, decode
+from bot.platform.github.pulls import Pulls, same_repo
+from bot.platform.github.settings import GitHubSettings
+from bot.platform.github.state import (
+    BranchState,
+    PullState,
+    branch_state,
+    foreign,
+    open_promotion,
+    superseded,
+)
+
+
+class GitHubPlatform:
+    name = "github"
+
+    def __init__(self, settings: GitHubSettings) -> None:
+        self.settings = settings
+        self._gh = client(settings)
+        self._repo = self._gh.get_repo(settings.repository)
+        self._base: Base | None = None
+        self._pulls = Pulls(self._repo, settings.repository, self._api)
+
+    def _api(self, what: str) -> contextlib.AbstractContextManager[None]:
+        return api(what, self.settings)
+
+    def base(self) -> Base:
+        if self._base is None:
+            with self._api(f"read the base branch of {self.settings.repository}"):
+                name = self.settings.base_branch or self._repo.default_branch
+                branch = self._repo.get_branch(name)
+                commit = branch.commit
+                self._base = Base(name, commit.sha, commit.commit.tree.sha)
+        return self._base
+
+    def read_file(self, path: str, ref: str | None = None) -> str | None:
+        return self._read(path, ref or self.base().sha)
+
+    def read_default_branch(self, path: str) -> str | None:
+        """``path`` as GitHub serves it from the default branch, with no base lookup first:
+        the config is read this way, so the registry can be asked while the base is read."""
+        return self._read(path, None)
+
+    def _read(self, path: str, ref: str | None) -> str | None:
+        from github.GithubObject import NotSet
+
+        try:
+            with self._api(f"read {path}"):
+                content = self._repo.get_contents(path, ref=NotSet if ref is None else ref)
+        except NotFound:
+            return None
+        if isinstance(content, list):
+            raise UserError(f"{path}: is a directory; a target must name a file")
+        return decode(path, self._raw(content))
+
+    def _raw(self, content: Any) -> bytes:
+        if content.encoding == "base64":
+            return bytes(content.decoded_content)
+        # Files over 1 MB come back without content; fetch the blob instead.
+        with self._api(f"read {content.path}"):
+            blob = self._repo.get_git_blob(content.sha)
+        import base64
+
+        return base64.b64decode(blob.content)
+
+    def file_history(
+        self, path: str | None, limit: int, since: int | None = None
+    ) -> list[CommitInfo]:
+        from github.Commit import Commit
+        from github.PaginatedList import PaginatedList
+
+        # A page no longer than needed: the hold check wants one commit, and GitHub builds
+        # every commit of a page (100 with the client's default) before it answers.
+        params: dict[str, Any] = {"sha": self.base().sha, "per_page": max(1, min(limit, 100))}
+        if path:
+            params["path"] = path
+        if since is not None:
+            params["since"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(since))
+        pages = PaginatedList(Commit, self._repo.requester, f"{self._repo.url}/commits", params)
+        commits = []
+        with self._api(f"read the history of {path or self.base().branch}"):
+            for commit in pages:
+                stamp = commit.commit.committer.date.timestamp()
+                commits.append(CommitInfo(commit.sha, commit.commit.message, int(stamp)))
+                if len(commits) >= limit:
+                    break
+        return commits
+
+    def open_promotions(self, prefix: str) -> dict[str, OpenPromotion]:
+        found = {}
+        with self._api("list open pull requests"):
+            for pr in self._repo.get_pulls(state="open", base=self.base().branch):
+                if pr.head.ref.startswith(prefix + "/") and same_repo(pr, self.settings.repository):
+                    found[pr.head.ref] = open_promotion(pr)
+        return found
+
+    def chat(self) -> Chat:
+        return GitHubChat(self._gh, self._repo, self.settings)
+
+    # -- publishing -------------------------------------------------------------------------
+
+    def push(self, proposal: Proposal, existing: OpenPromotion | None) -> Pushed:
+        if existing is not None and existing.number is not None:
+            return self._push_update(proposal, existing.number)
+        return self._push_new(proposal)
+
+    def propose(
+        self, proposal: Proposal, pushed: Pushed, existing: OpenPromotion | None
+    ) -> Published:
+        if existing is None or existing.number is None:
+            return self._pulls.open(proposal, pushed.sha, self.base().branch)
+        number, promo = existing.number, proposal.promotion
+        shown = existing.promotion  # what the PR says it proposes; None while unfinished
+        if pushed.moved:
+            self._pulls.comment(number, superseded(promo, shown or pushed.was, pushed.sha))
+        elif shown is not None and shown != promo:
+            # An earlier run moved the branch but did not finish: comment unless it did.
+            text = superseded(promo, shown, pushed.sha)
+            if not self._pulls.commented(number, text.split(":", 1)[0] + ":"):
+                self._pulls.comment(number, text)
+        current = PullState(
+            number,
+            existing.url or "",
+            existing.labels,
+            existing.reviewers,
+            existing.team_reviewers,
+        )
+        self._pulls.finish(proposal, current)
+        return Published("updated", proposal.branch, pushed.sha, number, existing.url)
+
+    def _push_new(self, proposal: Proposal) -> Pushed:
+        tree = self._tree(proposal)
+        sha = self._commit(proposal, tree)
+        if not self._create_ref(proposal.branch, sha):
+            # Left by an earlier run whose PR failed, by a closed PR, or made a moment ago
+            # by a concurrent run: adopt it unless someone else committed to it.
+            state = self._branch_state(proposal.branch)
+            if foreign(state, proposal.promotion):
+                raise UserError(
+                    f"branch {proposal.branch} already exists and has commits not made by the "
+                    "bot; not updating it. Delete it or push the promotion by hand."
+                )
+            if state.is_current(proposal.promotion, self.base(), tree):
+                assert state.head is not None
+                sha = state.head
+            else:
+                self._force_ref(proposal.branch, sha)
+        return Pushed(proposal.branch, sha)
+
+    def _push_update(self, proposal: Proposal, number: int) -> Pushed:
+        promo = proposal.promotion
+        state = self._branch_state(proposal.branch)
+        if foreign(state, promo):
+            self._pulls.refuse(proposal, number)
+        tree = self._tree(proposal)
+        if state.is_current(promo, self.base(), tree):
+            assert state.head is not None
+            sha = state.head  # an earlier run moved it already
+        else:
+            sha = self._commit(proposal, tree)
+            self._force_ref(proposal.branch, sha)
+        return Pushed(proposal.branch, sha, state.promotion, moved=not state.proposes(promo))
+
+    def _tree(self, proposal: Proposal) -> str:
+        from github import GitTree, InputGitTreeElement
+
+        base = self.base()
+        elements = [
+            InputGitTreeElement(c.path, "100644", "blob", content=c.new_text)
+            for c in proposal.changes
+        ]
+        base_tree = GitTree.GitTree(self._repo.requester, {}, {"sha": base.tree}, completed=True)
+        with self._api(f"commit to {proposal.branch}"):
+            tree = self._repo.create_git_tree(elements, base_tree)
+        return str(tree.sha)
+
+    def _commit(self, proposal: Proposal, tree: str) -> str:
+        url = f"{self._repo.url}/git/commits"
+        # No author/committer: GitHub then signs the commit when the token is an App's.
+        data = {"message": proposal.commit_message, "tree": tree, "parents": [self.base().sha]}
+        with self._api(f"commit to {proposal.branch}"):
+            _, created = self._repo.requester.requestJsonAndCheck("POST", url, input=data)
+        return str(created["sha"])
+
+    def _create_ref(self, branch: str, sha: str) -> bool:
+        """False when the branch exists already (GitHub's 422 "Reference already exists")."""
+        try:
+            with self._api(f"create branch {branch}"):
+                self._repo.create_git_ref(f"refs/heads/{branch}", sha)
+        except AlreadyExists:
+            return False
+        return True
+
+    def _force_ref(self, branch: str, sha: str) -> None:
+        # PATCH the documented /git/refs/ path; PyGithub's lazy GitRef would use /git/ref/.
+        url = f"{self._repo.url}/git/refs/heads/{quote(branch, safe='/')}"
+        with self._api(f"move branch {branch}"):
+            self._repo.requester.requestJsonAndCheck(
+                "PATCH", url, input={"sha": sha, "force": True}
+            )
+
+    def _branch_state(self, branch: str) -> BranchState:
+        """One compare call: how far the branch is ahead of the base, and its head commit."""
+        base = self.base().sha
+        url = f"{self._repo.url}/compare/{base}...{quote(branch, safe='/')}"
+        with self._api(f"compare {branch} with {self.base().branch}"):
+            _, data = self._repo.requester.requestJsonAndCheck(
+                "GET", url, parameters={"per_page": 2}
+            )
+        return branch_state(data)

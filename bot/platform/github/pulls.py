@@ -1,0 +1,120 @@
+"""Pull requests of the repository a promotion is published to: open one (or adopt the one a
+concurrent run opened), find it again, finish it (reviewers, labels, then title and body: the
+final state last), and comment on it. ``github`` decides when; this module makes the calls."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from bot import markers
+from bot.errors import AlreadyExists, UserError
+from bot.model import Proposal, Published
+from bot.platform.github.state import PullState, final_body, missing, pull_state
+
+REFUSAL_NOTE = markers.FOREIGN_COMMITS
+
+
+def same_repo(pr: Any, repository: str) -> bool:
+    # A fork may use the same branch name; never adopt someone else's PR.
+    head_repo = pr.head.repo
+    return head_repo is not None and head_repo.full_name == repository
+
+
+class Pulls:
+    def __init__(
+        self,
+        repo: Any,
+        repository: str,
+        api: Callable[[str], contextlib.AbstractContextManager[None]],
+    ) -> None:
+        self._repo = repo
+        self._repository = repository
+        self._api = api
+
+    def refuse(self, proposal: Proposal, number: int) -> NoReturn:
+        """Never force-push over someone's commits: say so once on the PR, then fail."""
+        if not self.commented(number, REFUSAL_NOTE):
+            self.comment(
+                number,
+                f"This PR's branch `{proposal.branch}` has commits not made by the bot; not "
+                f"updating it to v{proposal.promotion.version}. Close it or push the promotion "
+                f"by hand.\n\n{REFUSAL_NOTE}",
+            )
+        raise UserError(
+            f"PR #{number}: branch {proposal.branch} has commits not made by the bot; not "
+            "updating it. Close it or push the promotion by hand."
+        )
+
+    def open(self, proposal: Proposal, sha: str, base: str) -> Published:
+        body = final_body(proposal)
+        if not proposal.labels and (proposal.reviewers or proposal.team_reviewers):
+            # Without labels the marker is the last thing written: the PR is finished once
+            # the reviewers are requested.
+            body = markers.without_marker(body, proposal.promotion)
+        try:
+            with self._api(f"open the pull request for {proposal.branch}"):
+                pr = self._repo.create_pull(
+                    base=base,
+                    head=proposal.branch,
+                    title=proposal.title,
+                    body=body,
+                    draft=proposal.draft,
+                )
+        except AlreadyExists:
+            # A concurrent run, or a retried request GitHub had carried out, opened it.
+            found = self.find(proposal.branch)
+            if found is None:
+                raise
+            self.finish(proposal, found)
+            return Published("updated", proposal.branch, sha, found.number, found.url)
+        self.finish(proposal, PullState(pr.number, pr.html_url, title=pr.title, body=body))
+        return Published("opened", proposal.branch, sha, pr.number, pr.html_url)
+
+    def find(self, branch: str) -> PullState | None:
+        owner = self._repository.split("/", 1)[0]
+        with self._api(f"find the pull request for {branch}"):
+            for pr in self._repo.get_pulls(state="open", head=f"{owner}:{branch}"):
+                if pr.head.ref == branch and same_repo(pr, self._repository):
+                    return pull_state(pr)
+        return None
+
+    def finish(self, proposal: Proposal, pr: PullState) -> None:
+        """Reviewers, labels, then title and body: only what is missing, the final state last."""
+        number = pr.number
+        users = missing(proposal.reviewers, pr.reviewers)
+        teams = missing(proposal.team_reviewers, pr.team_reviewers)
+        labels = missing(proposal.labels, pr.labels)
+        url = self._repo.url
+        with self._api(f"finish pull request #{number}"):
+            if users or teams:
+                self._repo.requester.requestJsonAndCheck(
+                    "POST",
+                    f"{url}/pulls/{number}/requested_reviewers",
+                    input={"reviewers": users, "team_reviewers": teams},
+                )
+            if labels:
+                self._repo.requester.requestJsonAndCheck(
+                    "POST", f"{url}/issues/{number}/labels", input={"labels": labels}
+                )
+            body = final_body(proposal)
+            if pr.title != proposal.title or pr.body != body:
+                self._repo.requester.requestJsonAndCheck(
+                    "PATCH",
+                    f"{url}/pulls/{number}",
+                    input={"title": proposal.title, "body": body},
+                )
+
+    def comment(self, number: int, body: str) -> None:
+        with self._api(f"comment on pull request #{number}"):
+            self._repo.requester.requestJsonAndCheck(
+                "POST", f"{self._repo.url}/issues/{number}/comments", input={"body": body}
+            )
+
+    def commented(self, number: int, needle: str) -> bool:
+        """Whether a comment on the PR contains ``needle``; read only on recovery paths."""
+        with self._api(f"read the comments of pull request #{number}"):
+            return any(
+                needle in (c.body or "") for c in self._repo.get_issue(number).get_comments()
+            )

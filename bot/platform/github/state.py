@@ -1,0 +1,128 @@
+"""Pull request and branch state for the GitHub adapter: pure functions and data, no API calls.
+
+``github`` reads a PR or a compared branch, and these decide what is there and what is missing
+(the rules are in ``github``'s module docstring). Nothing here imports ``github``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot import markers
+from bot.model import OpenPromotion, PromotionId, Proposal
+from bot.platform import Base
+
+
+@dataclass(frozen=True)
+class BranchState:
+    """A promotion branch compared with the base commit."""
+
+    ahead: int  # commits on the branch beyond its merge base with the base commit
+    head: str | None = None  # the branch head, when it is exactly one commit ahead
+    parent: str | None = None
+    tree: str | None = None
+    promotion: PromotionId | None = None  # the head commit's trailers
+
+    def proposes(self, promo: PromotionId) -> bool:
+        return self.ahead == 1 and self.promotion == promo
+
+    def is_current(self, promo: PromotionId, base: Base, tree: str) -> bool:
+        return self.proposes(promo) and self.parent == base.sha and self.tree == tree
+
+
+@dataclass(frozen=True)
+class PullState:
+    """What a PR has now, from a list payload: enough to add only what is missing."""
+
+    number: int
+    url: str
+    labels: tuple[str, ...] = ()
+    reviewers: tuple[str, ...] = ()
+    team_reviewers: tuple[str, ...] = ()
+    title: str | None = None  # None: unknown, so the title and body are written
+    body: str | None = None
+
+
+def branch_state(data: Any) -> BranchState:
+    """A compare payload (``base...branch``, two commits a page) as a ``BranchState``."""
+    ahead = int(data.get("ahead_by") or 0)
+    commits = data.get("commits") or []
+    if ahead != 1 or len(commits) != 1:
+        return BranchState(ahead)
+    head = commits[0]
+    parents = head.get("parents") or []
+    inner = head.get("commit") or {}
+    return BranchState(
+        ahead=1,
+        head=str(head["sha"]),
+        parent=str(parents[0]["sha"]) if len(parents) == 1 else None,
+        tree=str((inner.get("tree") or {}).get("sha")),
+        promotion=markers.parse_trailers(str(inner.get("message") or "")),
+    )
+
+
+def final_body(proposal: Proposal) -> str:
+    """The PR body as the bot leaves it; with labels, it records them (see ``_finished``)."""
+    if not proposal.labels:
+        return proposal.body
+    return markers.with_labels_note(proposal.body, proposal.labels)
+
+
+def _finished(body: str | None, labels: Sequence[str]) -> bool:
+    """Labels are the last write of a PR opened with labels: all of them there, or not done."""
+    wanted = markers.noted_labels(body)
+    return wanted is None or not missing(tuple(wanted), tuple(labels))
+
+
+def pull_state(pr: Any) -> PullState:
+    return PullState(
+        number=pr.number,
+        url=pr.html_url,
+        labels=tuple(label.name for label in pr.labels),
+        reviewers=tuple(user.login for user in pr.requested_reviewers),
+        team_reviewers=tuple(team.slug for team in pr.requested_teams),
+        title=pr.title,
+        body=pr.body,
+    )
+
+
+def open_promotion(pr: Any) -> OpenPromotion:
+    state = pull_state(pr)
+    promotion = markers.parse_marker(state.body)
+    if not _finished(state.body, state.labels):
+        promotion = None  # the run that opened it failed before the end: finish it
+    return OpenPromotion(
+        pr.head.ref,
+        pr.head.sha,
+        state.number,
+        state.url,
+        promotion,
+        labels=state.labels,
+        reviewers=state.reviewers,
+        team_reviewers=state.team_reviewers,
+    )
+
+
+def missing(wanted: Sequence[str], present: Sequence[str]) -> list[str]:
+    have = {name.lower() for name in present}
+    return [name for name in wanted if name.lower() not in have]
+
+
+def foreign(state: BranchState, promo: PromotionId) -> bool:
+    """More than the bot's one commit, or a head commit without the bot's trailers."""
+    if state.ahead == 0:
+        return False
+    if state.ahead > 1 or state.promotion is None:
+        return True
+    found = state.promotion
+    return (found.model, found.environment) != (promo.model, promo.environment)
+
+
+def superseded(promo: PromotionId, was: PromotionId | None, sha: str) -> str:
+    before = f"v{was.version}" if was is not None else "an earlier version"
+    return (
+        f"Updated to v{promo.version}: this supersedes {before} "
+        f"(branch moved to {sha[:12]} on the current base)."
+    )

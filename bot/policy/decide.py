@@ -1,0 +1,115 @@
+"""The one pure decision: promote this candidate to this environment, or say why not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.model import ModelVersion, OpenPromotion, Selection
+from bot.policy.facts import Facts
+from bot.policy.gates import Verdict
+
+Kind = Literal["promote", "up-to-date", "blocked", "held", "waiting", "refused"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: Kind
+    reason: str
+    draft: bool = False  # promote as a draft PR (a gate failed and the config asks for drafts)
+    verdicts: tuple[Verdict, ...] = ()
+    held: str | None = None  # the version a rollback holds back
+    hours_left: float | None = None  # soak time still to run
+
+    @property
+    def promote(self) -> bool:
+        return self.kind == "promote"
+
+    @property
+    def failed_gates(self) -> tuple[Verdict, ...]:
+        return tuple(v for v in self.verdicts if not v.passed)
+
+
+def decide(candidate: ModelVersion | None, facts: Facts, selection: Selection) -> Decision:
+    """In order: nothing to do, moving backwards, then (unless a person chose the version)
+    the rollback hold, soak time and gates. A version chosen on purpose may go backwards and
+    skips hold and soak; its gate verdicts show in the PR but do not block it."""
+    if candidate is None:
+        return Decision("up-to-date", "no validated version in the registry")
+    if not facts.has_changes:
+        return Decision("up-to-date", f"up to date: v{candidate.version} ({candidate.image_tag})")
+    if facts.open_pr is not None and _same(facts.open_pr, candidate):
+        return Decision(
+            "up-to-date", f"{_pr_name(facts.open_pr)} already proposes v{candidate.version}"
+        )
+    deployed = facts.deployed.version
+    if not selection.explicit and _older(candidate.version, deployed):
+        return Decision(
+            "refused",
+            f"deployed v{deployed} is newer than the newest validated v{candidate.version}; "
+            "pass --version to move back on purpose",
+        )
+    before = f"v{deployed} " if deployed else ""
+    promote = Decision("promote", f"{before}-> v{candidate.version}")
+    if selection.explicit:
+        return _with(promote, facts.verdicts.get())
+    return _checked(promote, candidate, facts)
+
+
+def _checked(promote: Decision, candidate: ModelVersion, facts: Facts) -> Decision:
+    held = facts.hold.get()
+    if _holds(held, candidate.version):
+        env = facts.environment
+        return Decision(
+            "held",
+            f"held: v{held} was rolled back in {env}; a validated version above v{held} "
+            f"promotes again, or `/promote {env} {candidate.version}` overrides",
+            held=held,
+        )
+    soak = facts.soak.get()
+    if soak is not None and not soak.over:
+        return Decision(
+            "waiting",
+            f"soaking: {soak.ran_hours:.1f} h of {soak.need_hours:g} h in {soak.upstream}",
+            hours_left=soak.need_hours - soak.ran_hours,
+        )
+    verdicts = facts.verdicts.get()
+    failed = [v.failure() for v in verdicts if not v.passed]
+    if not failed:
+        return _with(promote, verdicts)
+    reason = "gates failed: " + "; ".join(failed)
+    if facts.on_gate_failure == "draft":
+        return Decision("promote", reason + " (draft PR)", draft=True, verdicts=verdicts)
+    return Decision("blocked", reason, verdicts=verdicts)
+
+
+def _with(decision: Decision, verdicts: tuple[Verdict, ...]) -> Decision:
+    return Decision(decision.kind, decision.reason, verdicts=verdicts)
+
+
+def _holds(held: str | None, version: str) -> bool:
+    """A merged rollback holds its rolled-back version and older ones until a person
+    promotes on purpose: automation overwriting a deliberate rollback is why teams abandon
+    promotion bots."""
+    if held is None or not held.isdigit() or not version.isdigit():
+        return False
+    return int(version) <= int(held)
+
+
+def _same(open_pr: OpenPromotion, candidate: ModelVersion) -> bool:
+    promo = open_pr.promotion
+    return (
+        promo is not None
+        and promo.version == candidate.version
+        and promo.image_tag == candidate.image_tag
+    )
+
+
+def _older(candidate: str, deployed: str | None) -> bool:
+    if deployed is None or not (candidate.isdigit() and deployed.isdigit()):
+        return False
+    return int(candidate) < int(deployed)
+
+
+def _pr_name(open_pr: OpenPromotion) -> str:
+    return f"PR #{open_pr.number}" if open_pr.number is not None else f"branch {open_pr.branch}"

@@ -1,0 +1,152 @@
+"""What the CLI prints: human tables and diffs, or JSON with ``--json``."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from bot.results import Result
+
+if TYPE_CHECKING:
+    from bot.config import Config
+
+
+def result_dict(r: Result) -> dict[str, Any]:
+    cand = r.candidate
+    return {
+        "model": r.model,
+        "environment": r.environment,
+        "cluster": r.cluster,
+        "status": r.status,
+        "reason": r.reason,
+        "deployed": {"version": r.deployed.version, "image_tag": r.deployed.image_tag},
+        "candidate": (
+            {"version": cand.version, "image_tag": cand.image_tag, "url": cand.url}
+            if cand
+            else None
+        ),
+        "branch": r.proposal.branch if r.proposal else None,
+        "pr": _pr(r),
+    }
+
+
+def _pr(r: Result) -> dict[str, Any] | None:
+    if r.pr_number is not None or r.pr_url is not None:
+        return {"number": r.pr_number, "url": r.pr_url}
+    if r.open_pr is not None:
+        return {"number": r.open_pr.number, "url": r.open_pr.url, "branch": r.open_pr.branch}
+    return None
+
+
+def diff_of(r: Result) -> str:
+    if r.proposal is None:
+        return ""
+    out: list[str] = []
+    for change in r.proposal.changes:
+        out.extend(
+            difflib.unified_diff(
+                change.old_text.splitlines(keepends=True),
+                change.new_text.splitlines(keepends=True),
+                fromfile=f"a/{change.path}",
+                tofile=f"b/{change.path}",
+            )
+        )
+    return "".join(line if line.endswith("\n") else line + "\n" for line in out)
+
+
+def emit_run(results: list[Result], platform: str, as_json: bool, out: Path | None) -> None:
+    if as_json:
+        click.echo(json.dumps([result_dict(r) for r in results], indent=2))
+    else:
+        _table(
+            ["MODEL", "ENV", "STATUS", "DETAIL"],
+            [[r.model, r.environment, r.status, _detail(r)] for r in results],
+        )
+        if platform == "local":
+            for r in results:
+                if r.proposal is not None and r.status in ("opened", "updated", "planned"):
+                    click.echo(f"\n{_pr_text(r)}")
+    _errors(results)
+    if out is not None:
+        texts = [_pr_text(r) for r in results if r.proposal is not None]
+        out.write_text("\n\n".join(texts), encoding="utf-8")
+
+
+def report_errors(results: list[Result]) -> None:
+    _errors(results)
+
+
+def _errors(results: list[Result]) -> None:
+    # One registry problem fails every environment of the model: say it once.
+    for reason in dict.fromkeys(r.reason for r in results if r.failed):
+        click.echo(f"error: {reason}", err=True)
+
+
+def _pr_text(r: Result) -> str:
+    assert r.proposal is not None
+    return f"# {r.proposal.title}\n\nBranch: `{r.proposal.branch}`\n\n{r.body()}"
+
+
+def _detail(r: Result) -> str:
+    where = r.pr_url or (f"branch {r.proposal.branch}" if r.proposal else "")
+    return f"{r.reason} {where}".strip()
+
+
+def emit_plan(results: list[Result], as_json: bool) -> None:
+    if as_json:
+        items = [{**result_dict(r), "diff": diff_of(r)} for r in results]
+        click.echo(json.dumps(items, indent=2))
+        return
+    for r in results:
+        click.echo(f"# {r.model}/{r.environment}: {r.status}: {r.reason}")
+        click.echo(diff_of(r), nl=False)
+    _errors(results)
+
+
+def emit_status(results: list[Result], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([result_dict(r) for r in results], indent=2))
+        return
+    rows = []
+    for r in results:
+        cand = r.candidate
+        pr = _pr(r)
+        rows.append(
+            [
+                r.model,
+                r.environment,
+                _v(r.deployed.version),
+                r.deployed.image_tag or "-",
+                _v(cand.version if cand else None),
+                (cand.image_tag or "-") if cand else "-",
+                (f"#{pr['number']}" if pr and pr.get("number") else pr.get("branch", "-"))
+                if pr
+                else "-",
+                r.reason if r.failed else "",
+            ]
+        )
+    _table(["MODEL", "ENV", "DEPLOYED", "TAG", "NEWEST", "TAG", "OPEN PR", "NOTE"], rows)
+
+
+def emit_validate(problems: list[str], config: Config, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps({"ok": not problems, "problems": problems}, indent=2))
+    elif not problems:
+        targets = sum(
+            len(e.targets) for m in config.models.values() for e in m.environments.values()
+        )
+        click.echo(f"ok: {len(config.models)} model(s), {targets} target(s) checked")
+
+
+def _v(version: str | None) -> str:
+    return f"v{version}" if version else "-"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
+    for row in [header, *rows]:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)).rstrip())

@@ -1,0 +1,152 @@
+"""What a promotion says to people: the PR title and body, and the commit message.
+
+Registry values are untrusted: they pass through ``code()``/``cell()`` before reaching
+markdown. The machine-read parts (trailers, the hidden marker) come from ``bot.markers``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot import markers
+from bot.model import Deployed, FileChange, ModelVersion, PromotionId
+from bot.policy.gates import Verdict
+from bot.text.markdown import cell, code
+
+
+def title(promo: PromotionId) -> str:
+    tag = f" ({promo.image_tag})" if promo.image_tag else ""
+    return f"Promote {promo.model} to {promo.environment}: v{promo.version}{tag}"
+
+
+def rollback_title(promo: PromotionId, deployed: Deployed) -> str:
+    tag = f" ({promo.image_tag})" if promo.image_tag else ""
+    return (
+        f"Roll back {promo.model} in {promo.environment}: v{deployed.version} -> "
+        f"v{promo.version}{tag}"
+    )
+
+
+def commit_message(promo: PromotionId, deployed: Deployed, rollback: bool = False) -> str:
+    before = f"v{deployed.version}" if deployed.version else "an unknown version"
+    head = rollback_title(promo, deployed) if rollback else title(promo)
+    lines = [
+        head,
+        "",
+        f"Move {promo.environment} from {before} to v{promo.version}, image tag and model",
+        "version together in one commit.",
+        "",
+        *markers.trailer_lines(promo, deployed.version if rollback else None),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def body(
+    promo: PromotionId,
+    candidate: ModelVersion,
+    current: ModelVersion | None,
+    deployed: Deployed,
+    changes: list[FileChange] | tuple[FileChange, ...],
+    heading: str = "Promote",
+    verdicts: Sequence[Verdict] = (),
+) -> str:
+    preposition = "in" if heading == "Roll back" else "to"
+    parts = [
+        f"## {heading} {code(promo.model)} {preposition} {code(promo.environment)}",
+        "",
+        _versions_table(candidate, current, deployed),
+        _metrics_table(candidate, current),
+        _gates_table(verdicts),
+        "### Files changed",
+        "",
+        *[_change_line(change) for change in changes],
+        "",
+        "### Roll back",
+        "",
+        "Revert this pull request's merge commit (GitHub's **Revert** button opens the revert "
+        f"PR); Argo CD then syncs {code(promo.environment)} back to "
+        f"{_vlabel(deployed.version)}.",
+        "",
+        markers.marker(promo),
+        "",
+    ]
+    return "\n".join(parts)
+
+
+def _versions_table(
+    candidate: ModelVersion, current: ModelVersion | None, deployed: Deployed
+) -> str:
+    rows = [
+        "| | deployed | candidate |",
+        "|---|---|---|",
+        f"| model version | {_version_link(deployed.version, current)} "
+        f"| {_version_link(candidate.version, candidate)} |",
+        f"| image tag | {code(deployed.image_tag)} | {code(candidate.image_tag)} |",
+        f"| source run | {_run_link(current)} | {_run_link(candidate)} |",
+    ]
+    return "\n".join(rows) + "\n"
+
+
+def _metrics_table(candidate: ModelVersion, current: ModelVersion | None) -> str:
+    names = list(dict.fromkeys([*candidate.metrics, *(current.metrics if current else {})]))
+    if not names:
+        return ""
+    old_label = f"deployed ({_vlabel(current.version)})" if current else "deployed"
+    rows = [
+        "### Metrics",
+        "",
+        f"| metric | {old_label} | candidate ({_vlabel(candidate.version)}) | Δ |",
+        "|---|---:|---:|---:|",
+    ]
+    old = current.metrics if current else {}
+    for name in names:
+        new_v, old_v = candidate.metrics.get(name), old.get(name)
+        rows.append(f"| {cell(name)} | {_num(old_v)} | {_num(new_v)} | {_delta(new_v, old_v)} |")
+    return "\n".join(rows) + "\n"
+
+
+def _gates_table(verdicts: Sequence[Verdict]) -> str:
+    if not verdicts:
+        return ""
+    rows = ["### Gates", "", "| gate | candidate | threshold | result |", "|---|---:|---:|:---:|"]
+    for v in verdicts:
+        mark = "✔" if v.passed else "✘"
+        note = f" ({cell(v.note)})" if v.note else ""
+        rows.append(
+            f"| {code(v.gate.text)} | {_num(v.value)} | {_num(v.threshold)} | {mark}{note} |"
+        )
+    return "\n".join(rows) + "\n"
+
+
+def _change_line(change: FileChange) -> str:
+    edits = "; ".join(f"{code(e.where)}: {code(e.old)} → {code(e.new)}" for e in change.edits)
+    return f"- {code(change.path)}: {edits}"
+
+
+def _version_link(version: str | None, mv: ModelVersion | None) -> str:
+    label = _vlabel(version)
+    url = mv.url if mv is not None and mv.version == version else None
+    return f"[{label}]({url})" if url and label != "—" else label
+
+
+def _run_link(mv: ModelVersion | None) -> str:
+    if mv is None or not mv.run_id:
+        return "—"
+    label = code(mv.run_id[:12])
+    return f"[{label}]({mv.run_url})" if mv.run_url else label
+
+
+def _vlabel(version: str | None) -> str:
+    return f"v{cell(version)}" if version else "—"
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4g}"
+
+
+def _delta(new: float | None, old: float | None) -> str:
+    if new is None or old is None:
+        return "—"
+    diff = new - old
+    pct = f" ({diff / old:+.1%})" if old else ""
+    return f"{diff:+.4g}{pct}"

@@ -1,0 +1,46 @@
+"""The Actions step summary: one markdown table of results, for the people reading the run."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.results import Result, Status
+from bot.text.markdown import cell, code
+
+ICONS: dict[Status, str] = {
+    "opened": "🚀",
+    "updated": "🔁",
+    "planned": "📝",
+    "unchanged": "✔",
+    "recorded": "📌",
+    "failed": "✘",
+}
+
+
+def markdown(title: str, results: Sequence[Result], note: str = "") -> str:
+    lines = [f"### {cell(title)}", ""]
+    if note:
+        lines += [note, ""]
+    if results:
+        lines += [
+            "| model | environment | status | deployed | candidate | pull request | detail |",
+            "|---|---|---|---|---|---|---|",
+        ]
+        lines += [_row(r) for r in results]
+    return "\n".join(lines) + "\n"
+
+
+def _row(r: Result) -> str:
+    cand = r.candidate
+    pr_number = r.pr_number or (r.open_pr.number if r.open_pr else None)
+    pr_url = r.pr_url or (r.open_pr.url if r.open_pr else None)
+    pr = f"[#{pr_number}]({pr_url})" if pr_number and pr_url else "—"
+    deployed = (
+        f"v{cell(r.deployed.version)} {code(r.deployed.image_tag)}" if r.deployed.version else "—"
+    )
+    candidate = f"v{cell(cand.version)} {code(cand.image_tag)}" if cand else "—"
+    status = f"{ICONS[r.status]} {r.status}"
+    return (
+        f"| {cell(r.model)} | {cell(r.environment)} | {status} | {deployed} | {candidate} "
+        f"| {pr} | {cell(r.reason)} |"
+    )

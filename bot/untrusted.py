@@ -1,0 +1,35 @@
+"""Patterns for values that come from a registry, a bucket or a comment: one place, used by
+every registry and every editor, so a value one accepts the other cannot refuse.
+
+They reach overlay files, branch names, commit messages and PR bodies; anything that does not
+match is refused with a message that names the value through ``show``.
+"""
+
+from __future__ import annotations
+
+import re
+
+# MLflow numbers versions 1, 2, 3...
+MLFLOW_VERSION = re.compile(r"[0-9]+")
+# Any registry's version name (S3 directories, pointer contents, what a user types).
+VERSION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+# github.com/distribution/reference: 1-128 word characters, dots and dashes, not starting with
+# a dot or dash.
+IMAGE_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+IMAGE_TAG_RULE = (
+    "a tag is 1 to 128 letters, digits, '_', '.' or '-', and does not start with '.' or '-'"
+)
+# The digest algorithms container runtimes verify (go-digest); any other fails at pull time.
+DIGEST = re.compile(r"sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}")
+DIGEST_RULE = "expected sha256: and 64 lowercase hex digits (or sha384:, sha512:)"
+RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,255}")
+# MLflow's own rule for tag names; anything else cannot exist and could break a filter.
+TAG_KEY = re.compile(r"[A-Za-z0-9_\-./: ]{1,250}")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def show(value: object, limit: int = 60) -> str:
+    """A registry value fit for a one-line message: repr, truncated."""
+    # ascii(): a look-alike letter (Cyrillic а in "betа") shows as \u0430, not as "a".
+    text = ascii(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
