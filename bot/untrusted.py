@@ -25,6 +25,7 @@ DIGEST_RULE = "expected sha256: and 64 lowercase hex digits (or sha384:, sha512:
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,255}")
 # MLflow's own rule for tag names; anything else cannot exist and could break a filter.
 TAG_KEY = re.compile(r"[A-Za-z0-9_\-./: ]{1,250}")
+COMMIT_SHA = re.compile(r"[0-9a-f]{7,64}")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from bot import markers
 from bot.errors import UserError
 from bot.model import CommitInfo, OpenPromotion, Proposal, Published, Pushed
-from bot.platform import Base, Chat
+from bot.platform.base import Base, Chat
 
 _FALLBACK_IDENT = {
     "GIT_AUTHOR_NAME": "model-promotion-bot",

@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 from bot.errors import AlreadyExists, NotFound, UserError
 from bot.model import CommitInfo, OpenPromotion, Proposal, Published, Pushed
-from bot.platform import Base, Chat
+from bot.platform.base import Base, Chat
 from bot.platform.github.chat import GitHubChat
 from bot.platform.github.client import api, client, decode
 from bot.platform.github.pulls import Pulls, same_repo

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.errors import UserError
 
 if TYPE_CHECKING:
-    from bot.platform import Connection
+    from bot.platform.base import Connection
 
 DEFAULT_API_URL = "https://api.github.com"
 

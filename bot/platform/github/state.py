@@ -12,7 +12,7 @@ from typing import Any
 
 from bot import markers
 from bot.model import OpenPromotion, PromotionId, Proposal
-from bot.platform import Base
+from bot.platform.base import Base
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from bot.errors import RegistryError
 from bot.model import VersionQuery
-from bot.untrusted import MLFLOW_VERSION, TAG_KEY, show
+
+if TYPE_CHECKING:
+    from mlflow.entities import Run
+from bot.untrusted import DIGEST, IMAGE_TAG, MLFLOW_VERSION, TAG_KEY, show
 
 UNQUOTABLE = re.compile(r"[\x00-\x1f\x7f\\]")
 
@@ -60,3 +64,31 @@ def checked(query: VersionQuery, version: str, what: str, value: str, rule: re.P
             f" (expected {rule.pattern})"
         )
     return value
+
+
+def image_tag_of(
+    query: VersionQuery, version: str, tags: dict[str, str], aliases: tuple[str, ...]
+) -> str | None:
+    key = query.image_tag_key
+    if key not in tags:
+        if meets_rule(query, tags, aliases):
+            raise RegistryError(
+                f"[{query.model}] version {version} is validated but has no tag {key!r}:"
+                f" tag it or set models.{query.model}.image.tag_from"
+            )
+        return None
+    return checked(query, version, f"image tag (tag {key!r})", tags[key], IMAGE_TAG)
+
+
+def digest_of(query: VersionQuery, version: str, tags: dict[str, str]) -> str | None:
+    key = query.image_digest_key
+    if key is None or key not in tags:
+        return None
+    return checked(query, version, f"image digest (tag {key!r})", tags[key], DIGEST)
+
+
+def metrics_of(query: VersionQuery, run: Run | None) -> dict[str, float]:
+    if run is None:
+        return {}
+    found = run.data.metrics
+    return {name: float(found[name]) for name in query.metrics if name in found}

@@ -21,8 +21,15 @@ from urllib.parse import quote, urlsplit
 from bot.errors import RegistryError
 from bot.model import ModelVersion, VersionQuery
 from bot.registry.mlflow.errors import Missing, display_uri, translate
-from bot.registry.mlflow.filters import checked, checked_version, meets_rule, search_filter
-from bot.untrusted import DIGEST, IMAGE_TAG, MLFLOW_VERSION, show
+from bot.registry.mlflow.filters import (
+    checked_version,
+    digest_of,
+    image_tag_of,
+    meets_rule,
+    metrics_of,
+    search_filter,
+)
+from bot.untrusted import MLFLOW_VERSION, show
 
 if TYPE_CHECKING:
     from mlflow import MlflowClient
@@ -108,7 +115,7 @@ class MlflowRegistry:
         if not version.run_id or not (query.metrics or self._ui):
             return version
         run = self._run(query, version.run_id)
-        return replace(version, metrics=_metrics(query, run), run_url=self._run_url(run))
+        return replace(version, metrics=metrics_of(query, run), run_url=self._run_url(run))
 
     def validated_versions(self, query: VersionQuery, limit: int) -> list[ModelVersion]:
         """Up to ``limit`` validated versions, newest first, in one search; runs not fetched."""
@@ -238,35 +245,16 @@ class MlflowRegistry:
             model=query.model,
             registered_name=query.registered_name,
             version=version,
-            image_tag=self._image_tag(query, version, tags, aliases),
-            image_digest=self._digest(query, version, tags),
+            image_tag=image_tag_of(query, version, tags, aliases),
+            image_digest=digest_of(query, version, tags),
             run_id=run_id,
-            metrics=_metrics(query, run),
+            metrics=metrics_of(query, run),
             tags=tags,
             created_ms=int(mv.creation_timestamp) if mv.creation_timestamp else None,
             aliases=aliases,
             url=self._version_url(query.registered_name, version),
             run_url=self._run_url(run),
         )
-
-    def _image_tag(
-        self, query: VersionQuery, version: str, tags: dict[str, str], aliases: tuple[str, ...]
-    ) -> str | None:
-        key = query.image_tag_key
-        if key not in tags:
-            if meets_rule(query, tags, aliases):
-                raise RegistryError(
-                    f"[{query.model}] version {version} is validated but has no tag {key!r}:"
-                    f" tag it or set models.{query.model}.image.tag_from"
-                )
-            return None
-        return checked(query, version, f"image tag (tag {key!r})", tags[key], IMAGE_TAG)
-
-    def _digest(self, query: VersionQuery, version: str, tags: dict[str, str]) -> str | None:
-        key = query.image_digest_key
-        if key is None or key not in tags:
-            return None
-        return checked(query, version, f"image digest (tag {key!r})", tags[key], DIGEST)
 
     @property
     def _ui(self) -> str | None:
@@ -290,10 +278,3 @@ class MlflowRegistry:
             quote(run.info.run_id, safe=""),
         )
         return f"{ui}/#/experiments/{experiment}/runs/{run_id}"
-
-
-def _metrics(query: VersionQuery, run: Run | None) -> dict[str, float]:
-    if run is None:
-        return {}
-    found = run.data.metrics
-    return {name: float(found[name]) for name in query.metrics if name in found}

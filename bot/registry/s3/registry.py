@@ -20,14 +20,13 @@ profile, web identity / OIDC role, instance role). Retries are botocore's ``stan
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bot.errors import RegistryError
 from bot.model import ModelVersion, VersionQuery
+from bot.registry.s3 import deployed
 from bot.registry.s3.client import Object, make_client, read_object
 from bot.registry.s3.errors import Missing, translate
 from bot.registry.s3.manifest import (
@@ -42,11 +41,7 @@ from bot.registry.s3.manifest import (
 )
 from bot.untrusted import CONTROL, VERSION, show
 
-ENVIRONMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-COMMIT = re.compile(r"[0-9a-f]{7,64}")
-
 MANIFEST = "manifest.json"
-DEPLOYED = "deployed"
 MAX_MANIFEST_BYTES = 1 << 20
 MAX_POINTER_BYTES = 4096
 READ_AHEAD = 16  # parallel manifest GETs when listing several validated versions
@@ -150,38 +145,20 @@ class S3Registry:
         False (and no PUT) if it already names this version and commit. ``alias`` has no
         meaning on S3 and is not stored."""
         del alias
-        if not ENVIRONMENT.fullmatch(environment):
-            raise RegistryError(f"[{query.model}] invalid environment name {show(environment)}")
-        if not COMMIT.fullmatch(commit_sha):
-            raise RegistryError(f"[{query.model}] invalid commit SHA {show(commit_sha)}")
-        key = f"{self._model_prefix(query)}{DEPLOYED}/{environment}.json"
+        deployed.check(query, environment, commit_sha)
+        key = deployed.key(self._model_prefix(query), environment)
         try:
-            current = self._get(key, MAX_MANIFEST_BYTES)
+            current: bytes | None = self._get(key, MAX_MANIFEST_BYTES).body
         except Missing:
             current = None
-        if current is not None:
-            try:
-                record = json.loads(current.body)
-            except (ValueError, UnicodeDecodeError):
-                record = None  # our own record, damaged: rewrite it
-            if (
-                isinstance(record, dict)
-                and record.get("version") == version.version
-                and record.get("commit") == commit_sha
-            ):
-                return False
-        record = {
-            "version": version.version,
-            "image_tag": version.image_tag,
-            "commit": commit_sha,
-            "time": when,
-        }
+        if deployed.says(current, version, commit_sha):
+            return False
         self._call(
             self._where(key),
             lambda c: c.put_object(
                 Bucket=self.bucket,
                 Key=key,
-                Body=(json.dumps(record, indent=2) + "\n").encode(),
+                Body=deployed.body(version, commit_sha, when),
                 ContentType="application/json",
                 Metadata={"version": version.version, "commit": commit_sha},
             ),
@@ -240,7 +217,7 @@ class S3Registry:
                 anything = anything or bool(page.get("Contents") or page.get("CommonPrefixes"))
                 for entry in page.get("CommonPrefixes") or ():
                     name = str(entry.get("Prefix", ""))[len(base) : -1]
-                    if name != DEPLOYED and VERSION.fullmatch(name):
+                    if name != deployed.DEPLOYED and VERSION.fullmatch(name):
                         names.append(name)
 
         self._call(self._where(base), pages)
