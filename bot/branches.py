@@ -1,10 +1,11 @@
-"""Branch names: one deterministic branch per promotion unit, and one per rollback.
+"""Branch names: one deterministic branch per promotion unit, per rollback and per unhold.
 
 ``<prefix>/<model>/<environment>`` for a promotion, ``…--<cluster>`` for one cluster of a split
-environment, and ``…+rollback`` for a rollback. Model, environment and cluster names cannot
-contain ``+``, so a rollback branch never equals a promotion branch (an environment named
-``rollback-prod`` no longer gets prod's rollback branch). ``--`` can appear inside a name, so
-the config check refuses a config where two units would share a branch (``collisions``).
+environment, ``…+rollback`` for a rollback and ``…+unhold`` for lifting a hold. Model,
+environment and cluster names cannot contain ``+``, so neither ever equals a promotion branch
+(an environment named ``rollback-prod`` no longer gets prod's rollback branch). ``--`` can
+appear inside a name, so the config check refuses a config where two units would share a
+branch (``collisions``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from bot.config import Config
 
 ROLLBACK_SUFFIX = "+rollback"
+UNHOLD_SUFFIX = "+unhold"
 
 
 def promotion(prefix: str, model: str, environment: str, cluster: str | None = None) -> str:
@@ -26,6 +28,10 @@ def promotion(prefix: str, model: str, environment: str, cluster: str | None = N
 
 def rollback(prefix: str, model: str, environment: str) -> str:
     return f"{prefix}/{model}/{environment}{ROLLBACK_SUFFIX}"
+
+
+def unhold(prefix: str, model: str, environment: str) -> str:
+    return f"{prefix}/{model}/{environment}{UNHOLD_SUFFIX}"
 
 
 def of_config(config: Config) -> Iterator[tuple[str, str, str]]:
@@ -39,6 +45,7 @@ def of_config(config: Config) -> Iterator[tuple[str, str, str]]:
         else:
             yield model, env, promotion(prefix, model, env)
         yield model, env, rollback(prefix, model, env)
+        yield model, env, unhold(prefix, model, env)
 
 
 def collisions(config: Config) -> Iterator[tuple[str, str, str]]:

@@ -3,7 +3,7 @@
 Comment text is untrusted. Only the first line can hold a command, every argument must match
 a strict pattern (environment and model names known to the config, versions as digits), and
 anything else is refused with the usage line. Nothing from the comment is echoed back except
-through ``report.code``.
+through ``bot.text.markdown.code``.
 """
 
 from __future__ import annotations

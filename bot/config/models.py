@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 
 from bot.config.registries import RegistryConfig
-from bot.config.targets import Strict, Target, check_gates
+from bot.config.targets import RelPath, Strict, Target, check_gates, safe_relative
 
 # Names end up in branch names, commit trailers and markdown: keep them boring.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
@@ -147,6 +147,12 @@ class Model(Strict):
 class Git(Strict):
     base_branch: str | None = Field(None, description="Default: the repository's default branch.")
     branch_prefix: str = Field("promote", pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,40}$")
+    state_file: RelPath = Field(
+        ".github/promotion-state.yml",
+        description="The reviewed file where the bot keeps rollback holds.",
+    )
+
+    _state_file = field_validator("state_file")(safe_relative)
 
 
 class PullRequest(Strict):

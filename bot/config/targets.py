@@ -18,7 +18,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-def _safe_relative(path: str) -> str:
+def safe_relative(path: str) -> str:
     parts = path.replace("\\", "/").split("/")
     if path.startswith("/") or ".." in parts or not path.strip():
         raise ValueError(f"must be a path inside the repository, got {path!r}")
@@ -43,7 +43,7 @@ RelPath = Annotated[str, Field(description="File path relative to the repository
 class TargetBase(Strict):
     file: RelPath
 
-    _file = field_validator("file")(_safe_relative)
+    _file = field_validator("file")(safe_relative)
 
     def edits(self) -> list[Edit]:
         """What this target sets in its file: each scalar's locator and value template."""

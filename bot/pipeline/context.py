@@ -7,8 +7,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot import state
 from bot.config import Config, Model
-from bot.model import VersionQuery
+from bot.model import Edit, FileChange, VersionQuery
 from bot.platform import Platform
 from bot.registry import REGISTRIES, Registry
 
@@ -35,6 +36,23 @@ class Context:
             if path not in self._files:
                 self._files[path] = self.platform.read_file(path)
         return {path: self._files[path] for path in paths}
+
+
+def hold_change(ctx: Context, model: str, env: str, version: str | None) -> list[FileChange]:
+    """The state file with the hold of ``model`` in ``env`` set to ``version`` (None lifts
+    it), as the change to commit with a promotion; none when it says so already."""
+    path = ctx.config.git.state_file
+    old = ctx.files([path])[path]
+    before = state.held(old, path, model, env)
+    new = (
+        state.with_hold(old, path, state.Hold(model, env, version))
+        if version is not None
+        else state.without_hold(old, path, model, env)
+    )
+    if new is None or new == old:
+        return []
+    edit = Edit(path, f"hold of {model} in {env}", before, version or "lifted")
+    return [FileChange(path, old or "", new, (edit,))]
 
 
 def query_of(config: Config, key: str) -> VersionQuery:

@@ -23,7 +23,7 @@ from bot.model import (
     Selection,
 )
 from bot.pipeline import units
-from bot.pipeline.context import Context
+from bot.pipeline.context import Context, hold_change
 from bot.pipeline.facts import Details, gather
 from bot.pipeline.reads import candidate_key, candidate_or_error, selected, warm
 from bot.pipeline.units import Unit
@@ -77,12 +77,23 @@ def _one(
     seen = {"deployed": deployed, "candidate": cand, "open_pr": open_pr, "decision": decision}
     if cand is None or details is None or not decision.promote:
         return _result(unit, "unchanged", decision.reason, gates=decision.verdicts, **seen)
+    notes = []
+    if sel.explicit and (held := facts.hold.get()) is not None:
+        # A version chosen on purpose lifts the hold, in the same reviewed commit.
+        changes.extend(hold_change(ctx, unit.model, unit.environment, None))
+        notes.append(pull_request.lift_note(unit.environment, held))
     proposal = _proposal(ctx, unit, cand, deployed, tuple(changes), decision)
 
     def body() -> str:
         completed, current = details.get()
         return pull_request.body(
-            proposal.promotion, completed, current, deployed, changes, verdicts=decision.verdicts
+            proposal.promotion,
+            completed,
+            current,
+            deployed,
+            proposal.changes,
+            verdicts=decision.verdicts,
+            notes=notes,
         )
 
     return _result(

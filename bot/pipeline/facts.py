@@ -1,6 +1,6 @@
-"""Gathering the facts a decision needs, lazily, from Git history and the registry: a rollback
-hold, how long a version has run upstream (soak), gate verdicts; and, once a promotion is due,
-the registry details its PR body shows.
+"""Gathering the facts a decision needs, lazily, from the repository and the registry: a rollback
+hold (from the state file), how long a version has run upstream (soak), gate verdicts; and,
+once a promotion is due, the registry details its PR body shows.
 
 Nothing here decides: ``bot.policy.decide`` does, reading only the facts it needs.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from bot import markers, plan
+from bot import plan, state
 from bot.errors import BotError, UserError
 from bot.lazy import Lazy
 from bot.model import Deployed, ModelVersion, OpenPromotion
@@ -22,8 +22,6 @@ from bot.policy.facts import Soak
 from bot.policy.gates import Verdict
 
 HISTORY_DEPTH = 30
-# Commit dates and registry times come from different clocks.
-CLOCK_SKEW_S = 24 * 3600
 
 
 class Details:
@@ -68,7 +66,7 @@ def gather(
 
     def hold() -> str | None:
         details.start()  # a promotion is otherwise due: its registry reads start now
-        return held_version(ctx, unit, cand)
+        return held_version(ctx, unit.model, unit.environment)
 
     def verdicts() -> tuple[Verdict, ...]:
         details.start()
@@ -86,6 +84,7 @@ def gather(
         soak=Lazy(lambda: soak(ctx, unit.model, unit.environment, cand.version)),
         verdicts=Lazy(verdicts),
         on_gate_failure=env.on_gate_failure,
+        sort_key=ctx.registry(unit.model).sort_key,
     )
 
 
@@ -94,24 +93,12 @@ def _gated(ctx: Context, unit: Unit) -> bool:
     return bool(spec.gates or spec.environments[unit.environment].gates)
 
 
-def held_version(ctx: Context, unit: Unit, cand: ModelVersion) -> str | None:
-    """The version a merged rollback holds back, read from the newest commit's trailers.
-
-    Only a rollback from ``cand`` or a higher version can hold ``cand`` back. When the
-    registry numbers versions in the order it creates them, such a rollback was committed
-    after ``cand`` was registered, so history older than that (less a day of clock skew)
-    cannot matter and is not walked: on a long history that is most of the cost.
-    """
-    version_file = plan.version_file(plan.slots(unit.targets))
-    if version_file is None:
-        return None
-    since = None
-    if cand.created_ms is not None and ctx.registry(unit.model).ordered_creation:
-        since = cand.created_ms // 1000 - CLOCK_SKEW_S
-    history = ctx.platform.file_history(version_file, 1, since)
-    if not history:
-        return None
-    return markers.rollback_of(history[0].message, unit.model, unit.environment)
+def held_version(ctx: Context, model: str, env: str) -> str | None:
+    """The version a merged rollback holds back: the state file on the base branch says so.
+    Commit messages are not read: a squash, a later hand edit or another promotion keeps
+    the file, and would lose a trailer."""
+    path = ctx.config.git.state_file
+    return state.held(ctx.files([path])[path], path, model, env)
 
 
 def running_since(ctx: Context, model: str, env: str, version: str) -> int | None:

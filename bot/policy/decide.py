@@ -43,7 +43,7 @@ def decide(candidate: ModelVersion | None, facts: Facts, selection: Selection) -
             "up-to-date", f"{_pr_name(facts.open_pr)} already proposes v{candidate.version}"
         )
     deployed = facts.deployed.version
-    if not selection.explicit and _older(candidate.version, deployed):
+    if not selection.explicit and deployed and _older(facts, candidate.version, deployed):
         return Decision(
             "refused",
             f"deployed v{deployed} is newer than the newest validated v{candidate.version}; "
@@ -58,7 +58,7 @@ def decide(candidate: ModelVersion | None, facts: Facts, selection: Selection) -
 
 def _checked(promote: Decision, candidate: ModelVersion, facts: Facts) -> Decision:
     held = facts.hold.get()
-    if _holds(held, candidate.version):
+    if held is not None and not _older(facts, held, candidate.version):
         env = facts.environment
         return Decision(
             "held",
@@ -87,15 +87,6 @@ def _with(decision: Decision, verdicts: tuple[Verdict, ...]) -> Decision:
     return Decision(decision.kind, decision.reason, verdicts=verdicts)
 
 
-def _holds(held: str | None, version: str) -> bool:
-    """A merged rollback holds its rolled-back version and older ones until a person
-    promotes on purpose: automation overwriting a deliberate rollback is why teams abandon
-    promotion bots."""
-    if held is None or not held.isdigit() or not version.isdigit():
-        return False
-    return int(version) <= int(held)
-
-
 def _same(open_pr: OpenPromotion, candidate: ModelVersion) -> bool:
     promo = open_pr.promotion
     return (
@@ -105,10 +96,11 @@ def _same(open_pr: OpenPromotion, candidate: ModelVersion) -> bool:
     )
 
 
-def _older(candidate: str, deployed: str | None) -> bool:
-    if deployed is None or not (candidate.isdigit() and deployed.isdigit()):
-        return False
-    return int(candidate) < int(deployed)
+def _older(facts: Facts, version: str, than: str) -> bool:
+    """Whether ``version`` comes before ``than`` in the registry's order. A merged rollback
+    holds its version and older ones, and nothing moves backwards by itself: automation
+    overwriting a deliberate rollback is why teams abandon promotion bots."""
+    return bool(facts.sort_key(version) < facts.sort_key(than))
 
 
 def _pr_name(open_pr: OpenPromotion) -> str:

@@ -8,7 +8,9 @@ Tests build ``Facts`` from plain values (``Lazy.of``) and need no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bot.lazy import Lazy
 from bot.model import Deployed, OpenPromotion
@@ -42,3 +44,5 @@ class Facts:
     soak: Lazy[Soak | None] = field(default_factory=lambda: Lazy.of(None))
     verdicts: Lazy[tuple[Verdict, ...]] = field(default_factory=lambda: Lazy.of(()))
     on_gate_failure: str = "skip"  # skip: no PR; draft: a draft PR showing the failed gates
+    # The registry's order of versions, oldest first (``Registry.sort_key``).
+    sort_key: Callable[[str], Any] = field(default=lambda v: (int(v),) if v.isdigit() else (-1, v))

@@ -8,7 +8,7 @@ Each source is a package or module with a class satisfying ``Registry``, listed 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.model import ModelVersion, VersionQuery
 
@@ -17,9 +17,10 @@ if TYPE_CHECKING:
 
 
 class Registry(Protocol):
-    # Whether ``created_ms`` is when a version was registered, never changes, and grows with
-    # the version number (MLflow). The rollback-hold lookup then reads only recent history.
-    ordered_creation: bool
+    def sort_key(self, version: str) -> tuple[Any, ...]:
+        """Orders versions the registry's way, oldest first: MLflow by creation (its numbers),
+        S3 by ``bot.registry.s3.manifest.version_key``. Holds and "never backwards" use it."""
+        ...
 
     def newest_validated(self, query: VersionQuery) -> ModelVersion | None:
         """The highest validated version of ``query.registered_name``, or None if there is none."""

@@ -49,11 +49,13 @@ def body(
     changes: list[FileChange] | tuple[FileChange, ...],
     heading: str = "Promote",
     verdicts: Sequence[Verdict] = (),
+    notes: Sequence[str] = (),
 ) -> str:
     preposition = "in" if heading == "Roll back" else "to"
     parts = [
         f"## {heading} {code(promo.model)} {preposition} {code(promo.environment)}",
         "",
+        *[f"> {note}\n" for note in notes],
         _versions_table(candidate, current, deployed),
         _metrics_table(candidate, current),
         _gates_table(verdicts),
@@ -150,3 +152,44 @@ def _delta(new: float | None, old: float | None) -> str:
     diff = new - old
     pct = f" ({diff / old:+.1%})" if old else ""
     return f"{diff:+.4g}{pct}"
+
+
+def hold_note(environment: str, version: str) -> str:
+    env = code(environment)
+    return (
+        f"Merging this holds {_vlabel(version)} in {env}: automation will not promote it (or an "
+        f"older version) there again until `/promote {cell(environment)} <version>` or "
+        f"`/unhold {cell(environment)}`."
+    )
+
+
+def lift_note(environment: str, version: str) -> str:
+    return f"Merging this lifts the hold on {_vlabel(version)} in {code(environment)}."
+
+
+def unhold_title(promo: PromotionId) -> str:
+    return f"Lift the hold on {promo.model} v{promo.version} in {promo.environment}"
+
+
+def unhold_message(promo: PromotionId, path: str) -> str:
+    return (
+        f"{unhold_title(promo)}\n\nRemove the hold from {path}: automation may promote "
+        f"v{promo.version} and older versions to {promo.environment} again.\n"
+    )
+
+
+def unhold_body(promo: PromotionId, path: str, changes: Sequence[FileChange]) -> str:
+    parts = [
+        f"## Lift the hold on {code(promo.model)} in {code(promo.environment)}",
+        "",
+        f"{lift_note(promo.environment, promo.version)} Scheduled runs may then propose "
+        f"{_vlabel(promo.version)} or older versions again; nothing else changes.",
+        "",
+        "### Files changed",
+        "",
+        *[_change_line(change) for change in changes],
+        "",
+        markers.marker(promo),
+        "",
+    ]
+    return "\n".join(parts)

@@ -25,7 +25,9 @@ class MemoryRegistry:
 
     versions: dict[str, dict[str, str]]
     recorded: list[tuple[str, str, str]] = field(default_factory=list)
-    ordered_creation = True
+
+    def sort_key(self, version: str) -> tuple[int]:
+        return (int(version),)
 
     def _build(self, query: VersionQuery, version: str) -> ModelVersion:
         tags = self.versions[version]

@@ -60,4 +60,5 @@ def test_split_clusters_get_one_branch_each() -> None:
         "promote/fraud/prod--us",
         "promote/fraud/prod--eu",
         "promote/fraud/prod+rollback",
+        "promote/fraud/prod+unhold",
     ]

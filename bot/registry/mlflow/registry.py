@@ -44,7 +44,9 @@ SEARCH_AHEAD = 5  # versions a candidate search returns: 1 is the candidate, the
 class MlflowRegistry:
     """The ``Registry`` for MLflow (OSS tracking server, or any store ``MlflowClient`` takes)."""
 
-    ordered_creation = True  # version numbers and creation times are assigned together
+    def sort_key(self, version: str) -> tuple[Any, ...]:
+        # MLflow numbers versions in the order it creates them.
+        return (int(version),) if version.isdigit() else (-1, version)
 
     def __init__(
         self,

@@ -38,6 +38,7 @@ from bot.registry.s3.manifest import (
     parse_manifest,
     pointer_ok,
     pointer_version,
+    version_key,
 )
 from bot.untrusted import CONTROL, VERSION, show
 
@@ -50,9 +51,8 @@ READ_AHEAD = 16  # parallel manifest GETs when listing several validated version
 class S3Registry:
     """The ``Registry`` for versions kept in an S3 bucket; see the module docstring."""
 
-    # A manifest's ``created`` is written by users, and its object's LastModified moves when
-    # it is rewritten: neither dates a version's registration.
-    ordered_creation = False
+    def sort_key(self, version: str) -> tuple[Any, ...]:
+        return version_key(version)
 
     def __init__(
         self,
