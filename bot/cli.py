@@ -144,21 +144,22 @@ def status(**kwargs: Any) -> None:
 
 @cli.command()
 @_common
-@click.option(
-    "--depth",
-    type=click.IntRange(1, 500),
-    default=20,
-    show_default=True,
-    help="How many commits of the base branch to look at.",
-)
+@click.option("--after", help="The pushed commit (default: the base branch's newest commit).")
+@click.option("--before", help="The base branch before the push (default: --after's parent).")
 def record(**kwargs: Any) -> None:
-    """After merge: record in the registry which version each environment runs."""
-    as_json, depth = kwargs.pop("as_json"), kwargs.pop("depth")
+    """After merge: record in the registry which version each environment runs.
+
+    Reads each environment's overlays at --after and at --before: a version newly declared
+    there, and validated in the registry, is recorded. Commit messages are not read."""
+    as_json, after, before = kwargs.pop("as_json"), kwargs.pop("after"), kwargs.pop("before")
     ctx = _connect(_settings(kwargs))
     from bot.pipeline import record as recording
 
-    commits = list(reversed(ctx.platform.file_history(None, depth)))
-    results = recording.record(ctx, recording.deployments(commits))
+    push = recording.last_commit(ctx)
+    if after is not None:
+        push = recording.Push(after, before)
+    found, failed = recording.deployments(ctx, push)
+    results = failed + recording.record(ctx, found)
     output.emit_run(results, "record", as_json, None)
     _exit_for(results)
 

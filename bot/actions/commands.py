@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,7 +10,8 @@ from bot import pipeline
 from bot.actions.inputs import Event, Inputs
 from bot.errors import UserError
 from bot.model import Selection
-from bot.pipeline import Context
+from bot.pipeline import Context, record
+from bot.pipeline.record import Push
 from bot.pipeline.rollback import rollback
 from bot.results import Outcome, exit_code
 
@@ -81,21 +83,18 @@ def _rollback(ctx: Context, inputs: Inputs) -> Outcome:
 
 
 def _record(ctx: Context, inputs: Inputs, event: Event) -> Outcome:
-    """A push to the base branch: the pushed commits' trailers say what was deployed."""
-    from bot.model import CommitInfo
-    from bot.pipeline import record
-
+    """A push to the base branch: what the overlays declare now that they did not before."""
     if event.name != "push":
-        commits = list(reversed(ctx.platform.file_history(None, 20)))
+        push = record.last_commit(ctx)
     else:
         base = ctx.config.git.base_branch or _default_branch(event.payload)
         if event.payload.get("ref") != f"refs/heads/{base}":
             return Outcome("Record deployments", note=f"ignored: not a push to {base}")
-        commits = [CommitInfo(str(c["id"]), str(c["message"]), 0) for c in _commits(event.payload)]
-    found = record.deployments(commits)
+        push = _push(event.payload)
+    found, failed = record.deployments(ctx, push)
     if inputs.dry_run:
         return Outcome("Record deployments (dry run)", note=f"{len(found)} deployment(s) found")
-    results = record.record(ctx, found)
+    results = failed + record.record(ctx, found)
     return Outcome("Record deployments", results, exit_code=exit_code(results))
 
 
@@ -107,11 +106,32 @@ def _default_branch(payload: Mapping[str, Any]) -> str:
     return branch
 
 
-def _commits(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+_SHA = re.compile(r"[0-9a-f]{40}")
+# GitHub lists at most this many commits in a push payload; with as many, the list may be cut
+# short, so the changed paths are not trusted and every environment is read.
+_LISTED = 20
+
+
+def _push(payload: Mapping[str, Any]) -> Push:
+    after, before = payload.get("after"), payload.get("before")
+    if not isinstance(after, str) or not _SHA.fullmatch(after):
+        raise UserError("push event payload: after must be a commit SHA")
+    if before is not None and (not isinstance(before, str) or not _SHA.fullmatch(before)):
+        raise UserError("push event payload: before must be a commit SHA")
     commits = payload.get("commits")
-    if not isinstance(commits, list) or not all(
-        isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("message"), str)
-        for c in commits
-    ):
-        raise UserError("push event payload: commits must be a list of {id, message}")
-    return commits
+    touched: frozenset[str] | None = None
+    if isinstance(commits, list) and len(commits) < _LISTED:
+        paths = [
+            path
+            for c in commits
+            if isinstance(c, dict)
+            for key in ("added", "modified", "removed")
+            for path in (c.get(key) or [])
+            if isinstance(path, str)
+        ]
+        if all(isinstance(c, dict) and key in c for c in commits for key in ("modified",)):
+            touched = frozenset(paths)
+    # A new branch's push has no "before" (GitHub sends forty zeros): then every version its
+    # overlays declare counts as new, which records nothing twice.
+    known = before is not None and set(before) != {"0"}
+    return Push(after, before if known else None, touched)

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -309,22 +306,27 @@ def test_rollback_restores_previous_version_and_holds_it(rig: Rig, tmp_path: Pat
     (skipped,) = json.loads(rig.outputs()["skipped"])
     assert skipped["reason"].startswith("held: v2 was rolled back in prod")
     assert rig.fake.writes() == []
-    # The hold is looked for in the commits since v2 was registered (less a day), not in all.
-    (history,) = [r for r in rig.fake.requests if r.route.endswith("/commits")]
-    query = parse_qs(urlsplit(history.path).query)
-    assert query["per_page"] == ["1"] and len(query["path"]) == 1
-    since = datetime.fromisoformat(query["since"][0].replace("Z", "+00:00")).timestamp()
-    assert time.time() - 86400 - 600 < since < time.time() - 86400 + 5
-
-    # An explicit /promote with a version lifts the hold.
-    again = rig.comment("/promote prod 2")
-    assert main(rig.env("issue_comment", again)) == 0
-    assert [p["title"] for p in rig.open_pulls()] == ["Promote fraud-detector to prod: v2 (v1.4.0)"]
+    # The hold is read from the state file the rollback's own commit wrote, not from history.
+    assert not [r for r in rig.fake.requests if r.route.endswith("/commits")]
+    state_reads = [r for r in rig.fake.requests if "promotion-state.yml" in r.path]
+    assert len(state_reads) == 1
 
     clone = tmp_path / "clone"
     git(tmp_path, "clone", "-q", str(rig.fake.git_url), str(clone))
     log = git(clone, "log", "--format=%s", "origin/main")
     assert "Roll back fraud-detector in prod: v2 -> v1 (v1.3.0)" in log
+    held = (clone / ".github" / "promotion-state.yml").read_text(encoding="utf-8")
+    assert "- {model: fraud-detector, environment: prod, version: '2'}" in held
+
+    # An explicit /promote with a version lifts the hold, in the same commit.
+    again = rig.comment("/promote prod 2")
+    assert main(rig.env("issue_comment", again)) == 0
+    (pr,) = rig.open_pulls()
+    assert pr["title"] == "Promote fraud-detector to prod: v2 (v1.4.0)"
+    assert "Merging this lifts the hold on v2" in pr["body"]
+    git(clone, "fetch", "-q", "origin", pr["head_ref"])
+    lifted = git(clone, "show", "FETCH_HEAD:.github/promotion-state.yml")
+    assert "fraud-detector" not in lifted
 
 
 def test_dry_run_writes_nothing(rig: Rig) -> None:
@@ -370,8 +372,10 @@ def test_push_of_a_merged_promotion_records_the_deployment(rig: Rig) -> None:
         {"id": sha, "message": message.strip("\n")}
         for sha, message in (r.strip("\n").split("\x00", 1) for r in log.split("\x1e") if r.strip())
     ]
+    before = git(clone, "rev-parse", "origin/main^1").strip()
     push = {
         "ref": "refs/heads/main",
+        "before": before,
         "after": commits[-1]["id"],
         "commits": commits,
         "repository": {"full_name": "acme/gitops", "default_branch": "main"},
@@ -381,8 +385,8 @@ def test_push_of_a_merged_promotion_records_the_deployment(rig: Rig) -> None:
         rig.name, "prod"
     )
     assert version.version == "2"
-    promotion = next(c for c in commits if "Model-Version: 2" in c["message"])
-    assert version.tags["deployed.prod"] == promotion["id"]
+    # What the overlays declare at the pushed commit is recorded, as of that commit.
+    assert version.tags["deployed.prod"] == push["after"]
     assert "recorded" in rig.summary.read_text()
     # A re-delivered event changes nothing.
     assert main(rig.env("push", push)) == 0

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from bot import state
 from tests.e2e.helpers import VALIDATED, run_cli
 from tests.rig.mlflow_rig import MlflowServer, seed_model
 from tests.rig.repos import IDENT, commit_all, git, make_gitops_repo
@@ -133,20 +134,49 @@ def test_soak_time_is_measured_from_the_upstream_commit(repo: Repo) -> None:
     assert again["reason"].startswith("soaking: 2.0 h of 24 h in staging")
 
 
-@pytest.mark.parametrize(("hours_ago", "status"), [(2, "unchanged"), (48, "planned")])
-def test_rollback_hold_is_looked_for_since_the_candidate_was_registered(
-    repo: Repo, hours_ago: float, status: str
-) -> None:
-    """A rollback from v3 holds v3 back. With MLflow it was committed after v3 was registered,
-    so older history (less a day for clock skew) is not read: a rollback dated two days
-    before v3 existed, as a clock that far off would date it, is out of reach."""
+def test_a_commit_message_alone_holds_nothing(repo: Repo) -> None:
+    """Trailers are for people: a commit that only claims a rollback holds no version back."""
     trailers = "Model: fraud-detector\nModel-Version: 2\nEnvironment: prod\nRollback-Of: 3\n"
     message = f"Roll back fraud-detector in prod: v3 -> v2\n\n{trailers}"
-    repo.deploy("prod", "2", "v1.4.0", hours_ago=hours_ago, message=message)
+    repo.deploy("prod", "2", "v1.4.0", hours_ago=2, message=message)
     prod = repo.results("plan", "--env", "prod")["prod"]
-    assert (prod["status"], prod["candidate"]["version"]) == (status, "3")
-    if status == "unchanged":
-        assert prod["reason"].startswith("held: v3 was rolled back in prod")
+    assert (prod["status"], prod["candidate"]["version"]) == ("planned", "3")
+
+
+def test_the_state_file_holds_through_later_hand_edits(repo: Repo) -> None:
+    """The hold lives in the state file: a later human edit of the version file, made long
+    after, keeps it (the newest commit of the file is no longer what decides)."""
+    repo.deploy("prod", "2", "v1.4.0", hours_ago=48)
+    state_file = repo.path / ".github" / "promotion-state.yml"
+    state_file.write_text(state.with_hold(None, "s", state.Hold("fraud-detector", "prod", "3")))
+    commit_all(repo.path, "Roll back prod (squashed: the message says nothing)")
+    config = repo.path / OVERLAYS / "prod" / "model-config.yaml"
+    config.write_text(config.read_text() + "# batch size 32 -> 64, by hand\n")
+    commit_all(repo.path, "Tune prod by hand")
+    prod = repo.results("plan", "--env", "prod")["prod"]
+    assert (prod["status"], prod["candidate"]["version"]) == ("unchanged", "3")
+    assert prod["reason"].startswith("held: v3 was rolled back in prod")
+    pinned = repo.results("plan", "--env", "prod", "--model", "fraud-detector", "--version", "3")
+    assert pinned["prod"]["status"] == "planned"
+
+
+def test_a_second_rollback_goes_further_back_never_forward(repo: Repo) -> None:
+    from bot.pipeline import connect
+    from bot.pipeline.rollback import rollback
+    from bot.settings import Settings
+
+    repo.deploy("prod", "2", "v1.4.0")
+    repo.deploy("prod", "3", "v2.0.0-rc1")
+    state_file = repo.path / ".github" / "promotion-state.yml"
+    state_file.write_text(state.with_hold(None, "s", state.Hold("fraud-detector", "prod", "3")))
+    repo.deploy("prod", "2", "v1.4.0", message="Roll back prod: v3 -> v2")
+    repo.monkeypatch.setenv("MLFLOW_TRACKING_URI", repo.uri)
+    ctx = connect(Settings(repo_dir=repo.path, platform="local"), {})
+    second = rollback(ctx, "fraud-detector", "prod")
+    assert second.proposal is not None
+    assert second.proposal.promotion.version == "1"  # older than v2; never v3 again
+    (held,) = [c for c in second.proposal.changes if c.path.endswith("promotion-state.yml")]
+    assert "version: '2'" in held.new_text and "version: '3'" not in held.new_text
 
 
 def test_soak_time_over(repo: Repo) -> None:
@@ -276,13 +306,14 @@ def test_record_after_merge_sets_alias_and_tag_once(repo: Repo) -> None:
 
     assert repo.run("run", "--env", "prod").code == 0
     git(repo.path, "merge", "-q", "--no-ff", "-m", "Merge promotion", "promote/fraud-detector/prod")
-    promo_sha = git(repo.path, "rev-parse", "promote/fraud-detector/prod").strip()
+    merged = git(repo.path, "rev-parse", "HEAD").strip()
     first = repo.results("record")
     assert first["prod"]["status"] == "recorded"
     client = MlflowClient(repo.uri)
     version = client.get_model_version_by_alias(repo.name, "prod")
     assert version.version == "3"
-    assert version.tags["deployed.prod"] == promo_sha
+    # Recorded as of the pushed commit: what the overlays declare there, not what a message says.
+    assert version.tags["deployed.prod"] == merged
     again = repo.results("record")
     assert again["prod"]["status"] == "unchanged"
 

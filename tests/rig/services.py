@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-STARTUP_TIMEOUT = 60.0
+STARTUP_TIMEOUT = 180.0  # a loaded 2-core machine can take a minute to start MLflow
 STOP_TIMEOUT = 10.0
 
 
