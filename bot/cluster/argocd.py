@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -101,6 +102,7 @@ class ArgoCDSource:
         import requests
 
         url = self.server + path
+        log.debug("GET %s %s", url, params)  # the token travels in a header, never logged
         try:
             response = self._http().get(url, params=params, timeout=TIMEOUT)
         except requests.exceptions.SSLError as err:
@@ -230,10 +232,12 @@ def _message(response: requests.Response) -> str:
 
 
 def _why(err: BaseException) -> str:
-    """The innermost reason of a requests error, without the URL (which repeats the server)."""
+    """The innermost reason of a requests error, one line, without the URL (which repeats the
+    server) or OpenSSL's source location."""
     reason: BaseException = err
     while reason.__context__ is not None and str(reason.__context__):
         reason = reason.__context__
-    text = str(reason).split(": ", 1)[-1] if "Max retries" in str(reason) else str(reason)
+    text = re.sub(r"\s*\(_ssl\.c:\d+\)", "", str(reason))
+    text = re.sub(r"^<[^>]+>: ", "", text)  # urllib3's "<connection object>: " prefix
     line = " ".join(text.split())
     return line if len(line) <= 160 else line[:159] + "…"
