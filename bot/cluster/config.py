@@ -35,7 +35,7 @@ _LABEL_VALUE = re.compile(rf"^({_LABEL_NAME})?$")
 ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
 GLOB = r"^[\x21-\x7e]{1,255}$"  # printable, no spaces: what a status context looks like
 
-AppName = Annotated[str, Field(pattern=APP_NAME)]
+_APP_NAME = re.compile(APP_NAME)
 Minutes = Annotated[int, Field(ge=1, le=1440)]
 
 
@@ -47,7 +47,7 @@ class ArgoCD(_Strict):
     """Read the Applications from the Argo CD API (the runner must reach the server)."""
 
     server: str = Field(description="Argo CD API server URL, e.g. https://argocd.example.com")
-    applications: tuple[AppName, ...] | None = Field(None, min_length=1)
+    applications: tuple[str, ...] | None = Field(None, description="Application names")
     selector: dict[str, str] | None = Field(None, min_length=1, description="label: value")
     project: str | None = Field(None, pattern=APP_NAME, description="answers 404 for unknown apps")
     app_namespace: str | None = Field(None, pattern=APP_NAME)
@@ -67,6 +67,18 @@ class ArgoCD(_Strict):
         if parts.query or parts.fragment:
             raise ValueError("must not have a query or fragment; give the server's base URL")
         return value.strip().rstrip("/")
+
+    @field_validator("applications")
+    @classmethod
+    def _applications(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
+        if value is not None and not value:
+            raise ValueError("is empty; list the Applications that deploy this environment")
+        for name in value or ():
+            if not _APP_NAME.match(name):
+                raise ValueError(
+                    f"{name!r} is not an Application name (lower-case letters, digits, - and .)"
+                )
+        return value
 
     @field_validator("selector")
     @classmethod

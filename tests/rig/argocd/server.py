@@ -73,7 +73,10 @@ class FakeArgoCD:
             "127.0.0.1", 0, self._wsgi, threaded=True, request_handler=_Quiet, ssl_context=ssl
         )
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fake-argocd", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},  # stop() waits for one poll
+            name="fake-argocd",
+            daemon=True,
         )
         self._thread.start()
 
