@@ -65,14 +65,16 @@ class SourceContext:
 def _argocd(cluster: Cluster, context: SourceContext) -> ClusterSource:
     from bot.cluster.argocd import ArgoCDSource
 
-    assert cluster.argocd is not None
+    if cluster.argocd is None:
+        raise ValueError("the argocd source needs cluster.argocd")
     return ArgoCDSource(cluster.argocd, context.environ)
 
 
 def _github_status(cluster: Cluster, context: SourceContext) -> ClusterSource:
     from bot.cluster.github_status import GitHubStatusSource
 
-    assert cluster.github_status is not None and context.status_reader is not None
+    if cluster.github_status is None or context.status_reader is None:
+        raise ValueError("the github-status source needs cluster.github-status and a reader")
     return GitHubStatusSource(cluster.github_status, context.status_reader)
 
 
