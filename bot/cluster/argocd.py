@@ -104,7 +104,8 @@ class ArgoCDSource:
         url = self.server + path
         log.debug("GET %s %s", url, params)  # the token travels in a header, never logged
         try:
-            response = self._http().get(url, params=params, timeout=TIMEOUT)
+            # verify per request: a session's verify loses to $REQUESTS_CA_BUNDLE otherwise
+            response = self._http().get(url, params=params, timeout=TIMEOUT, verify=self._verify)
         except requests.exceptions.SSLError as err:
             raise UserError(
                 f"[argocd {self.server}] TLS verification failed ({_why(err)}); set argocd.ca_file "
@@ -166,6 +167,7 @@ def _session(token: str, verify: str | bool, backoff: float) -> requests.Session
         connect=RETRIES,
         read=RETRIES,
         status=RETRIES,
+        other=0,  # TLS failures: a certificate does not get better on a second try
         backoff_factor=backoff,
         status_forcelist=(500, 502, 503, 504),
         allowed_methods=frozenset({"GET"}),
@@ -175,11 +177,26 @@ def _session(token: str, verify: str | bool, backoff: float) -> requests.Session
     session = requests.Session()
     session.mount("https://", HTTPAdapter(max_retries=retry))
     session.mount("http://", HTTPAdapter(max_retries=retry))
-    session.headers["Authorization"] = f"Bearer {token}"
+    # An auth object, not a header: requests then never swaps in ~/.netrc credentials, and
+    # drops it on a redirect to another host. Proxy variables keep working.
+    session.auth = _Bearer(token)
     session.headers["Accept"] = "application/json"
     session.verify = verify
-    session.trust_env = False  # no ~/.netrc credentials leaking to (or from) another host
     return session
+
+
+class _Bearer:
+    """``Authorization: Bearer <token>``; the token stays out of repr() and logs."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = f"Bearer {self._token}"
+        return request
+
+    def __repr__(self) -> str:
+        return "_Bearer(<redacted>)"
 
 
 def _token(config: ArgoCD, environ: Mapping[str, str]) -> str:

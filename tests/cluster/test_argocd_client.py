@@ -309,3 +309,17 @@ def test_the_factory_builds_the_source_from_the_table(
     cluster = Cluster(argocd=ArgoCD(server=argocd.url, applications=("inference-prod",)))
     built = SOURCES[cluster.source](cluster, SourceContext(ENV))
     assert built.observe(watch(history, REPO_URL)).apps[0].revision == history.old
+
+
+def test_ca_file_wins_over_a_ca_bundle_in_the_environment(
+    argocd_tls: FakeArgoCD,
+    add_app: AppMaker,
+    history: History,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other = make_pki(tmp_path / "other", name="other-ca")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(other.ca_file))
+    monkeypatch.setenv("CURL_CA_BUNDLE", str(other.ca_file))
+    add_app(argocd_tls)
+    assert source(argocd_tls).observe(watch(history)).apps[0].name == "inference-prod"
