@@ -137,8 +137,8 @@ class ArgoCDSource:
             )
         if status == 403:
             raise UserError(
-                f"{subject} permission denied ({said}); grant the token's role "
-                "`applications, get` in the Application's project"
+                f"{subject} the token may not list Applications ({said}); grant its role "
+                "`applications, get` in the project of the Applications argocd.selector matches"
             )
         if status == 404 and app is not None:
             raise UserError(

@@ -1,21 +1,22 @@
-"""Fixtures for the cluster loop: the Argo CD double over HTTP and HTTPS, and a real Git
+"""Fixtures for the cluster loop: the Argo CD double over HTTP and HTTPS (re-exported from
+``tests.rig.argocd.fixtures`` until that is a plugin in tests/conftest.py), and a real Git
 history (old -> merge -> later) whose ancestry ``settle`` asks about."""
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.rig.argocd.apps import FakeApp
+from tests.rig.argocd.fixtures import ARGOCD_TOKEN, any_argocd, argocd, argocd_tls, pki
 from tests.rig.argocd.server import FakeArgoCD
-from tests.rig.argocd.tls import Pki, make_pki
 from tests.rig.repos import commit_all, git, make_gitops_repo
 
-TOKEN = "argocd-test-token-0123456789"
+TOKEN = ARGOCD_TOKEN
 REPO_URL = "https://github.com/acme/gitops.git"
 APP_PATH = "applications/inference-server/overlays/prod"
 CHANGED = (f"{APP_PATH}/kustomization.yaml", f"{APP_PATH}/model-config.yaml")
@@ -59,38 +60,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
     return History(repo, old, merge, later, side)
 
 
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture
-def argocd() -> Iterator[FakeArgoCD]:
-    yield from _serve(None)
-
-
-@pytest.fixture
-def argocd_tls(pki: Pki) -> Iterator[FakeArgoCD]:
-    yield from _serve(pki)
-
-
-@pytest.fixture(params=["http", "https"])
-def any_argocd(request: pytest.FixtureRequest, pki: Pki) -> Iterator[FakeArgoCD]:
-    """The same test over plain HTTP and over TLS with the test CA."""
-    yield from _serve(pki if request.param == "https" else None)
-
-
-def _serve(pki: Pki | None) -> Iterator[FakeArgoCD]:
-    fake = FakeArgoCD(pki=pki, token=TOKEN)
-    fake.start()
-    try:
-        yield fake
-    finally:
-        fake.stop()
-    assert fake.schema_errors == [], (
-        f"answers outside Argo CD's API description: {fake.schema_errors}"
-    )
-    assert fake.unmatched == [], f"requests the double does not implement: {fake.unmatched}"
+__all__ = ["any_argocd", "argocd", "argocd_tls", "pki"]  # fixtures, used by name
 
 
 AppMaker = Callable[..., FakeApp]

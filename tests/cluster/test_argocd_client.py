@@ -323,3 +323,30 @@ def test_ca_file_wins_over_a_ca_bundle_in_the_environment(
     monkeypatch.setenv("CURL_CA_BUNDLE", str(other.ca_file))
     add_app(argocd_tls)
     assert source(argocd_tls).observe(watch(history)).apps[0].name == "inference-prod"
+
+
+def test_a_login_page_in_front_of_argo_cd(
+    argocd: FakeArgoCD, add_app: AppMaker, history: History
+) -> None:
+    add_app(argocd)
+    argocd.answer_next(200, b"<html>Sign in</html>", "text/html; charset=utf-8")
+    assert message(source(argocd), history) == (
+        f"[argocd {argocd.url}] Application 'inference-prod': answered text/html; charset=utf-8, "
+        "not an Argo CD API object; argocd.server must be the API server's URL (not a login "
+        "proxy)"
+    )
+
+
+def test_a_selector_the_token_may_not_list(
+    argocd: FakeArgoCD, add_app: AppMaker, history: History
+) -> None:
+    argocd.answer_next(
+        403,
+        b'{"error":"permission denied","code":7,"message":"permission denied"}',
+        "application/json",
+    )
+    src = source(argocd, applications=None, selector={"env": "prod"})
+    assert message(src, history) == (
+        f"[argocd {argocd.url}] the token may not list Applications (permission denied); grant "
+        "its role `applications, get` in the project of the Applications argocd.selector matches"
+    )

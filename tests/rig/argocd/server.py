@@ -62,6 +62,7 @@ class FakeArgoCD:
         self.schema_errors: list[str] = []
         self.lock = threading.Lock()
         self._faults: list[int] = []
+        self._raw: list[tuple[int, bytes, str]] = []
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -126,6 +127,12 @@ class FakeArgoCD:
         with self.lock:
             self._faults += [status] * times
 
+    def answer_next(self, status: int, body: bytes, content_type: str) -> None:
+        """Answer the next request with these bytes, unchecked: what a proxy or an SSO login
+        page in front of Argo CD sends, which is not Argo CD's API at all."""
+        with self.lock:
+            self._raw.append((status, body, content_type))
+
     def count(self, route: str | None = None) -> int:
         return sum(1 for r in self.requests if route is None or r.route == route)
 
@@ -134,6 +141,10 @@ class FakeArgoCD:
     def _wsgi(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         with self.lock:
+            if self._raw:
+                status, raw, kind = self._raw.pop(0)
+                self.requests.append(Seen(request.path, dict(request.args), status, True, ""))
+                return Response(raw, status=status, content_type=kind)(environ, start_response)
             route, status, body = self._handle(request)
             if route:
                 status, body = self._checked(route, status, body)
