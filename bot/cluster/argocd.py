@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from bot.cluster import http
 from bot.cluster.application import app_status, check_scope, sources
 from bot.cluster.model import AppStatus, Observation, Watch
 from bot.errors import RetryableError, UserError
@@ -107,17 +107,19 @@ class ArgoCDSource:
             # verify per request: a session's verify loses to $REQUESTS_CA_BUNDLE otherwise
             response = self._http().get(url, params=params, timeout=TIMEOUT, verify=self._verify)
         except requests.exceptions.SSLError as err:
+            why = http.why(err)
             raise UserError(
-                f"[argocd {self.server}] TLS verification failed ({_why(err)}); set argocd.ca_file "
+                f"[argocd {self.server}] TLS verification failed ({why}); set argocd.ca_file "
                 "to the PEM file of the CA that signed the server certificate"
             ) from None
         except requests.exceptions.ConnectionError as err:
+            why = http.why(err)
             raise UserError(
-                f"[argocd {self.server}] unreachable ({_why(err)}); check argocd.server, or use "
+                f"[argocd {self.server}] unreachable ({why}); check argocd.server, or use "
                 "github-status: when the runner cannot reach the cluster"
             ) from None
         except requests.exceptions.RequestException as err:
-            raise RetryableError(f"[argocd {self.server}] {_why(err)}; try again") from None
+            raise RetryableError(f"[argocd {self.server}] {http.why(err)}; try again") from None
         return self._answer(response, app)
 
     def _answer(self, response: requests.Response, app: str | None) -> dict[str, Any]:
@@ -153,50 +155,8 @@ class ArgoCDSource:
 
     def _http(self) -> requests.Session:
         if self._session is None:
-            self._session = _session(self._token, self._verify, self._backoff)
+            self._session = http.session(self._token, self._verify, self._backoff, RETRIES)
         return self._session
-
-
-def _session(token: str, verify: str | bool, backoff: float) -> requests.Session:
-    import requests
-    from requests.adapters import HTTPAdapter
-    from urllib3.util.retry import Retry
-
-    retry = Retry(
-        total=RETRIES,
-        connect=RETRIES,
-        read=RETRIES,
-        status=RETRIES,
-        other=0,  # TLS failures: a certificate does not get better on a second try
-        backoff_factor=backoff,
-        status_forcelist=(500, 502, 503, 504),
-        allowed_methods=frozenset({"GET"}),
-        raise_on_status=False,  # the last answer is shown to people, not a MaxRetryError
-        respect_retry_after_header=True,
-    )
-    session = requests.Session()
-    session.mount("https://", HTTPAdapter(max_retries=retry))
-    session.mount("http://", HTTPAdapter(max_retries=retry))
-    # An auth object, not a header: requests then never swaps in ~/.netrc credentials, and
-    # drops it on a redirect to another host. Proxy variables keep working.
-    session.auth = _Bearer(token)
-    session.headers["Accept"] = "application/json"
-    session.verify = verify
-    return session
-
-
-class _Bearer:
-    """``Authorization: Bearer <token>``; the token stays out of repr() and logs."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        return request
-
-    def __repr__(self) -> str:
-        return "_Bearer(<redacted>)"
 
 
 def _token(config: ArgoCD, environ: Mapping[str, str]) -> str:
@@ -246,15 +206,3 @@ def _message(response: requests.Response) -> str:
         text = f"HTTP {response.status_code}"
     line = " ".join(text.split())
     return line if len(line) <= 120 else line[:119] + "…"
-
-
-def _why(err: BaseException) -> str:
-    """The innermost reason of a requests error, one line, without the URL (which repeats the
-    server) or OpenSSL's source location."""
-    reason: BaseException = err
-    while reason.__context__ is not None and str(reason.__context__):
-        reason = reason.__context__
-    text = re.sub(r"\s*\(_ssl\.c:\d+\)", "", str(reason))
-    text = re.sub(r"^<[^>]+>: ", "", text)  # urllib3's "<connection object>: " prefix
-    line = " ".join(text.split())
-    return line if len(line) <= 160 else line[:159] + "…"
