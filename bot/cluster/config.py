@@ -36,6 +36,7 @@ ENV_VAR = r"^[A-Za-z_][A-Za-z0-9_]*$"
 GLOB = r"^[\x21-\x7e]{1,255}$"  # printable, no spaces: what a status context looks like
 
 _APP_NAME = re.compile(APP_NAME)
+AppName = Annotated[str, Field(pattern=APP_NAME)]
 Minutes = Annotated[int, Field(ge=1, le=1440)]
 
 
@@ -47,7 +48,7 @@ class ArgoCD(_Strict):
     """Read the Applications from the Argo CD API (the runner must reach the server)."""
 
     server: str = Field(description="Argo CD API server URL, e.g. https://argocd.example.com")
-    applications: tuple[str, ...] | None = Field(None, description="Application names")
+    applications: tuple[AppName, ...] | None = Field(None, description="Application names")
     selector: dict[str, str] | None = Field(None, min_length=1, description="label: value")
     project: str | None = Field(None, pattern=APP_NAME, description="answers 404 for unknown apps")
     app_namespace: str | None = Field(None, pattern=APP_NAME)
@@ -68,13 +69,16 @@ class ArgoCD(_Strict):
             raise ValueError("must not have a query or fragment; give the server's base URL")
         return value.strip().rstrip("/")
 
-    @field_validator("applications")
+    @field_validator("applications", mode="before")
     @classmethod
-    def _applications(cls, value: tuple[str, ...] | None) -> tuple[str, ...] | None:
-        if value is not None and not value:
+    def _applications(cls, value: object) -> object:
+        # Before the type check, so a bad name gets this message rather than the pattern.
+        if not isinstance(value, list | tuple):
+            return value
+        if not value:
             raise ValueError("is empty; list the Applications that deploy this environment")
-        for name in value or ():
-            if not _APP_NAME.match(name):
+        for name in value:
+            if isinstance(name, str) and not _APP_NAME.match(name):
                 raise ValueError(
                     f"{name!r} is not an Application name (lower-case letters, digits, - and .)"
                 )

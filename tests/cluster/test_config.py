@@ -148,3 +148,22 @@ def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(ConfigError) as info:
         parse_cluster(raw, WHERE)
     assert len(info.value.problems) == 2
+
+
+def test_the_json_schema_comes_from_the_models_and_agrees_with_them() -> None:
+    import jsonschema
+    from pydantic import TypeAdapter
+
+    from bot.cluster.config import ClusterSetting
+
+    published = TypeAdapter(ClusterSetting).json_schema()
+    good = {"argocd": {"server": SERVER, "applications": ["fraud-prod"]}, "on_failure": "rollback"}
+    for value in ("none", good, {"github-status": {"context": "continuous-delivery/*"}}):
+        jsonschema.validate(value, published)
+    for value in (
+        {"argocd": {"server": SERVER, "applications": ["Fraud"]}},
+        {"argocd": {"server": SERVER, "applications": ["a"], "token": "x"}},
+        {"on_failure": "merge"},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(value, published)
