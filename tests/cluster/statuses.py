@@ -19,14 +19,26 @@ _ids = itertools.count(31868512001)
 
 
 def _user(login: str, kind: str) -> dict[str, Any]:
+    url = f"https://api.github.com/users/{login}"
     return {
         "login": login,
         "id": 9919 if kind == "Bot" else 4021,
         "node_id": "MDM6Qm90OTkxOQ==",
         "avatar_url": "https://avatars.githubusercontent.com/in/9919?v=4",
-        "url": f"https://api.github.com/users/{login}",
+        "gravatar_id": "",
+        "url": url,
         "html_url": f"https://github.com/apps/{login.removesuffix('[bot]')}",
+        "followers_url": f"{url}/followers",
+        "following_url": f"{url}/following{{/other_user}}",
+        "gists_url": f"{url}/gists{{/gist_id}}",
+        "starred_url": f"{url}/starred{{/owner}}{{/repo}}",
+        "subscriptions_url": f"{url}/subscriptions",
+        "organizations_url": f"{url}/orgs",
+        "repos_url": f"{url}/repos",
+        "events_url": f"{url}/events{{/privacy}}",
+        "received_events_url": f"{url}/received_events",
         "type": kind,
+        "user_view_type": "public",
         "site_admin": False,
     }
 
@@ -58,6 +70,29 @@ def commit_status(
 
 ARGOCD_BOT = _user("argocd-notifications[bot]", "Bot")
 FLUX_USER = _user("flux-bot", "User")
+_OWNER = _user("acme", "Organization")
+
+# The ``repository`` of a combined status: GitHub's "minimal repository", with its URL templates.
+_URL_KEYS = (
+    "archive", "assignees", "blobs", "branches", "collaborators", "comments", "commits",
+    "compare", "contents", "contributors", "deployments", "downloads", "events", "forks",
+    "git_commits", "git_refs", "git_tags", "hooks", "issue_comment", "issue_events", "issues",
+    "keys", "labels", "languages", "merges", "milestones", "notifications", "pulls", "releases",
+    "stargazers", "statuses", "subscribers", "subscription", "tags", "teams", "trees",
+)  # fmt: skip
+REPOSITORY: dict[str, Any] = {
+    "id": 1296269,
+    "node_id": "MDEwOlJlcG9zaXRvcnkxMjk2MjY5",
+    "name": "gitops",
+    "full_name": "acme/gitops",
+    "owner": _OWNER,
+    "private": True,
+    "html_url": "https://github.com/acme/gitops",
+    "description": "GitOps overlays",
+    "fork": False,
+    "url": API,
+    **{f"{key}_url": f"{API}/{key.replace('_', '/')}" for key in _URL_KEYS},
+}
 
 
 def argocd_status(sha: str, app: str, state: str, at: str) -> dict[str, Any]:

@@ -16,8 +16,10 @@ from bot.cluster.github_status import (
     deployment_report,
     poster,
 )
+from tests.cluster import github_api
 from tests.cluster.conftest import CHANGED, REPO_URL, History
 from tests.cluster.statuses import (
+    REPOSITORY,
     Recorded,
     argocd_status,
     commit_status,
@@ -213,3 +215,56 @@ def test_the_factory_needs_a_status_reader(history: History) -> None:
     cluster = Cluster.model_validate({"github-status": {"context": "continuous-delivery/*"}})
     source = SOURCES[cluster.source](cluster, SourceContext({}, reader))
     assert source.observe(Watch("prod", history.merge, REPO_URL, CHANGED)).statuses == ()
+
+
+STATUSES = "/repos/{owner}/{repo}/commits/{ref}/statuses"
+COMBINED = "/repos/{owner}/{repo}/commits/{ref}/status"
+DEPLOYMENTS = "/repos/{owner}/{repo}/deployments"
+DEPLOYMENT_STATUSES = "/repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
+
+
+def test_the_recorded_payloads_are_what_github_documents(history: History) -> None:
+    sha = history.merge
+    statuses = [
+        argocd_status(sha, "inference-prod", state, T1) for state in ("pending", "success")
+    ] + [
+        argocd_status(sha, "inference-prod", "failure", T2),
+        argocd_status(sha, "inference-prod", "error", T2),
+        flux_status(sha, "apps-prod", "success", "reconciliation succeeded", T3),
+        flux_status(sha, "apps-prod", "failure", "health check failed", T3, uid=""),
+    ]
+    combined = {
+        "state": "success",
+        "statuses": [{k: v for k, v in s.items() if k != "creator"} for s in statuses],
+        "sha": sha,
+        "total_count": len(statuses),
+        "repository": REPOSITORY,
+        "commit_url": f"https://api.github.com/repos/acme/gitops/commits/{sha}",
+        "url": f"https://api.github.com/repos/acme/gitops/commits/{sha}/status",
+    }
+    answers = {
+        STATUSES: statuses,
+        COMBINED: combined,
+        DEPLOYMENTS: [deployment(sha, "production", 77)],
+        DEPLOYMENT_STATUSES: [
+            deployment_status(77, "production", "inference-prod", state, T1)
+            for state in ("queued", "in_progress", "success", "failure", "inactive")
+        ],
+    }
+    assert set(answers) == github_api.paths()
+    for path, body in answers.items():
+        assert github_api.problems(path, body) == [], path
+
+
+def test_the_description_check_can_fail(history: History) -> None:
+    status = argocd_status(history.merge, "inference-prod", "success", T1)
+    status["contxt"] = status.pop("context")
+    assert github_api.problems(STATUSES, [status]) != []
+    wrong_id = argocd_status(history.merge, "inference-prod", "success", T1)
+    wrong_id["id"] = str(wrong_id["id"])
+    assert github_api.problems(STATUSES, [wrong_id]) != []
+    bad_state = deployment_status(77, "production", "inference-prod", "healthy", T1)
+    assert any(
+        "'healthy' is not one of" in p
+        for p in github_api.problems(DEPLOYMENT_STATUSES, [bad_state])
+    )
