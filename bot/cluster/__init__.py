@@ -1,11 +1,11 @@
 """Deployment sources: what the cluster runs for an environment once a promotion is merged.
 
 Each source is a plain module with a class satisfying ``ClusterSource``; the wiring picks one
-by the name ``Cluster.source`` gives (``argocd`` or ``github-status``) from ``SOURCES``.
+by the name ``Follow.source`` gives (``argocd`` or ``github-status``) from ``SOURCES``.
 Sources never import registries, platforms or editors: the GitHub calls the status source
 needs come in through ``SourceContext.status_reader``.
 
-    source = SOURCES[cluster.source](cluster, SourceContext(os.environ, reader))
+    source = SOURCES[follow.source](follow, SourceContext(os.environ, reader))
     observation = source.observe(watch)
     decision = settle(observation, expectation, is_ancestor, now)
 """
@@ -29,7 +29,7 @@ from bot.cluster.model import (
 from bot.cluster.settle import IsAncestor, settle
 
 if TYPE_CHECKING:
-    from bot.cluster.config import Cluster
+    from bot.cluster.config import Follow
     from bot.cluster.github_status import StatusReader
 
 __all__ = [
@@ -62,23 +62,23 @@ class SourceContext:
     status_reader: StatusReader | None = None  # GitHub calls, for github-status
 
 
-def _argocd(cluster: Cluster, context: SourceContext) -> ClusterSource:
+def _argocd(follow: Follow, context: SourceContext) -> ClusterSource:
     from bot.cluster.argocd import ArgoCDSource
 
-    if cluster.argocd is None:
-        raise ValueError("the argocd source needs cluster.argocd")
-    return ArgoCDSource(cluster.argocd, context.environ)
+    if follow.argocd is None:
+        raise ValueError("the argocd source needs follow.argocd")
+    return ArgoCDSource(follow.argocd, context.environ)
 
 
-def _github_status(cluster: Cluster, context: SourceContext) -> ClusterSource:
+def _github_status(follow: Follow, context: SourceContext) -> ClusterSource:
     from bot.cluster.github_status import GitHubStatusSource
 
-    if cluster.github_status is None or context.status_reader is None:
-        raise ValueError("the github-status source needs cluster.github-status and a reader")
-    return GitHubStatusSource(cluster.github_status, context.status_reader)
+    if follow.github_status is None or context.status_reader is None:
+        raise ValueError("the github-status source needs follow.github-status and a reader")
+    return GitHubStatusSource(follow.github_status, context.status_reader)
 
 
-SOURCES: dict[str, Callable[[Cluster, SourceContext], ClusterSource]] = {
+SOURCES: dict[str, Callable[[Follow, SourceContext], ClusterSource]] = {
     "argocd": _argocd,
     "github-status": _github_status,
 }

@@ -2,17 +2,17 @@
 statuses) tell whether a merged promotion runs, and what to do with the answer.
 
 Importable on its own (pydantic, stdlib, ``bot.errors``) so the main config can mount
-``ClusterSetting`` under an environment, e.g. ``environments.prod.cluster``::
+``FollowSetting`` under an environment, e.g. ``environments.prod.follow``::
 
-    cluster:
+    follow:
       argocd: {server: https://argocd.example.com, applications: [fraud-prod]}
       on_failure: rollback          # comment (default) | rollback: open the rollback PR
       record_on: healthy            # default when a source is set; merge otherwise
 
-    cluster:
+    follow:
       github-status: {context: "continuous-delivery/fraud-prod"}
 
-    cluster: none
+    follow: none
 """
 
 from __future__ import annotations
@@ -118,14 +118,14 @@ class GitHubStatus(_Strict):
         return self
 
 
-class Cluster(_Strict):
+class Follow(_Strict):
     argocd: ArgoCD | None = None
     github_status: GitHubStatus | None = Field(None, alias="github-status")
     record_on: Literal["merge", "healthy"] | None = None
     on_failure: Literal["comment", "rollback"] = "comment"
 
     @model_validator(mode="after")
-    def _one_source(self) -> Cluster:
+    def _one_source(self) -> Follow:
         if self.argocd is not None and self.github_status is not None:
             raise ValueError("give argocd or github-status, not both")
         if self.record_on == "healthy" and self.source == "none":
@@ -150,23 +150,23 @@ class Cluster(_Strict):
         return chosen.timeout_minutes if chosen is not None else 0
 
 
-ClusterSetting = Literal["none"] | Cluster
+FollowSetting = Literal["none"] | Follow
 
 
-def resolve(setting: ClusterSetting | None) -> Cluster:
+def resolve(setting: FollowSetting | None) -> Follow:
     """``none`` (or nothing) is a loop that ends at the merge."""
-    return setting if isinstance(setting, Cluster) else Cluster()
+    return setting if isinstance(setting, Follow) else Follow()
 
 
-def parse_cluster(data: object, where: str) -> Cluster:
+def parse_follow(data: object, where: str) -> Follow:
     """Validate one environment's ``cluster`` value; every problem, one line each."""
     if data is None or data == "none":
-        return Cluster()
+        return Follow()
     if not isinstance(data, dict):
         fix = "write none, or a mapping with argocd: or github-status:"
-        raise ConfigError([f"{where}: {_short(data)} is not a cluster setting; {fix}"])
+        raise ConfigError([f"{where}: {_short(data)} is not a follow setting; {fix}"])
     try:
-        return Cluster.model_validate(data)
+        return Follow.model_validate(data)
     except ValidationError as err:
         raise ConfigError([_problem(where, e) for e in err.errors()]) from None
 
@@ -181,7 +181,7 @@ def _problem(where: str, error: object) -> str:
 
 
 def _unknown_key(key: str, parent: tuple[object, ...]) -> str:
-    model: type[BaseModel] = Cluster
+    model: type[BaseModel] = Follow
     for part in parent:
         field = model.model_fields.get(str(part)) or _by_alias(model, str(part))
         nested = getattr(field, "annotation", None)

@@ -11,7 +11,7 @@ import pytest
 
 from bot.cluster import Expectation, Outcome, SourceContext, Watch, settle
 from bot.cluster.argocd import ArgoCDSource
-from bot.cluster.config import ArgoCD, Cluster
+from bot.cluster.config import ArgoCD, Follow
 from bot.cluster.model import Decision
 from bot.errors import RetryableError, UserError
 from tests.cluster.conftest import CHANGED, NEW_IMAGE, REPO_URL, TOKEN, AppMaker, History
@@ -306,7 +306,7 @@ def test_the_factory_builds_the_source_from_the_table(
     from bot.cluster import SOURCES
 
     add_app(argocd)
-    cluster = Cluster(argocd=ArgoCD(server=argocd.url, applications=("inference-prod",)))
+    cluster = Follow(argocd=ArgoCD(server=argocd.url, applications=("inference-prod",)))
     built = SOURCES[cluster.source](cluster, SourceContext(ENV))
     assert built.observe(watch(history, REPO_URL)).apps[0].revision == history.old
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot.cluster import SOURCES
-from bot.cluster.config import Cluster, parse_cluster, resolve
+from bot.cluster.config import Follow, parse_follow, resolve
 from bot.errors import ConfigError
 
-WHERE = "models.fraud.environments.prod.cluster"
+WHERE = "models.fraud.environments.prod.follow"
 SERVER = "https://argocd.example.com"
 
 
 def test_argocd_by_names_with_defaults() -> None:
-    cluster = parse_cluster({"argocd": {"server": SERVER + "/", "applications": ["a"]}}, WHERE)
+    cluster = parse_follow({"argocd": {"server": SERVER + "/", "applications": ["a"]}}, WHERE)
     assert cluster.source == "argocd"
     assert cluster.argocd is not None
     assert cluster.argocd.server == SERVER  # trailing slash dropped
@@ -39,7 +39,7 @@ def test_argocd_by_selector_with_options() -> None:
         "record_on": "merge",
         "on_failure": "rollback",
     }
-    cluster = parse_cluster(raw, WHERE)
+    cluster = parse_follow(raw, WHERE)
     assert cluster.argocd is not None and cluster.argocd.selector == raw["argocd"]["selector"]  # type: ignore[index]
     assert (cluster.records_on, cluster.on_failure, cluster.timeout_minutes) == (
         "merge",
@@ -49,12 +49,12 @@ def test_argocd_by_selector_with_options() -> None:
 
 
 def test_github_status_and_none() -> None:
-    status = parse_cluster({"github-status": {"context": "kustomization/apps-prod*"}}, WHERE)
+    status = parse_follow({"github-status": {"context": "kustomization/apps-prod*"}}, WHERE)
     assert (status.source, status.records_on) == ("github-status", "healthy")
     for nothing in ("none", None):
-        plain = parse_cluster(nothing, WHERE)
+        plain = parse_follow(nothing, WHERE)
         assert (plain.source, plain.records_on, plain.timeout_minutes) == ("none", "merge", 0)
-    assert resolve("none") == Cluster() and resolve(status) is status
+    assert resolve("none") == Follow() and resolve(status) is status
 
 
 def test_every_source_name_has_a_factory() -> None:
@@ -130,7 +130,7 @@ BAD = [
     ),
     (
         "argo",
-        f"{WHERE}: 'argo' is not a cluster setting; write none, or a mapping with argocd: or "
+        f"{WHERE}: 'argo' is not a follow setting; write none, or a mapping with argocd: or "
         "github-status:",
     ),
 ]
@@ -139,14 +139,14 @@ BAD = [
 @pytest.mark.parametrize(("raw", "message"), BAD)
 def test_bad_config_is_one_line_naming_the_key_and_the_fix(raw: object, message: str) -> None:
     with pytest.raises(ConfigError) as info:
-        parse_cluster(raw, WHERE)
+        parse_follow(raw, WHERE)
     assert info.value.problems == [message]
 
 
 def test_every_problem_is_reported_at_once() -> None:
     raw = {"argocd": {"server": "ftp://x", "applications": ["a"], "colour": "blue"}}
     with pytest.raises(ConfigError) as info:
-        parse_cluster(raw, WHERE)
+        parse_follow(raw, WHERE)
     assert len(info.value.problems) == 2
 
 
@@ -154,9 +154,9 @@ def test_the_json_schema_comes_from_the_models_and_agrees_with_them() -> None:
     import jsonschema
     from pydantic import TypeAdapter
 
-    from bot.cluster.config import ClusterSetting
+    from bot.cluster.config import FollowSetting
 
-    published = TypeAdapter(ClusterSetting).json_schema()
+    published = TypeAdapter(FollowSetting).json_schema()
     good = {"argocd": {"server": SERVER, "applications": ["fraud-prod"]}, "on_failure": "rollback"}
     for value in ("none", good, {"github-status": {"context": "continuous-delivery/*"}}):
         jsonschema.validate(value, published)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.cluster import SOURCES, Decision, Expectation, Outcome, SourceContext, Watch, settle
-from bot.cluster.config import Cluster, GitHubStatus
+from bot.cluster.config import Follow, GitHubStatus
 from bot.cluster.github_status import (
     ARGOCD,
     FLUX,
@@ -212,7 +212,7 @@ def test_hostile_payloads_read_as_absent(history: History) -> None:
 
 def test_the_factory_needs_a_status_reader(history: History) -> None:
     reader = Recorded()
-    cluster = Cluster.model_validate({"github-status": {"context": "continuous-delivery/*"}})
+    cluster = Follow.model_validate({"github-status": {"context": "continuous-delivery/*"}})
     source = SOURCES[cluster.source](cluster, SourceContext({}, reader))
     assert source.observe(Watch("prod", history.merge, REPO_URL, CHANGED)).statuses == ()
 
