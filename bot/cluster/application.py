@@ -56,8 +56,19 @@ def app_status(doc: Mapping[str, Any], repo_url: str, ui_base: str = "") -> AppS
         operation_message=_str(operation.get("message")),
         operation_revision=_pick(op_revisions, index) or op_single,
         images=tuple(i for i in _list(_dict(status.get("summary")).get("images")) if _str(i)),
-        url=f"{ui_base}/applications/{quote(name, safe='')}" if ui_base and name else "",
+        url=_ui_url(ui_base, name, doc, status),
     )
+
+
+def _ui_url(ui_base: str, name: str, doc: Mapping[str, Any], status: Mapping[str, Any]) -> str:
+    """The Application's page; apps outside the control plane's namespace are addressed as
+    ``<namespace>/<name>``."""
+    if not ui_base or not name:
+        return ""
+    namespace = _str(_dict(doc.get("metadata")).get("namespace"))
+    home = _str(status.get("controllerNamespace"))
+    ref = f"{namespace}/{name}" if namespace and home and namespace != home else name
+    return f"{ui_base}/applications/{quote(ref, safe='/')}"
 
 
 def check_scope(

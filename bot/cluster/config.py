@@ -140,7 +140,7 @@ class Follow(_Strict):
         return "github-status" if self.github_status is not None else "none"
 
     @property
-    def records_on(self) -> str:
+    def records_on(self) -> Literal["merge", "healthy"]:
         """When write-back records the version: once healthy if anything can tell."""
         return self.record_on or ("merge" if self.source == "none" else "healthy")
 

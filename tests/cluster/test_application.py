@@ -120,3 +120,12 @@ def test_odd_documents_read_as_absent_fields_not_crashes(doc: dict[str, Any]) ->
     assert status.sync_status in ("", "Synced")
     assert status.images in ((), ("a:1",))
     assert status.health_since is None
+
+
+def test_the_ui_link_names_the_namespace_of_apps_outside_the_control_plane() -> None:
+    doc = {"metadata": {"name": "fraud", "namespace": "team-ml"}, "status": {}}
+    assert app_status(doc, OURS, SERVER).url == f"{SERVER}/applications/fraud"
+    doc["status"] = {"controllerNamespace": "argocd"}
+    assert app_status(doc, OURS, SERVER).url == f"{SERVER}/applications/team-ml/fraud"
+    doc["metadata"]["namespace"] = "argocd"
+    assert app_status(doc, OURS, SERVER).url == f"{SERVER}/applications/fraud"
