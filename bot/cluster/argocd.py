@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from bot.cluster import http
+from bot.cluster import transport
 from bot.cluster.application import app_status, check_scope, sources
 from bot.cluster.model import AppStatus, Observation, Watch
 from bot.errors import RetryableError, UserError
@@ -107,19 +107,21 @@ class ArgoCDSource:
             # verify per request: a session's verify loses to $REQUESTS_CA_BUNDLE otherwise
             response = self._http().get(url, params=params, timeout=TIMEOUT, verify=self._verify)
         except requests.exceptions.SSLError as err:
-            why = http.why(err)
+            why = transport.why(err)
             raise UserError(
                 f"[argocd {self.server}] TLS verification failed ({why}); set argocd.ca_file "
                 "to the PEM file of the CA that signed the server certificate"
             ) from None
         except requests.exceptions.ConnectionError as err:
-            why = http.why(err)
+            why = transport.why(err)
             raise UserError(
                 f"[argocd {self.server}] unreachable ({why}); check argocd.server, or use "
                 "github-status: when the runner cannot reach the cluster"
             ) from None
         except requests.exceptions.RequestException as err:
-            raise RetryableError(f"[argocd {self.server}] {http.why(err)}; try again") from None
+            raise RetryableError(
+                f"[argocd {self.server}] {transport.why(err)}; try again"
+            ) from None
         return self._answer(response, app)
 
     def _answer(self, response: requests.Response, app: str | None) -> dict[str, Any]:
@@ -155,7 +157,7 @@ class ArgoCDSource:
 
     def _http(self) -> requests.Session:
         if self._session is None:
-            self._session = http.session(self._token, self._verify, self._backoff, RETRIES)
+            self._session = transport.session(self._token, self._verify, self._backoff, RETRIES)
         return self._session
 
 
