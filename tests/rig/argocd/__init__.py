@@ -1,0 +1,1 @@
+"""Argo CD API test double: see README.md."""
