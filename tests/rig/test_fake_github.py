@@ -235,7 +235,8 @@ def test_squash_merge_has_one_parent(fake: FakeGitHub, repo: Repository) -> None
     number = fake.open_pr("promote/sq", "main", "Squash me")["number"]
     sha = repo.get_pull(number).merge(merge_method="squash").sha
     info = fake.git.read_commit(sha)
-    assert len(info.parents) == 1 and info.message.startswith(f"Squash me (#{number})")
+    # GitHub's default for one commit: that commit's title (COMMIT_OR_PR_TITLE).
+    assert len(info.parents) == 1 and info.message.startswith(f"Bump to v9 (#{number})")
     assert fake.file_at("main", PROD) == "newTag: v9\n"
 
 

@@ -97,10 +97,7 @@ def repo(fake: FakeGitHub, login: str | None = None) -> dict[str, Any]:
         "default_branch": fake.default_branch,
         "archived": False,
         "disabled": False,
-        "allow_merge_commit": True,
-        "allow_squash_merge": True,
-        "allow_rebase_merge": False,
-        "delete_branch_on_merge": False,
+        **fake.settings,  # allow_*_merge, delete_branch_on_merge, commit title/message kinds
         "created_at": fake.created_at,
         "updated_at": fake.created_at,
         "pushed_at": fake.created_at,
@@ -479,3 +476,23 @@ def reaction(fake: FakeGitHub, record: dict[str, Any]) -> dict[str, Any]:
         "content": record["content"],
         "created_at": record["created_at"],
     }
+
+
+def review(fake: FakeGitHub, record: dict[str, Any], number: int) -> dict[str, Any]:
+    html = f"{fake.repo_html}/pull/{number}#pullrequestreview-{record['id']}"
+    pull_api = f"{fake.repo_api}/pulls/{number}"
+    data: dict[str, Any] = {
+        "id": record["id"],
+        "node_id": node_id("PullRequestReview", record["id"]),
+        "user": user(fake, record["user"]),
+        "body": record["body"],
+        "state": record["state"],
+        "html_url": html,
+        "pull_request_url": pull_api,
+        "author_association": association(fake, record["user"]),
+        "_links": {"html": {"href": html}, "pull_request": {"href": pull_api}},
+        "commit_id": record["commit_id"],
+    }
+    if record["submitted_at"] is not None:  # pending reviews have not been submitted
+        data["submitted_at"] = record["submitted_at"]
+    return data

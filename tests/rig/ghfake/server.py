@@ -38,6 +38,9 @@ In-memory state (guarded by ``lock``; read it after the requests under test have
     ``{"id", "name", "color", "description"}``: repository labels, created on first use.
 ``verifications[commit_sha]``
     The ``verification`` object GitHub reports for commits it created (signed ones).
+``reviews[pr_number]``, ``settings``, ``protection[branch]``, ``events``
+    Reviews, the repository's merge settings, branch protection and the webhook-like
+    ``pull_request`` events: what people do to a pull request (see ``pullstate``).
 """
 
 from __future__ import annotations
@@ -61,7 +64,16 @@ from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from werkzeug.wrappers import Request, Response
 
-from tests.rig.ghfake import payloads, routes_git, routes_issues, routes_pulls, routes_repo
+from tests.rig.ghfake import (
+    payloads,
+    pullstate,
+    routes_git,
+    routes_issues,
+    routes_merge,
+    routes_pulls,
+    routes_repo,
+    routes_reviews,
+)
 from tests.rig.ghfake.gitdata import Ident
 from tests.rig.ghfake.gitstore import GitStore
 from tests.rig.ghfake.payloads import now_iso
@@ -157,6 +169,11 @@ class FakeGitHub:
         self.reactions: dict[int, list[dict[str, Any]]] = {}
         self.labels: dict[str, dict[str, Any]] = {}
         self.verifications: dict[str, dict[str, Any]] = {}
+        self.reviews: dict[int, list[dict[str, Any]]] = {}
+        self.settings: dict[str, Any] = dict(pullstate.DEFAULT_SETTINGS)
+        self.protection: dict[str, dict[str, Any]] = {}
+        self.events: list[dict[str, Any]] = []
+        self.merge_checks: dict[int, tuple[str, str, bool, bool]] = {}
         self.requests: list[Req] = []
         self.unmatched: list[str] = []
         self.errors: list[str] = []  # tracebacks of handler crashes (answered with 500)
@@ -618,4 +635,11 @@ def _req_matches(req: Req, method: str | None, route: str | None) -> bool:
 
 # Registering routes is a side effect of importing these modules; keep the names referenced
 # so linters do not drop the imports.
-_ROUTE_MODULES = (routes_git, routes_issues, routes_pulls, routes_repo)
+_ROUTE_MODULES = (
+    routes_git,
+    routes_issues,
+    routes_merge,
+    routes_pulls,
+    routes_repo,
+    routes_reviews,
+)
