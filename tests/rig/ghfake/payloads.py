@@ -52,19 +52,49 @@ def user(fake: FakeGitHub, login: str) -> dict[str, Any]:
     is_bot = login.endswith("[bot]")
     kind = "Organization" if login == fake.owner else ("Bot" if is_bot else "User")
     html = f"{fake.host_url}/apps/{quote(login[:-5])}" if is_bot else f"{fake.host_url}/{quoted}"
+    api = f"{fake.base_url}/users/{quoted}"
     return {
         "login": login,
         "id": uid,
         "node_id": node_id(kind, uid),
         "avatar_url": f"{fake.host_url}/avatars/u/{uid}?v=4",
         "gravatar_id": "",
-        "url": f"{fake.base_url}/users/{quoted}",
+        "url": api,
         "html_url": html,
-        "repos_url": f"{fake.base_url}/users/{quoted}/repos",
+        "followers_url": f"{api}/followers",
+        "following_url": f"{api}/following{{/other_user}}",
+        "gists_url": f"{api}/gists{{/gist_id}}",
+        "starred_url": f"{api}/starred{{/owner}}{{/repo}}",
+        "subscriptions_url": f"{api}/subscriptions",
+        "organizations_url": f"{api}/orgs",
+        "repos_url": f"{api}/repos",
+        "events_url": f"{api}/events{{/privacy}}",
+        "received_events_url": f"{api}/received_events",
         "type": kind,
         "user_view_type": "public",
         "site_admin": False,
     }
+
+
+def profile(fake: FakeGitHub, login: str) -> dict[str, Any]:
+    """The full user view (``GET /users/{login}``, ``GET /user``): counts and profile text."""
+    data = user(fake, login)
+    data.update(
+        name=login,
+        company=None,
+        blog="",
+        location=None,
+        email=None,
+        hireable=None,
+        bio=None,
+        public_repos=0,
+        public_gists=0,
+        followers=0,
+        following=0,
+        created_at=fake.created_at,
+        updated_at=fake.created_at,
+    )
+    return data
 
 
 def repo_permissions(level: str) -> dict[str, bool]:
@@ -94,25 +124,79 @@ def repo(fake: FakeGitHub, login: str | None = None) -> dict[str, Any]:
         "fork": False,
         "url": api,
         "clone_url": f"{fake.repo_html}.git",
+        "git_url": f"{fake.repo_html.replace('http', 'git', 1)}.git",
+        "ssh_url": f"git@127.0.0.1:{fake.full_name}.git",
+        "svn_url": fake.repo_html,
+        "mirror_url": None,
+        "homepage": None,
+        "language": None,
+        "license": None,
         "default_branch": fake.default_branch,
         "archived": False,
         "disabled": False,
         **fake.settings,  # allow_*_merge, delete_branch_on_merge, commit title/message kinds
+        "has_issues": True,
+        "has_projects": False,
+        "has_wiki": False,
+        "has_pages": False,
+        "has_downloads": False,
+        "has_discussions": False,
+        "size": 0,
+        **dict.fromkeys(("forks", "forks_count", "stargazers_count", "watchers"), 0),
+        **dict.fromkeys(("watchers_count", "network_count", "subscribers_count"), 0),
+        "open_issues": 0,
+        "open_issues_count": 0,
         "created_at": fake.created_at,
         "updated_at": fake.created_at,
         "pushed_at": fake.created_at,
-        "branches_url": f"{api}/branches{{/branch}}",
-        "commits_url": f"{api}/commits{{/sha}}",
-        "compare_url": f"{api}/compare/{{base}}...{{head}}",
-        "contents_url": f"{api}/contents/{{+path}}",
-        "git_refs_url": f"{api}/git/refs{{/sha}}",
-        "issues_url": f"{api}/issues{{/number}}",
-        "labels_url": f"{api}/labels{{/name}}",
-        "pulls_url": f"{api}/pulls{{/number}}",
+        **_repo_urls(api),
     }
     if login is not None:
         data["permissions"] = repo_permissions(fake.permission_of(login))
     return data
+
+
+def _repo_urls(api: str) -> dict[str, str]:
+    """The hypermedia templates GitHub puts on every repository object."""
+    templates = {
+        "archive": "/{archive_format}{/ref}",
+        "assignees": "/assignees{/user}",
+        "blobs": "/git/blobs{/sha}",
+        "branches": "/branches{/branch}",
+        "collaborators": "/collaborators{/collaborator}",
+        "comments": "/comments{/number}",
+        "commits": "/commits{/sha}",
+        "compare": "/compare/{base}...{head}",
+        "contents": "/contents/{+path}",
+        "contributors": "/contributors",
+        "deployments": "/deployments",
+        "downloads": "/downloads",
+        "events": "/events",
+        "forks": "/forks",
+        "git_commits": "/git/commits{/sha}",
+        "git_refs": "/git/refs{/sha}",
+        "git_tags": "/git/tags{/sha}",
+        "hooks": "/hooks",
+        "issue_comment": "/issues/comments{/number}",
+        "issue_events": "/issues/events{/number}",
+        "issues": "/issues{/number}",
+        "keys": "/keys{/key_id}",
+        "labels": "/labels{/name}",
+        "languages": "/languages",
+        "merges": "/merges",
+        "milestones": "/milestones{/number}",
+        "notifications": "/notifications{?since,all,participating}",
+        "pulls": "/pulls{/number}",
+        "releases": "/releases{/id}",
+        "stargazers": "/stargazers",
+        "statuses": "/statuses/{sha}",
+        "subscribers": "/subscribers",
+        "subscription": "/subscription",
+        "tags": "/tags",
+        "teams": "/teams",
+        "trees": "/git/trees{/sha}",
+    }
+    return {f"{name}_url": f"{api}{suffix}" for name, suffix in templates.items()}
 
 
 # -- Git data -------------------------------------------------------------------------------
@@ -345,6 +429,45 @@ def issue(fake: FakeGitHub, record: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def organization(fake: FakeGitHub, org: str) -> dict[str, Any]:
+    api = f"{fake.base_url}/orgs/{quote(org, safe='')}"
+    data = {key: value for key, value in profile(fake, org).items() if key in _ORG_KEYS}
+    data.update(
+        type="Organization",
+        url=api,
+        repos_url=f"{api}/repos",
+        events_url=f"{api}/events",
+        hooks_url=f"{api}/hooks",
+        issues_url=f"{api}/issues",
+        members_url=f"{api}/members{{/member}}",
+        public_members_url=f"{api}/public_members{{/member}}",
+        description=None,
+        has_organization_projects=False,
+        has_repository_projects=False,
+        archived_at=None,
+    )
+    return data
+
+
+_ORG_KEYS = frozenset(
+    [
+        "login",
+        "id",
+        "node_id",
+        "avatar_url",
+        "html_url",
+        "name",
+        "blog",
+        "public_repos",
+        "public_gists",
+        "followers",
+        "following",
+        "created_at",
+        "updated_at",
+    ]
+)
+
+
 def team(fake: FakeGitHub, org: str, slug: str) -> dict[str, Any]:
     # GitHub's canonical team URL is /organizations/{id}/team/{id}; the slug form is also
     # served by GitHub and keeps the fake's route table small.
@@ -422,6 +545,8 @@ def pull(
             "html": {"href": html},
             "issue": {"href": issue_api},
             "comments": {"href": f"{issue_api}/comments"},
+            "review_comments": {"href": f"{api}/comments"},
+            "review_comment": {"href": f"{fake.repo_api}/pulls/comments{{/number}}"},
             "commits": {"href": f"{api}/commits"},
             "statuses": {"href": f"{fake.repo_api}/statuses/{record['head_sha']}"},
         },

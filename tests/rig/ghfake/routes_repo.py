@@ -24,8 +24,16 @@ def get_authenticated_user(call: Call) -> Reply:
     if call.token.startswith("ghs_"):
         # Installation tokens act as the App, not as a user; GitHub refuses this endpoint.
         raise ApiError(403, "Resource not accessible by integration")
-    data = payloads.user(call.fake, call.login)
-    data.update(name=call.login, email=None, created_at=call.fake.created_at)
+    data = payloads.profile(call.fake, call.login)
+    data.update(
+        private_gists=0,
+        total_private_repos=0,
+        owned_private_repos=0,
+        disk_usage=0,
+        collaborators=0,
+        two_factor_authentication=True,
+        user_view_type="private",  # one's own account, seen by oneself
+    )
     return Reply(200, data)
 
 
@@ -34,7 +42,7 @@ def get_user(call: Call) -> Reply:
     login = call.params["login"]
     if not call.fake.known_user(login):
         raise not_found()
-    return Reply(200, payloads.user(call.fake, login))
+    return Reply(200, payloads.profile(call.fake, login))
 
 
 @route(
@@ -64,7 +72,10 @@ def branch_json(fake: FakeGitHub, name: str, sha: str) -> dict[str, Any]:
             "html": f"{fake.repo_html}/tree/{name}",
         },
         "protected": False,
-        "protection": {"enabled": False, "required_status_checks": {"enforcement_level": "off"}},
+        "protection": {
+            "enabled": False,
+            "required_status_checks": {"enforcement_level": "off", "contexts": [], "checks": []},
+        },
         "protection_url": f"{fake.repo_api}/branches/{name}/protection",
     }
 
@@ -245,9 +256,7 @@ def get_org(call: Call) -> Reply:
     org = call.params["org"]
     if org != call.fake.owner and all(o != org for o, _ in call.fake.teams):
         raise not_found()
-    data = payloads.user(call.fake, org)
-    data.update(type="Organization", url=f"{call.fake.base_url}/orgs/{org}")
-    return Reply(200, data)
+    return Reply(200, payloads.organization(call.fake, org))
 
 
 @route("GET /orgs/{org}/teams/{team_slug}", doc="teams/teams#get-a-team-by-name")
@@ -255,7 +264,16 @@ def get_team(call: Call) -> Reply:
     org, slug = call.params["org"], call.params["team_slug"]
     if (org, slug) not in call.fake.teams:
         raise not_found()
-    return Reply(200, payloads.team(call.fake, org, slug))
+    data = payloads.team(call.fake, org, slug)
+    data.update(
+        type="organization",
+        created_at=call.fake.created_at,
+        updated_at=call.fake.created_at,
+        members_count=len(call.fake.teams[(org, slug)]),
+        repos_count=1,
+        organization=payloads.organization(call.fake, org),
+    )
+    return Reply(200, data)
 
 
 @route(
