@@ -121,6 +121,7 @@ class _Fault:
     times: int
     headers: dict[str, str]
     body: Any
+    applied: bool = False  # handle the request first: its effect stays, its answer is lost
 
     def matches(self, method: str, route: Route, path: str) -> bool:
         method_ok = self.method in ("*", method)
@@ -302,8 +303,10 @@ class FakeGitHub:
         times: int = 1,
         headers: dict[str, str] | None = None,
         body: Any = None,
+        applied: bool = False,
     ) -> None:
-        """Answer the next ``times`` matching requests with ``status`` instead of handling them.
+        """Answer the next ``times`` matching requests with ``status`` instead of handling them
+        (with ``applied``, after handling them: a POST that took effect behind a 502).
 
         ``route`` is a template as recorded in ``Req.route`` (with or without the method),
         a concrete path, or ``"*"``; ``method`` may be ``"*"``. ``body`` defaults to GitHub's
@@ -312,7 +315,7 @@ class FakeGitHub:
         """
         with self._log_lock:
             self._faults.append(
-                _Fault(method.upper(), route, status, times, dict(headers or {}), body)
+                _Fault(method.upper(), route, status, times, dict(headers or {}), body, applied)
             )
 
     # -- helpers for tests ----------------------------------------------------------------
@@ -458,7 +461,9 @@ class FakeGitHub:
             message = f"Not Found (fake GitHub does not implement {what})"
             return "", _error(ApiError(404, message), "https://docs.github.com/rest")
         route, params = matched
-        return route.name, self._handle(request, route, params, token, login)
+        reply = self._handle(request, route, params, token, login)
+        lost = self._take_fault(request.method, route, path[len(API_PREFIX) :], applied=True)
+        return route.name, reply if lost is None else _fault_reply(lost)
 
     def _handle(
         self,
@@ -503,10 +508,12 @@ class FakeGitHub:
             and params["repo"].lower() == self.repo.lower()
         )
 
-    def _take_fault(self, method: str, route: Route, path: str) -> _Fault | None:
+    def _take_fault(
+        self, method: str, route: Route, path: str, applied: bool = False
+    ) -> _Fault | None:
         with self._log_lock:
             for fault in self._faults:
-                if fault.matches(method, route, path):
+                if fault.applied == applied and fault.matches(method, route, path):
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)
