@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from tests.rig.ghfake import payloads
+from tests.rig.ghfake import accounts, payloads
 from tests.rig.ghfake.routing import ApiError, Call, Reply, not_found, route
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ def get_authenticated_user(call: Call) -> Reply:
     if call.token.startswith("ghs_"):
         # Installation tokens act as the App, not as a user; GitHub refuses this endpoint.
         raise ApiError(403, "Resource not accessible by integration")
-    data = payloads.profile(call.fake, call.login)
+    data = accounts.profile(call.fake, call.login)
     data.update(
         private_gists=0,
         total_private_repos=0,
@@ -42,7 +42,7 @@ def get_user(call: Call) -> Reply:
     login = call.params["login"]
     if not call.fake.known_user(login):
         raise not_found()
-    return Reply(200, payloads.profile(call.fake, login))
+    return Reply(200, accounts.profile(call.fake, login))
 
 
 @route(
@@ -245,7 +245,7 @@ def collaborator_permission(call: Call) -> Reply:
     login = call.params["login"]
     level = call.fake.permission_of(login)
     user = payloads.user(call.fake, login)
-    user["permissions"] = payloads.repo_permissions(level)
+    user["permissions"] = accounts.repo_permissions(level)
     user["role_name"] = level
     data = {"permission": _LEGACY.get(level, level), "role_name": level, "user": user}
     return Reply(200, data)
@@ -256,7 +256,7 @@ def get_org(call: Call) -> Reply:
     org = call.params["org"]
     if org != call.fake.owner and all(o != org for o, _ in call.fake.teams):
         raise not_found()
-    return Reply(200, payloads.organization(call.fake, org))
+    return Reply(200, accounts.organization(call.fake, org))
 
 
 @route("GET /orgs/{org}/teams/{team_slug}", doc="teams/teams#get-a-team-by-name")
@@ -271,7 +271,7 @@ def get_team(call: Call) -> Reply:
         updated_at=call.fake.created_at,
         members_count=len(call.fake.teams[(org, slug)]),
         repos_count=1,
-        organization=payloads.organization(call.fake, org),
+        organization=accounts.organization(call.fake, org),
     )
     return Reply(200, data)
 
