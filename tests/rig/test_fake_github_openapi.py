@@ -19,6 +19,7 @@ import requests
 from openapi_schema_validator import OAS30Validator
 
 from tests.rig.fake_github import FakeGitHub
+from tests.rig.ghfake.pullstate import event_payload
 from tests.rig.ghfake.routing import ROUTER
 from tests.rig.openapi.extract import OUTPUT, VERSION, template_key
 from tests.rig.repos import commit_all, git
@@ -95,6 +96,14 @@ class Checked:
         return response.json() if response.content else None
 
 
+def problems(schema: dict[str, Any], instance: Any) -> list[str]:
+    """Each way ``instance`` breaks ``schema`` (a fragment that may $ref the components)."""
+    rooted = {**schema, "components": SPEC["components"]}
+    validator = OAS30Validator(rooted, format_checker=OAS30Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path))
+    return [f"  at /{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in errors]
+
+
 def check(route: str, response: requests.Response) -> None:
     method, template = route.split(" ", 1)
     operation = OPERATIONS.get(template_key(method, template))
@@ -109,12 +118,9 @@ def check(route: str, response: requests.Response) -> None:
         assert response.content == b"", f"{route}: 204 with a body"
     if content is None or "schema" not in content:
         return
-    schema = {**content["schema"], "components": SPEC["components"]}
-    validator = OAS30Validator(schema, format_checker=OAS30Validator.FORMAT_CHECKER)
-    errors = sorted(validator.iter_errors(response.json()), key=lambda e: list(e.absolute_path))
-    problems = [f"  at /{'/'.join(map(str, e.absolute_path))}: {e.message[:200]}" for e in errors]
-    assert not problems, f"{route} {response.status_code} does not match GitHub's schema:\n" + (
-        "\n".join(problems[:15])
+    found = problems(content["schema"], response.json())
+    assert not found, f"{route} {response.status_code} does not match GitHub's schema:\n" + (
+        "\n".join(found[:15])
     )
 
 
@@ -292,3 +298,37 @@ def _pulls_reviews_and_merges(bot: Checked, alice: Checked, fake: FakeGitHub, he
     bot("GET", path, 200)
     bot("PATCH", path, 422, state="open")
     bot("GET", f"{REPO}/commits/{merged['sha']}/pulls", 200)
+
+
+def test_webhook_bodies_match_githubs_schemas(fake: FakeGitHub) -> None:
+    """What ``pullstate.event_payload`` renders is what GitHub would post for that event."""
+    covered: set[str] = set()
+    bot, alice = Checked(fake, BOT, covered), Checked(fake, ALICE, covered)
+    branch_sha = _git_data(bot, fake)
+    pr = bot("POST", f"{REPO}/pulls", 201, title="Promote v2", head="promote/v2", base="main")
+    path = f"{REPO}/pulls/{pr['number']}"
+    approval = alice("POST", f"{path}/reviews", 200, event="APPROVE")
+    bot("PUT", f"{path}/reviews/{approval['id']}/dismissals", 200, message="stale")
+    bot("PATCH", path, 200, state="closed")
+    bot("PATCH", path, 200, state="open")
+    tree = bot("GET", f"{REPO}/git/commits/{branch_sha}", 200)["tree"]["sha"]
+    later = bot("POST", f"{REPO}/git/commits", 201, message="v3", tree=tree, parents=[branch_sha])
+    bot("PATCH", f"{REPO}/git/refs/heads/promote/v2", 200, sha=later["sha"])
+    alice("PUT", f"{path}/merge", 200, merge_method="rebase")
+    seen = []
+    for event in fake.events:
+        kind = "pull-request-review" if event["review"] else "pull-request"
+        name = f"webhook-{kind}-{event['action']}"
+        assert name[len("webhook-") :] in SPEC["x-webhooks"], f"{name} is not vendored"
+        found = problems({"$ref": f"#/components/schemas/{name}"}, event_payload(fake, event))
+        assert not found, f"{name} does not match GitHub's schema:\n" + "\n".join(found[:15])
+        seen.append(event["action"])
+    assert seen == [
+        "opened",
+        "submitted",
+        "dismissed",
+        "closed",
+        "reopened",
+        "synchronize",
+        "closed",
+    ]

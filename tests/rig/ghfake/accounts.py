@@ -110,6 +110,7 @@ def repo(fake: FakeGitHub, login: str | None = None) -> dict[str, Any]:
         "has_pages": False,
         "has_downloads": False,
         "has_discussions": False,
+        "topics": [],
         "size": 0,
         **dict.fromkeys(("forks", "forks_count", "stargazers_count", "watchers"), 0),
         **dict.fromkeys(("watchers_count", "network_count", "subscribers_count"), 0),

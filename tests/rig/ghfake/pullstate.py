@@ -7,8 +7,9 @@ protection, mergeability, and the webhook-like event log.
     latest review of each person decides, and an outstanding "changes requested" blocks.
 ``fake.events``
     ``[{"event": "pull_request" | "pull_request_review", "action", "number", "sender",
-    "record": <copy of the PR record then>, "review": <copy of the review> | None}]``, oldest
-    first; ``event_payload`` renders one as the webhook body GitHub would send.
+    "record": <copy of the PR record then>, "review": <copy of the review> | None}]`` (and
+    ``before``/``after`` for a synchronize), oldest first; ``event_payload`` renders one as
+    the webhook body GitHub would send.
 ``fake.merge_checks[number]``
     ``(base_sha, head_sha, mergeable, rebaseable)`` of the last test merge. As on GitHub, the
     first read after either side moves answers ``mergeable: null`` and starts the check; reads
@@ -48,6 +49,7 @@ def record_event(
     pr: dict[str, Any],
     login: str,
     review: dict[str, Any] | None = None,
+    **extra: str,
 ) -> None:
     event = "pull_request_review" if review is not None else "pull_request"
     fake.events.append(
@@ -58,6 +60,7 @@ def record_event(
             "sender": login,
             "record": copy.deepcopy(pr),
             "review": copy.deepcopy(review),
+            **extra,  # synchronize: "before" and "after"
         }
     )
 
@@ -65,15 +68,20 @@ def record_event(
 def event_payload(fake: FakeGitHub, event: dict[str, Any]) -> dict[str, Any]:
     """The body GitHub posts to a webhook (and writes to ``GITHUB_EVENT_PATH``)."""
     record = event["record"]
+    unknown = {"mergeable": None, "rebaseable": None, "mergeable_state": "unknown"}
+    stats = {**unknown, **diff_stats(fake, record)}
     data: dict[str, Any] = {
         "action": event["action"],
         "number": record["number"],
-        "pull_request": payloads.pull(fake, record, full=True),
+        "pull_request": payloads.pull(fake, record, full=True, stats=stats),
         "repository": payloads.repo(fake),
         "sender": payloads.user(fake, event["sender"]),
+        **{key: event[key] for key in ("before", "after") if key in event},
     }
     if event["review"] is not None:
-        data["review"] = payloads.review(fake, event["review"], record["number"])
+        review = payloads.review(fake, event["review"], record["number"])
+        review["state"] = review["state"].lower()  # webhooks spell states in lower case
+        data["review"] = review
         del data["number"]  # review events carry no top-level number
     return data
 
@@ -84,8 +92,8 @@ def event_payload(fake: FakeGitHub, event: dict[str, Any]) -> dict[str, Any]:
 def head_moved(fake: FakeGitHub, pr: dict[str, Any], new_sha: str, login: str | None) -> None:
     """A push to an open PR's head: a ``synchronize`` event, and stale approvals dismissed
     where the base branch's protection says so."""
-    pr["head_sha"] = new_sha
-    record_event(fake, "synchronize", pr, login or fake.owner)
+    before, pr["head_sha"] = pr["head_sha"], new_sha
+    record_event(fake, "synchronize", pr, login or fake.owner, before=before, after=new_sha)
     rule = fake.protection.get(pr["base_ref"], {})
     if not rule.get("dismiss_stale_reviews"):
         return
@@ -123,6 +131,19 @@ def blocked(fake: FakeGitHub, pr: dict[str, Any]) -> str | None:
 
 
 # -- mergeability ---------------------------------------------------------------------------
+
+
+def diff_stats(fake: FakeGitHub, pr: dict[str, Any]) -> dict[str, int]:
+    """The counts a full PR view carries: commits, and lines and files changed."""
+    git = fake.git
+    base, head = pr["base_sha"], pr["head_sha"]
+    files = git.diff(git.merge_base(base, head), head)
+    return {
+        "commits": len(git.rev_list(f"{base}..{head}")),
+        "additions": sum(f.additions for f in files),
+        "deletions": sum(f.deletions for f in files),
+        "changed_files": len(files),
+    }
 
 
 def mergeability(fake: FakeGitHub, pr: dict[str, Any]) -> dict[str, Any]:

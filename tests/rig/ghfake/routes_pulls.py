@@ -133,16 +133,7 @@ def create_pull(
 
 def full_json(fake: FakeGitHub, pr: dict[str, Any]) -> dict[str, Any]:
     """The single-PR view: adds mergeability (see ``pullstate.mergeability``) and diff counts."""
-    git = fake.git
-    base, head = pr["base_sha"], pr["head_sha"]
-    files = git.diff(git.merge_base(base, head), head)
-    stats = {
-        **pullstate.mergeability(fake, pr),
-        "commits": len(git.rev_list(f"{base}..{head}")),
-        "additions": sum(f.additions for f in files),
-        "deletions": sum(f.deletions for f in files),
-        "changed_files": len(files),
-    }
+    stats = {**pullstate.mergeability(fake, pr), **pullstate.diff_stats(fake, pr)}
     return payloads.pull(fake, pr, full=True, stats=stats)
 
 

@@ -5,8 +5,9 @@ Run from the repository root after changing the fake's routes or the pinned vers
     python -m tests.rig.openapi.extract              # npm pack the pinned package
     python -m tests.rig.openapi.extract --from FILE  # or read an api.github.com.json at hand
 
-It keeps, for every route of the fake that the description has, the operation's responses
-and every component they reference (transitively), without prose and examples, and writes
+It keeps, for every route of the fake that the description has, the operation's responses,
+the webhook bodies the fake renders (``WEBHOOKS``), and every component they reference
+(transitively), without prose and examples, and writes
 ``api.github.com.subset.json`` beside this file. Routes the description lacks are printed;
 the conformance test lists each of them with its reason.
 """
@@ -28,6 +29,15 @@ MEMBER = "package/generated/api.github.com.json"
 HERE = Path(__file__).resolve().parent
 OUTPUT = HERE / "api.github.com.subset.json"
 _PROSE = frozenset({"description", "summary", "example", "examples", "externalDocs"})
+# The webhook bodies the fake renders from ``fake.events`` (``pullstate.event_payload``).
+WEBHOOKS = (
+    "pull-request-opened",
+    "pull-request-synchronize",
+    "pull-request-closed",
+    "pull-request-reopened",
+    "pull-request-review-submitted",
+    "pull-request-review-dismissed",
+)
 
 
 def template_key(method: str, template: str) -> tuple[str, str]:
@@ -98,8 +108,9 @@ def subset(spec: dict[str, Any], routes: list[tuple[str, str]]) -> tuple[dict[st
         path, verb, operation = found
         kept = {"operationId": operation.get("operationId"), "responses": operation["responses"]}
         paths.setdefault(path, {})[verb] = strip_prose(kept)
+    webhooks = {name: {"$ref": f"#/components/schemas/webhook-{name}"} for name in WEBHOOKS}
     components: dict[str, dict[str, Any]] = {}
-    pending = sorted(references(paths))
+    pending = sorted(references(paths) | references(webhooks))
     while pending:
         ref = pending.pop()
         _, kind, name = ref.split("/", 3)[1:]
@@ -113,6 +124,7 @@ def subset(spec: dict[str, Any], routes: list[tuple[str, str]]) -> tuple[dict[st
         "info": {"title": spec["info"]["title"], "version": spec["info"]["version"]},
         "x-vendored-from": {"package": PACKAGE, "version": VERSION, "file": MEMBER},
         "paths": dict(sorted(paths.items())),
+        "x-webhooks": webhooks,
         "components": {k: dict(sorted(v.items())) for k, v in sorted(components.items())},
     }
     return document, missing
