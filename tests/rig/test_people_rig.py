@@ -244,6 +244,8 @@ def test_rebase_replays_each_commit_with_a_new_committer(
     brought = gitx(fake, "rev-parse", "main~1")
     assert [p["number"] for p in alice.call("GET", f"/commits/{brought}/pulls")] == [number]
     assert fake.pulls[number]["merge_commit_sha"] == tip
+    for rebased in (tip, brought):  # GitHub signs the copies it wrote
+        assert alice.call("GET", f"/git/commits/{rebased}")["verification"]["verified"] is True
 
 
 def test_merge_refusals_carry_githubs_status_and_message(

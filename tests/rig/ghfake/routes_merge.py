@@ -68,8 +68,11 @@ def merge_pull(call: Call) -> Reply:
         raise ApiError(405, "This branch can't be rebased" if method == "rebase" else NOT_MERGEABLE)
     if not fake.git.update_ref(f"refs/heads/{pr['base_ref']}", sha, pr["base_sha"]):
         raise ApiError(409, "Base branch was modified. Review and try the merge again.")
-    fake.verifications[sha] = signed(fake.git.read_commit(sha).raw)  # web-flow signs merges
     _close_as_merged(fake, pr, call.login, sha)
+    # GitHub signs what it wrote with its web-flow key: the merge or squash commit, or every
+    # rebased copy.
+    for written in pr["brought"] if method == "rebase" else [sha]:
+        fake.verifications[written] = signed(fake.git.read_commit(written).raw)
     return Reply(200, {"sha": sha, "merged": True, "message": "Pull Request successfully merged"})
 
 

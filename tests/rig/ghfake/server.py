@@ -26,7 +26,8 @@ In-memory state (guarded by ``lock``; read it after the requests under test have
     "head_ref", "base_ref", "head_sha", "base_sha", "draft", "merged", "merged_at",
     "merged_by": login|None, "merge_commit_sha", "labels": [label dict], "requested_reviewers":
     [login], "requested_teams": [slug], "maintainer_can_modify", "locked", "created_at",
-    "updated_at", "closed_at"}``. ``head_sha``/``base_sha`` follow the branches while the
+    "updated_at", "closed_at"}``, and once merged ``"brought"``: the commits the merge put
+    on the base. ``head_sha``/``base_sha`` follow the branches while the
     PR is open (refreshed whenever it is served) and are frozen when it closes, as on GitHub.
 ``issues[number]``
     Plain issues (not PRs): the common subset of the keys above. Numbers are shared with PRs.
