@@ -44,13 +44,14 @@ def replay(fake: FakeGitHub, onto: str, head: str, committer: Ident | None = Non
         if len(commit.parents) != 1:
             continue  # merges are dropped; a root commit cannot be replayed onto anything
         parent = commit.parents[0]
-        tree: str | None = commit.tree
+        tree = commit.tree
         if parent != tip:
             tip_tree = git.read_commit(tip).tree
             ours = git.commit_tree(tip_tree, [parent], "replay\n", who, who)
-            tree = git.merge_trees(ours, commit.sha)
-            if tree is None:
+            merged = git.merge_trees(ours, commit.sha)
+            if merged is None:
                 return None
+            tree = merged
         tip = git.commit_tree(tree, [tip], commit.message, commit.author, who)
     return tip
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
-from tests.rig.ghfake import merging, payloads
+from tests.rig.ghfake import accounts, merging, payloads
 
 if TYPE_CHECKING:
     from tests.rig.ghfake.server import FakeGitHub
@@ -74,8 +74,8 @@ def event_payload(fake: FakeGitHub, event: dict[str, Any]) -> dict[str, Any]:
         "action": event["action"],
         "number": record["number"],
         "pull_request": payloads.pull(fake, record, full=True, stats=stats),
-        "repository": payloads.repo(fake),
-        "sender": payloads.user(fake, event["sender"]),
+        "repository": accounts.repo(fake),
+        "sender": accounts.user(fake, event["sender"]),
         **{key: event[key] for key in ("before", "after") if key in event},
     }
     if event["review"] is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.rig.ghfake import merging, payloads, pullstate
+from tests.rig.ghfake import accounts, merging, payloads, pullstate
 from tests.rig.ghfake.routes_git import signed
 from tests.rig.ghfake.routes_pulls import PULL, REPO, pull_of, refresh
 from tests.rig.ghfake.routing import ApiError, Call, Field, Reply, route, validation_failed
@@ -121,7 +121,7 @@ def update_repo(call: Call) -> Reply:
                 {"resource": "Repository", "field": key, "code": "invalid", "value": body[key]}
             )
     fake.settings.update({key: body[key] for key in spec if key in body})
-    return Reply(200, payloads.repo(fake, call.login))
+    return Reply(200, accounts.repo(fake, call.login))
 
 
 # -- which pull requests brought a commit ----------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.rig.ghfake import payloads, pullstate
+from tests.rig.ghfake import accounts, payloads, pullstate
 from tests.rig.ghfake.routing import (
     ApiError,
     Call,
@@ -328,8 +328,8 @@ def get_requested_reviewers(call: Call) -> Reply:
     return Reply(
         200,
         {
-            "users": [payloads.user(fake, login) for login in pr["requested_reviewers"]],
-            "teams": [payloads.team(fake, fake.owner, slug) for slug in pr["requested_teams"]],
+            "users": [accounts.user(fake, login) for login in pr["requested_reviewers"]],
+            "teams": [accounts.team(fake, fake.owner, slug) for slug in pr["requested_teams"]],
         },
     )
 

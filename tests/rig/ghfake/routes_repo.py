@@ -60,7 +60,7 @@ def rate_limit(call: Call) -> Reply:
 
 @route(f"GET {REPO}", doc="repos/repos#get-a-repository")
 def get_repo(call: Call) -> Reply:
-    return Reply(200, payloads.repo(call.fake, call.login))
+    return Reply(200, accounts.repo(call.fake, call.login))
 
 
 def branch_json(fake: FakeGitHub, name: str, sha: str) -> dict[str, Any]:
@@ -244,7 +244,7 @@ _LEGACY = {"admin": "admin", "maintain": "write", "write": "write", "triage": "r
 def collaborator_permission(call: Call) -> Reply:
     login = call.params["login"]
     level = call.fake.permission_of(login)
-    user = payloads.user(call.fake, login)
+    user = accounts.user(call.fake, login)
     user["permissions"] = accounts.repo_permissions(level)
     user["role_name"] = level
     data = {"permission": _LEGACY.get(level, level), "role_name": level, "user": user}
@@ -264,7 +264,7 @@ def get_team(call: Call) -> Reply:
     org, slug = call.params["org"], call.params["team_slug"]
     if (org, slug) not in call.fake.teams:
         raise not_found()
-    data = payloads.team(call.fake, org, slug)
+    data = accounts.team(call.fake, org, slug)
     data.update(
         type="organization",
         created_at=call.fake.created_at,
