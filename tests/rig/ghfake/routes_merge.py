@@ -67,7 +67,7 @@ def merge_pull(call: Call) -> Reply:
     if sha is None:
         raise ApiError(405, "This branch can't be rebased" if method == "rebase" else NOT_MERGEABLE)
     if not fake.git.update_ref(f"refs/heads/{pr['base_ref']}", sha, pr["base_sha"]):
-        raise ApiError(409, "Base branch was modified. Review and try the merge again.")
+        raise ApiError(405, "Base branch was modified. Review and try the merge again.")
     _close_as_merged(fake, pr, call.login, sha)
     # GitHub signs what it wrote with its web-flow key: the merge or squash commit, or every
     # rebased copy.
