@@ -42,6 +42,9 @@ class Person:
     token: str
     session: requests.Session = field(default_factory=requests.Session, repr=False)
 
+    def __post_init__(self) -> None:
+        self.session.headers["Authorization"] = f"token {self.token}"
+
     @classmethod
     def join(cls, fake: FakeGitHub, login: str, permission: str = "write") -> Person:
         """Give ``login`` a token and a role on the repository (admin | maintain | write |
@@ -50,9 +53,7 @@ class Person:
         with fake.lock:
             fake.users[token] = login
             fake.permissions[login] = permission
-        person = cls(fake, login, token)
-        person.session.headers["Authorization"] = f"token {token}"
-        return person
+        return cls(fake, login, token)
 
     # -- plumbing -------------------------------------------------------------------------
 

@@ -52,9 +52,7 @@ def fake(tmp_path: Path) -> Iterator[FakeGitHub]:
 @pytest.fixture
 def bot(fake: FakeGitHub) -> Person:
     """The bot, through the same thin client (its App token: GitHub picks its identities)."""
-    person = Person(fake, BOT, BOT_TOKEN)
-    person.session.headers["Authorization"] = f"token {BOT_TOKEN}"
-    return person
+    return Person(fake, BOT, BOT_TOKEN)
 
 
 @pytest.fixture
