@@ -235,7 +235,8 @@ def test_squash_merge_has_one_parent(fake: FakeGitHub, repo: Repository) -> None
     number = fake.open_pr("promote/sq", "main", "Squash me")["number"]
     sha = repo.get_pull(number).merge(merge_method="squash").sha
     info = fake.git.read_commit(sha)
-    assert len(info.parents) == 1 and info.message.startswith(f"Squash me (#{number})")
+    # GitHub's default for one commit: that commit's title (COMMIT_OR_PR_TITLE).
+    assert len(info.parents) == 1 and info.message.startswith(f"Bump to v9 (#{number})")
     assert fake.file_at("main", PROD) == "newTag: v9\n"
 
 
@@ -438,3 +439,17 @@ def test_injected_faults(fake: FakeGitHub, repo: Repository) -> None:
     assert "secondary rate limit" in limited.value.data["message"]
     assert api(fake, "GET", "/repos/acme/gitops").status_code == 429
     assert api(fake, "GET", "/repos/acme/gitops").status_code == 200
+
+
+def test_an_applied_fault_keeps_the_effect_and_loses_the_answer(
+    fake: FakeGitHub, repo: Repository
+) -> None:
+    """A POST that took effect behind a 502: what a retry without a check would duplicate."""
+    issue = fake.open_issue("Promote v4")["number"]
+    route = "POST /repos/{owner}/{repo}/issues/{number}/comments"
+    fake.inject("POST", route, 502, applied=True)
+    lost = api(fake, "POST", f"/repos/acme/gitops/issues/{issue}/comments", json={"body": "hi"})
+    assert lost.status_code == 502 and lost.json()["message"] == "Server Error"
+    assert [c["body"] for c in fake.comments[issue]] == ["hi"]
+    again = api(fake, "POST", f"/repos/acme/gitops/issues/{issue}/comments", json={"body": "hi"})
+    assert again.status_code == 201 and len(fake.comments[issue]) == 2

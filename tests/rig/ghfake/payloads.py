@@ -3,7 +3,8 @@
 Every ``url`` is absolute on the fake's own host and ``/api/v3`` prefix, because PyGithub
 follows those URLs (``pr.edit()`` PATCHes ``pr.url``). ``html_url`` points at the same
 host without the prefix, the way GitHub Enterprise lays out its web and API addresses.
-Only fields a client plausibly reads are included; GitHub sends many more.
+Every field GitHub's published description marks as required is present (the rig's OpenAPI
+test checks it); accounts and the repository are shaped in ``accounts``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from tests.rig.ghfake.accounts import node_id, repo, team, user
 from tests.rig.ghfake.gitdata import CommitInfo, FileChange, Ident, TreeEntry
 
 if TYPE_CHECKING:
@@ -33,89 +35,10 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def node_id(kind: str, number: int | str) -> str:
-    return base64.b64encode(f"{kind}:{number}".encode()).decode()
-
-
 def b64_lines(data: bytes) -> str:
     """Base64 wrapped at 60 columns with a trailing newline, as the contents API sends it."""
     encoded = base64.b64encode(data).decode()
     return "".join(line + "\n" for line in textwrap.wrap(encoded, 60))
-
-
-# -- people and the repository --------------------------------------------------------------
-
-
-def user(fake: FakeGitHub, login: str) -> dict[str, Any]:
-    uid = fake.user_id(login)
-    quoted = quote(login, safe="")
-    is_bot = login.endswith("[bot]")
-    kind = "Organization" if login == fake.owner else ("Bot" if is_bot else "User")
-    html = f"{fake.host_url}/apps/{quote(login[:-5])}" if is_bot else f"{fake.host_url}/{quoted}"
-    return {
-        "login": login,
-        "id": uid,
-        "node_id": node_id(kind, uid),
-        "avatar_url": f"{fake.host_url}/avatars/u/{uid}?v=4",
-        "gravatar_id": "",
-        "url": f"{fake.base_url}/users/{quoted}",
-        "html_url": html,
-        "repos_url": f"{fake.base_url}/users/{quoted}/repos",
-        "type": kind,
-        "user_view_type": "public",
-        "site_admin": False,
-    }
-
-
-def repo_permissions(level: str) -> dict[str, bool]:
-    order = ("read", "triage", "write", "maintain", "admin")
-    rank = order.index(level) if level in order else -1
-    return {
-        "admin": rank >= 4,
-        "maintain": rank >= 3,
-        "push": rank >= 2,
-        "triage": rank >= 1,
-        "pull": rank >= 0,
-    }
-
-
-def repo(fake: FakeGitHub, login: str | None = None) -> dict[str, Any]:
-    api = fake.repo_api
-    data: dict[str, Any] = {
-        "id": 424242,
-        "node_id": node_id("Repository", 424242),
-        "name": fake.repo,
-        "full_name": fake.full_name,
-        "private": True,
-        "visibility": "private",
-        "owner": user(fake, fake.owner),
-        "html_url": fake.repo_html,
-        "description": None,
-        "fork": False,
-        "url": api,
-        "clone_url": f"{fake.repo_html}.git",
-        "default_branch": fake.default_branch,
-        "archived": False,
-        "disabled": False,
-        "allow_merge_commit": True,
-        "allow_squash_merge": True,
-        "allow_rebase_merge": False,
-        "delete_branch_on_merge": False,
-        "created_at": fake.created_at,
-        "updated_at": fake.created_at,
-        "pushed_at": fake.created_at,
-        "branches_url": f"{api}/branches{{/branch}}",
-        "commits_url": f"{api}/commits{{/sha}}",
-        "compare_url": f"{api}/compare/{{base}}...{{head}}",
-        "contents_url": f"{api}/contents/{{+path}}",
-        "git_refs_url": f"{api}/git/refs{{/sha}}",
-        "issues_url": f"{api}/issues{{/number}}",
-        "labels_url": f"{api}/labels{{/name}}",
-        "pulls_url": f"{api}/pulls{{/number}}",
-    }
-    if login is not None:
-        data["permissions"] = repo_permissions(fake.permission_of(login))
-    return data
 
 
 # -- Git data -------------------------------------------------------------------------------
@@ -348,27 +271,6 @@ def issue(fake: FakeGitHub, record: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def team(fake: FakeGitHub, org: str, slug: str) -> dict[str, Any]:
-    # GitHub's canonical team URL is /organizations/{id}/team/{id}; the slug form is also
-    # served by GitHub and keeps the fake's route table small.
-    tid = fake.user_id(f"team:{org}/{slug}")
-    api = f"{fake.base_url}/orgs/{quote(org)}/teams/{quote(slug)}"
-    return {
-        "id": tid,
-        "node_id": node_id("Team", tid),
-        "url": api,
-        "html_url": f"{fake.host_url}/orgs/{quote(org)}/teams/{quote(slug)}",
-        "name": slug,
-        "slug": slug,
-        "description": None,
-        "privacy": "closed",
-        "permission": "pull",
-        "members_url": f"{api}/members{{/member}}",
-        "repositories_url": f"{api}/repos",
-        "parent": None,
-    }
-
-
 def pull_part(fake: FakeGitHub, ref: str, sha: str) -> dict[str, Any]:
     return {
         "label": f"{fake.owner}:{ref}",
@@ -425,6 +327,8 @@ def pull(
             "html": {"href": html},
             "issue": {"href": issue_api},
             "comments": {"href": f"{issue_api}/comments"},
+            "review_comments": {"href": f"{api}/comments"},
+            "review_comment": {"href": f"{fake.repo_api}/pulls/comments{{/number}}"},
             "commits": {"href": f"{api}/commits"},
             "statuses": {"href": f"{fake.repo_api}/statuses/{record['head_sha']}"},
         },
@@ -479,3 +383,23 @@ def reaction(fake: FakeGitHub, record: dict[str, Any]) -> dict[str, Any]:
         "content": record["content"],
         "created_at": record["created_at"],
     }
+
+
+def review(fake: FakeGitHub, record: dict[str, Any], number: int) -> dict[str, Any]:
+    html = f"{fake.repo_html}/pull/{number}#pullrequestreview-{record['id']}"
+    pull_api = f"{fake.repo_api}/pulls/{number}"
+    data: dict[str, Any] = {
+        "id": record["id"],
+        "node_id": node_id("PullRequestReview", record["id"]),
+        "user": user(fake, record["user"]),
+        "body": record["body"],
+        "state": record["state"],
+        "html_url": html,
+        "pull_request_url": pull_api,
+        "author_association": association(fake, record["user"]),
+        "_links": {"html": {"href": html}, "pull_request": {"href": pull_api}},
+        "commit_id": record["commit_id"],
+    }
+    if record["submitted_at"] is not None:  # pending reviews have not been submitted
+        data["submitted_at"] = record["submitted_at"]
+    return data

@@ -8,7 +8,7 @@ import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from tests.rig.ghfake import payloads
+from tests.rig.ghfake import payloads, pullstate
 from tests.rig.ghfake.gitdata import Ident, TreeEntry, is_sha
 from tests.rig.ghfake.routing import ApiError, Call, Field, Reply, not_found, route
 
@@ -115,7 +115,7 @@ def update_ref(call: Call) -> Reply:
         raise ApiError(422, "Update is not a fast forward")
     if not git.update_ref(name, sha, current):
         raise ApiError(422, "Reference update failed")
-    _touch_pulls(call.fake, name)
+    _touch_pulls(call.fake, name, call.login)
     return Reply(200, _ref_json(call, name, sha, kind))
 
 
@@ -125,25 +125,28 @@ def delete_ref(call: Call) -> Reply:
     current = call.fake.git.ref_sha(name)
     if current is None or not call.fake.git.update_ref(name, None, current):
         raise ApiError(422, "Reference does not exist")
-    _close_pulls_of_deleted_branch(call.fake, name)
+    _close_pulls_of_deleted_branch(call.fake, name, call.login)
     return Reply(204)
 
 
-def _touch_pulls(fake: FakeGitHub, ref: str) -> None:
+def _touch_pulls(fake: FakeGitHub, ref: str, login: str) -> None:
     """A push to a PR's head refreshes the PR's head sha and updated_at."""
     for pr in fake.pulls.values():
         if pr["state"] == "open" and f"refs/heads/{pr['head_ref']}" == ref:
-            pr["head_sha"] = fake.git.ref_sha(ref) or pr["head_sha"]
+            sha = fake.git.ref_sha(ref)
+            if sha is not None and sha != pr["head_sha"]:
+                pullstate.head_moved(fake, pr, sha, login)
             pr["updated_at"] = payloads.now_iso()
 
 
-def _close_pulls_of_deleted_branch(fake: FakeGitHub, ref: str) -> None:
+def _close_pulls_of_deleted_branch(fake: FakeGitHub, ref: str, login: str) -> None:
     """GitHub closes open PRs whose head or base branch is deleted."""
     for pr in fake.pulls.values():
         branches = {f"refs/heads/{pr['head_ref']}", f"refs/heads/{pr['base_ref']}"}
         if pr["state"] == "open" and ref in branches:
             pr["state"] = "closed"
             pr["closed_at"] = pr["updated_at"] = payloads.now_iso()
+            pullstate.record_event(fake, "closed", pr, login)
 
 
 # -- blobs ----------------------------------------------------------------------------------

@@ -1,14 +1,11 @@
-"""Pull requests: list, open, edit, merge (with real merge/squash commits), commits, files,
-review requests."""
+"""Pull requests: list, open, edit (close, reopen), commits, files, review requests.
+Merging lives in ``routes_merge``, reviews in ``routes_reviews``."""
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
-from tests.rig.ghfake import payloads
-from tests.rig.ghfake.gitdata import Ident
-from tests.rig.ghfake.routes_git import signed
+from tests.rig.ghfake import accounts, payloads, pullstate
 from tests.rig.ghfake.routing import (
     ApiError,
     Call,
@@ -24,15 +21,15 @@ if TYPE_CHECKING:
 
 REPO = "/repos/{owner}/{repo}"
 PULL = f"{REPO}/pulls/{{number}}"
-NOT_MERGEABLE = "Pull Request is not mergeable"
 
 
 def _invalid(field: str) -> ApiError:
     return validation_failed({"resource": "PullRequest", "field": field, "code": "invalid"})
 
 
-def _custom(message: str) -> ApiError:
-    return validation_failed({"resource": "PullRequest", "code": "custom", "message": message})
+def _custom(message: str, field: str | None = None) -> ApiError:
+    error = {"resource": "PullRequest", "code": "custom", "message": message}
+    return validation_failed(error if field is None else {**error, "field": field})
 
 
 def refresh(
@@ -46,8 +43,11 @@ def refresh(
     if pr["state"] == "open":
         for branch, key in ((pr["head_ref"], "head_sha"), (pr["base_ref"], "base_sha")):
             sha = heads.get(branch) if heads is not None else _branch_sha(fake, branch)
-            if sha is not None:
-                pr[key] = sha
+            if sha is None or sha == pr[key]:
+                continue
+            if key == "head_sha":  # pushed outside the API (git push): noticed now
+                pullstate.head_moved(fake, pr, sha, None)
+            pr[key] = sha
     return pr
 
 
@@ -56,7 +56,7 @@ def _branch_sha(fake: FakeGitHub, branch: str) -> str | None:
     return fake.git.listed_sha(f"refs/heads/{branch}")
 
 
-def _pull(call: Call) -> dict[str, Any]:
+def pull_of(call: Call) -> dict[str, Any]:
     pr = call.fake.pulls.get(int(call.params["number"]))
     if pr is None:
         raise not_found()
@@ -127,32 +127,13 @@ def create_pull(
         "closed_at": None,
     }
     fake.pulls[number] = record
+    pullstate.record_event(fake, "opened", record, login)
     return record
 
 
-def full_json(fake: FakeGitHub, pr: dict[str, Any], test_merge: bool = True) -> dict[str, Any]:
-    """The single-PR view: adds mergeability (a real test merge) and diff counts.
-
-    Without ``test_merge`` mergeability is still unknown (``null``), as in GitHub's answer to
-    creating a PR: it starts a background job and reports the result on later reads.
-    """
-    git = fake.git
-    base, head = pr["base_sha"], pr["head_sha"]
-    files = git.diff(git.merge_base(base, head), head)
-    mergeable: bool | None = None
-    state = "unknown"
-    if pr["state"] == "open" and test_merge:
-        mergeable = git.merge_trees(base, head) is not None
-        state = "draft" if pr["draft"] else ("clean" if mergeable else "dirty")
-    stats = {
-        "mergeable": mergeable,
-        "rebaseable": False,
-        "mergeable_state": state,
-        "commits": len(git.rev_list(f"{base}..{head}")),
-        "additions": sum(f.additions for f in files),
-        "deletions": sum(f.deletions for f in files),
-        "changed_files": len(files),
-    }
+def full_json(fake: FakeGitHub, pr: dict[str, Any]) -> dict[str, Any]:
+    """The single-PR view: adds mergeability (see ``pullstate.mergeability``) and diff counts."""
+    stats = {**pullstate.mergeability(fake, pr), **pullstate.diff_stats(fake, pr)}
     return payloads.pull(fake, pr, full=True, stats=stats)
 
 
@@ -218,7 +199,7 @@ def open_pull(call: Call) -> Reply:
         body.get("draft", False),
         body.get("maintainer_can_modify", True),
     )
-    data = full_json(call.fake, record, test_merge=False)
+    data = full_json(call.fake, record)
     return Reply(201, data, {"Location": data["url"]})
 
 
@@ -227,7 +208,7 @@ def open_pull(call: Call) -> Reply:
 
 @route(f"GET {PULL}", doc="pulls/pulls#get-a-pull-request")
 def get_pull(call: Call) -> Reply:
-    return Reply(200, full_json(call.fake, _pull(call)))
+    return Reply(200, full_json(call.fake, pull_of(call)))
 
 
 @route(f"PATCH {PULL}", doc="pulls/pulls#update-a-pull-request")
@@ -241,11 +222,11 @@ def edit_pull(call: Call) -> Reply:
             "maintainer_can_modify": Field((bool,)),
         }
     )
-    fake, pr = call.fake, _pull(call)
+    fake, pr = call.fake, pull_of(call)
     if "base" in body and body["base"] != pr["base_ref"]:
         _change_base(fake, pr, body["base"])
     if "state" in body:
-        _change_state(fake, pr, body["state"])
+        _change_state(fake, pr, body["state"], call.login)
     for key in ("title", "body", "maintainer_can_modify"):
         if key in body:
             pr[key] = body[key]
@@ -262,7 +243,7 @@ def _change_base(fake: FakeGitHub, pr: dict[str, Any], base: str) -> None:
     pr["base_ref"] = base
 
 
-def _change_state(fake: FakeGitHub, pr: dict[str, Any], state: str) -> None:
+def _change_state(fake: FakeGitHub, pr: dict[str, Any], state: str, login: str) -> None:
     if state not in ("open", "closed"):
         raise validation_failed(
             {"value": state, "resource": "PullRequest", "field": "state", "code": "invalid"}
@@ -271,18 +252,33 @@ def _change_state(fake: FakeGitHub, pr: dict[str, Any], state: str) -> None:
         return
     if state == "closed":
         pr["state"], pr["closed_at"] = "closed", payloads.now_iso()
+        pullstate.record_event(fake, "closed", pr, login)
         return
-    if pr["merged"]:
-        raise _custom("state cannot be changed. The pull request has been merged.")
-    if fake.branch_sha(pr["head_ref"]) is None:
-        raise _custom("state cannot be changed. The head branch was deleted.")
-    _duplicate(fake, pr["head_ref"], pr["base_ref"], pr["number"])
+    _check_reopen(fake, pr)
     pr["state"], pr["closed_at"] = "open", None
+    pullstate.record_event(fake, "reopened", pr, login)
+
+
+def _check_reopen(fake: FakeGitHub, pr: dict[str, Any]) -> None:
+    """GitHub reopens only a PR whose head branch still holds (or fast-forwards) the commit
+    it closed with."""
+    if pr["merged"]:
+        raise _custom("state cannot be changed. The pull request has been merged.", "state")
+    branch = pr["head_ref"]
+    tip = fake.branch_sha(branch)
+    if tip is None:
+        raise _custom(f"state cannot be changed. The {branch} branch has been deleted.", "state")
+    if not fake.git.is_ancestor(pr["head_sha"], tip):
+        raise _custom(
+            f"state cannot be changed. The {branch} branch was force-pushed or recreated.",
+            "state",
+        )
+    _duplicate(fake, branch, pr["base_ref"], pr["number"])
 
 
 @route(f"GET {PULL}/commits", doc="pulls/pulls#list-commits-on-a-pull-request")
 def pull_commits(call: Call) -> Reply:
-    pr, git = _pull(call), call.fake.git
+    pr, git = pull_of(call), call.fake.git
     shas = git.rev_list(f"{pr['base_sha']}..{pr['head_sha']}", reverse=True)[:250]
     reply = call.paginate(shas)
     reply.data = [payloads.repo_commit(call.fake, c) for c in git.read_commits(reply.data)]
@@ -291,81 +287,9 @@ def pull_commits(call: Call) -> Reply:
 
 @route(f"GET {PULL}/files", doc="pulls/pulls#list-pull-requests-files")
 def pull_files(call: Call) -> Reply:
-    pr, git = _pull(call), call.fake.git
+    pr, git = pull_of(call), call.fake.git
     files = git.diff(git.merge_base(pr["base_sha"], pr["head_sha"]), pr["head_sha"])
     return call.paginate(files, lambda f: payloads.file_change(call.fake, f, pr["head_sha"]))
-
-
-# -- merge ----------------------------------------------------------------------------------
-
-
-@route(f"PUT {PULL}/merge", doc="pulls/pulls#merge-a-pull-request")
-def merge_pull(call: Call) -> Reply:
-    body = call.body(
-        {
-            "commit_title": Field((str,)),
-            "commit_message": Field((str,)),
-            "sha": Field((str,)),
-            "merge_method": Field((str,)),
-        }
-    )
-    fake, pr = call.fake, _pull(call)
-    method = body.get("merge_method", "merge")
-    if method not in ("merge", "squash", "rebase"):
-        raise validation_failed(
-            {"value": method, "resource": "PullRequest", "field": "merge_method", "code": "invalid"}
-        )
-    if method == "rebase":  # the fake repo is configured like one with rebase merging disabled
-        raise ApiError(405, "Rebase merges are not allowed on this repository.")
-    if pr["state"] != "open" or pr["draft"]:
-        raise ApiError(405, NOT_MERGEABLE)
-    if body.get("sha") and body["sha"] != pr["head_sha"]:
-        raise ApiError(409, "Head branch was modified. Review and try the merge again.")
-    tree = fake.git.merge_trees(pr["base_sha"], pr["head_sha"])
-    if tree is None:
-        raise ApiError(405, NOT_MERGEABLE)
-    sha = _merge_commit(fake, pr, call.login, method, tree, body)
-    if not fake.git.update_ref(f"refs/heads/{pr['base_ref']}", sha, pr["base_sha"]):
-        raise ApiError(405, "Base branch was modified. Review and try the merge again.")
-    now = payloads.now_iso()
-    pr.update(
-        state="closed",
-        merged=True,
-        merged_at=now,
-        closed_at=now,
-        updated_at=now,
-        merged_by=call.login,
-        merge_commit_sha=sha,
-    )
-    return Reply(200, {"sha": sha, "merged": True, "message": "Pull Request successfully merged"})
-
-
-def _merge_commit(
-    fake: FakeGitHub, pr: dict[str, Any], login: str, method: str, tree: str, body: dict[str, Any]
-) -> str:
-    """Write the commit GitHub would: a two-parent merge, or one squashed commit."""
-    git, now = fake.git, int(time.time())
-    committer = Ident("GitHub", "noreply@github.com", now)
-    if method == "merge":
-        title = body.get("commit_title") or (
-            f"Merge pull request #{pr['number']} from {fake.owner}/{pr['head_ref']}"
-        )
-        message = f"{title}\n\n{body.get('commit_message', pr['title'])}"
-        parents = [pr["base_sha"], pr["head_sha"]]
-        author = fake.ident(login, now)
-    else:
-        commits = git.read_commits(
-            git.rev_list(f"{pr['base_sha']}..{pr['head_sha']}", reverse=True)
-        )
-        default = "\n\n".join(f"* {c.message.strip()}" for c in commits)
-        title = body.get("commit_title") or f"{pr['title']} (#{pr['number']})"
-        message = f"{title}\n\n{body.get('commit_message', default)}"
-        parents = [pr["base_sha"]]
-        author = fake.ident(pr["user"], now)
-    sha = git.commit_tree(tree, parents, message.rstrip("\n") + "\n", author, committer)
-    # Merges made on GitHub are signed with its web-flow key.
-    fake.verifications[sha] = signed(git.read_commit(sha).raw)
-    return sha
 
 
 # -- review requests ------------------------------------------------------------------------
@@ -379,7 +303,7 @@ _REVIEWERS = {"reviewers": Field((list,)), "team_reviewers": Field((list,))}
 )
 def request_reviewers(call: Call) -> Reply:
     body = call.body(_REVIEWERS)
-    fake, pr = call.fake, _pull(call)
+    fake, pr = call.fake, pull_of(call)
     users, teams = body.get("reviewers", []), body.get("team_reviewers", [])
     if pr["user"] in users:
         raise ApiError(422, "Review cannot be requested from pull request author.")
@@ -400,12 +324,12 @@ def request_reviewers(call: Call) -> Reply:
     doc="pulls/review-requests#get-all-requested-reviewers-for-a-pull-request",
 )
 def get_requested_reviewers(call: Call) -> Reply:
-    fake, pr = call.fake, _pull(call)
+    fake, pr = call.fake, pull_of(call)
     return Reply(
         200,
         {
-            "users": [payloads.user(fake, login) for login in pr["requested_reviewers"]],
-            "teams": [payloads.team(fake, fake.owner, slug) for slug in pr["requested_teams"]],
+            "users": [accounts.user(fake, login) for login in pr["requested_reviewers"]],
+            "teams": [accounts.team(fake, fake.owner, slug) for slug in pr["requested_teams"]],
         },
     )
 
@@ -416,7 +340,7 @@ def get_requested_reviewers(call: Call) -> Reply:
 )
 def remove_requested_reviewers(call: Call) -> Reply:
     body = call.body(_REVIEWERS)
-    pr = _pull(call)
+    pr = pull_of(call)
     pr["requested_reviewers"] = [
         u for u in pr["requested_reviewers"] if u not in body.get("reviewers", [])
     ]

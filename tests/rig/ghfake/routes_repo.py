@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from tests.rig.ghfake import payloads
+from tests.rig.ghfake import accounts, payloads
 from tests.rig.ghfake.routing import ApiError, Call, Reply, not_found, route
 
 if TYPE_CHECKING:
@@ -24,8 +24,16 @@ def get_authenticated_user(call: Call) -> Reply:
     if call.token.startswith("ghs_"):
         # Installation tokens act as the App, not as a user; GitHub refuses this endpoint.
         raise ApiError(403, "Resource not accessible by integration")
-    data = payloads.user(call.fake, call.login)
-    data.update(name=call.login, email=None, created_at=call.fake.created_at)
+    data = accounts.profile(call.fake, call.login)
+    data.update(
+        private_gists=0,
+        total_private_repos=0,
+        owned_private_repos=0,
+        disk_usage=0,
+        collaborators=0,
+        two_factor_authentication=True,
+        user_view_type="private",  # one's own account, seen by oneself
+    )
     return Reply(200, data)
 
 
@@ -34,7 +42,7 @@ def get_user(call: Call) -> Reply:
     login = call.params["login"]
     if not call.fake.known_user(login):
         raise not_found()
-    return Reply(200, payloads.user(call.fake, login))
+    return Reply(200, accounts.profile(call.fake, login))
 
 
 @route(
@@ -52,7 +60,7 @@ def rate_limit(call: Call) -> Reply:
 
 @route(f"GET {REPO}", doc="repos/repos#get-a-repository")
 def get_repo(call: Call) -> Reply:
-    return Reply(200, payloads.repo(call.fake, call.login))
+    return Reply(200, accounts.repo(call.fake, call.login))
 
 
 def branch_json(fake: FakeGitHub, name: str, sha: str) -> dict[str, Any]:
@@ -64,7 +72,10 @@ def branch_json(fake: FakeGitHub, name: str, sha: str) -> dict[str, Any]:
             "html": f"{fake.repo_html}/tree/{name}",
         },
         "protected": False,
-        "protection": {"enabled": False, "required_status_checks": {"enforcement_level": "off"}},
+        "protection": {
+            "enabled": False,
+            "required_status_checks": {"enforcement_level": "off", "contexts": [], "checks": []},
+        },
         "protection_url": f"{fake.repo_api}/branches/{name}/protection",
     }
 
@@ -233,8 +244,8 @@ _LEGACY = {"admin": "admin", "maintain": "write", "write": "write", "triage": "r
 def collaborator_permission(call: Call) -> Reply:
     login = call.params["login"]
     level = call.fake.permission_of(login)
-    user = payloads.user(call.fake, login)
-    user["permissions"] = payloads.repo_permissions(level)
+    user = accounts.user(call.fake, login)
+    user["permissions"] = accounts.repo_permissions(level)
     user["role_name"] = level
     data = {"permission": _LEGACY.get(level, level), "role_name": level, "user": user}
     return Reply(200, data)
@@ -245,9 +256,7 @@ def get_org(call: Call) -> Reply:
     org = call.params["org"]
     if org != call.fake.owner and all(o != org for o, _ in call.fake.teams):
         raise not_found()
-    data = payloads.user(call.fake, org)
-    data.update(type="Organization", url=f"{call.fake.base_url}/orgs/{org}")
-    return Reply(200, data)
+    return Reply(200, accounts.organization(call.fake, org))
 
 
 @route("GET /orgs/{org}/teams/{team_slug}", doc="teams/teams#get-a-team-by-name")
@@ -255,7 +264,16 @@ def get_team(call: Call) -> Reply:
     org, slug = call.params["org"], call.params["team_slug"]
     if (org, slug) not in call.fake.teams:
         raise not_found()
-    return Reply(200, payloads.team(call.fake, org, slug))
+    data = accounts.team(call.fake, org, slug)
+    data.update(
+        type="organization",
+        created_at=call.fake.created_at,
+        updated_at=call.fake.created_at,
+        members_count=len(call.fake.teams[(org, slug)]),
+        repos_count=1,
+        organization=accounts.organization(call.fake, org),
+    )
+    return Reply(200, data)
 
 
 @route(

@@ -41,7 +41,7 @@ class ApiError(Exception):
         self,
         status: int,
         message: str,
-        errors: list[dict[str, Any]] | None = None,
+        errors: list[Any] | None = None,  # objects, or plain sentences (reviews)
         doc: str | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> None:
@@ -115,13 +115,20 @@ class Router:
         return register
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The matching route with the most literal text: ``/commits/{sha}/pulls`` beats
+        ``/commits/{commit_ref}``, whose parameter may hold slashes, whatever the import order."""
+        best: tuple[Route, dict[str, str]] | None = None
         for route in self.routes:
             if route.method != method:
                 continue
             found = route.pattern.fullmatch(path)
-            if found:
-                return route, found.groupdict()
-        return None
+            if found and (best is None or _literal(route) > _literal(best[0])):
+                best = route, found.groupdict()
+        return best
+
+
+def _literal(route: Route) -> int:
+    return len(re.sub(r"\{\w+\}", "", route.template))
 
 
 ROUTER = Router()

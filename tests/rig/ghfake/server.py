@@ -26,7 +26,8 @@ In-memory state (guarded by ``lock``; read it after the requests under test have
     "head_ref", "base_ref", "head_sha", "base_sha", "draft", "merged", "merged_at",
     "merged_by": login|None, "merge_commit_sha", "labels": [label dict], "requested_reviewers":
     [login], "requested_teams": [slug], "maintainer_can_modify", "locked", "created_at",
-    "updated_at", "closed_at"}``. ``head_sha``/``base_sha`` follow the branches while the
+    "updated_at", "closed_at"}``, and once merged ``"brought"``: the commits the merge put
+    on the base. ``head_sha``/``base_sha`` follow the branches while the
     PR is open (refreshed whenever it is served) and are frozen when it closes, as on GitHub.
 ``issues[number]``
     Plain issues (not PRs): the common subset of the keys above. Numbers are shared with PRs.
@@ -38,6 +39,9 @@ In-memory state (guarded by ``lock``; read it after the requests under test have
     ``{"id", "name", "color", "description"}``: repository labels, created on first use.
 ``verifications[commit_sha]``
     The ``verification`` object GitHub reports for commits it created (signed ones).
+``reviews[pr_number]``, ``settings``, ``protection[branch]``, ``events``
+    Reviews, the repository's merge settings, branch protection and the webhook-like
+    ``pull_request`` events: what people do to a pull request (see ``pullstate``).
 """
 
 from __future__ import annotations
@@ -61,7 +65,16 @@ from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from werkzeug.wrappers import Request, Response
 
-from tests.rig.ghfake import payloads, routes_git, routes_issues, routes_pulls, routes_repo
+from tests.rig.ghfake import (
+    payloads,
+    pullstate,
+    routes_git,
+    routes_issues,
+    routes_merge,
+    routes_pulls,
+    routes_repo,
+    routes_reviews,
+)
 from tests.rig.ghfake.gitdata import Ident
 from tests.rig.ghfake.gitstore import GitStore
 from tests.rig.ghfake.payloads import now_iso
@@ -109,6 +122,7 @@ class _Fault:
     times: int
     headers: dict[str, str]
     body: Any
+    applied: bool = False  # handle the request first: its effect stays, its answer is lost
 
     def matches(self, method: str, route: Route, path: str) -> bool:
         method_ok = self.method in ("*", method)
@@ -157,6 +171,11 @@ class FakeGitHub:
         self.reactions: dict[int, list[dict[str, Any]]] = {}
         self.labels: dict[str, dict[str, Any]] = {}
         self.verifications: dict[str, dict[str, Any]] = {}
+        self.reviews: dict[int, list[dict[str, Any]]] = {}
+        self.settings: dict[str, Any] = dict(pullstate.DEFAULT_SETTINGS)
+        self.protection: dict[str, dict[str, Any]] = {}
+        self.events: list[dict[str, Any]] = []
+        self.merge_checks: dict[int, tuple[str, str, bool, bool]] = {}
         self.requests: list[Req] = []
         self.unmatched: list[str] = []
         self.errors: list[str] = []  # tracebacks of handler crashes (answered with 500)
@@ -285,8 +304,10 @@ class FakeGitHub:
         times: int = 1,
         headers: dict[str, str] | None = None,
         body: Any = None,
+        applied: bool = False,
     ) -> None:
-        """Answer the next ``times`` matching requests with ``status`` instead of handling them.
+        """Answer the next ``times`` matching requests with ``status`` instead of handling them
+        (with ``applied``, after handling them: a POST that took effect behind a 502).
 
         ``route`` is a template as recorded in ``Req.route`` (with or without the method),
         a concrete path, or ``"*"``; ``method`` may be ``"*"``. ``body`` defaults to GitHub's
@@ -295,7 +316,7 @@ class FakeGitHub:
         """
         with self._log_lock:
             self._faults.append(
-                _Fault(method.upper(), route, status, times, dict(headers or {}), body)
+                _Fault(method.upper(), route, status, times, dict(headers or {}), body, applied)
             )
 
     # -- helpers for tests ----------------------------------------------------------------
@@ -441,7 +462,9 @@ class FakeGitHub:
             message = f"Not Found (fake GitHub does not implement {what})"
             return "", _error(ApiError(404, message), "https://docs.github.com/rest")
         route, params = matched
-        return route.name, self._handle(request, route, params, token, login)
+        reply = self._handle(request, route, params, token, login)
+        lost = self._take_fault(request.method, route, path[len(API_PREFIX) :], applied=True)
+        return route.name, reply if lost is None else _fault_reply(lost)
 
     def _handle(
         self,
@@ -486,10 +509,12 @@ class FakeGitHub:
             and params["repo"].lower() == self.repo.lower()
         )
 
-    def _take_fault(self, method: str, route: Route, path: str) -> _Fault | None:
+    def _take_fault(
+        self, method: str, route: Route, path: str, applied: bool = False
+    ) -> _Fault | None:
         with self._log_lock:
             for fault in self._faults:
-                if fault.matches(method, route, path):
+                if fault.applied == applied and fault.matches(method, route, path):
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)
@@ -618,4 +643,11 @@ def _req_matches(req: Req, method: str | None, route: str | None) -> bool:
 
 # Registering routes is a side effect of importing these modules; keep the names referenced
 # so linters do not drop the imports.
-_ROUTE_MODULES = (routes_git, routes_issues, routes_pulls, routes_repo)
+_ROUTE_MODULES = (
+    routes_git,
+    routes_issues,
+    routes_merge,
+    routes_pulls,
+    routes_repo,
+    routes_reviews,
+)
