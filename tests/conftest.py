@@ -8,4 +8,5 @@ pytest_plugins = [
     "tests.rig.repos",
     "tests.rig.gitzoo",
     "tests.rig.s3_rig",
+    "tests.rig.argocd.fixtures",
 ]

@@ -1,6 +1,6 @@
-"""Fixtures for the cluster loop: the Argo CD double over HTTP and HTTPS (re-exported from
-``tests.rig.argocd.fixtures`` until that is a plugin in tests/conftest.py), and a real Git
-history (old -> merge -> later) whose ancestry ``settle`` asks about."""
+"""Fixtures for the cluster loop (the Argo CD double comes from ``tests.rig.argocd.fixtures``,
+a plugin of tests/conftest.py), and a real Git history (old -> merge -> later) whose ancestry
+``settle`` asks about."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.rig.argocd.apps import FakeApp
-from tests.rig.argocd.fixtures import ARGOCD_TOKEN, any_argocd, argocd, argocd_tls, pki
+from tests.rig.argocd.fixtures import ARGOCD_TOKEN
 from tests.rig.argocd.server import FakeArgoCD
 from tests.rig.repos import commit_all, git, make_gitops_repo
 
@@ -58,9 +58,6 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
     (repo / "README.later").write_text("an unrelated change after the promotion\n")
     later = commit_all(repo, "later")
     return History(repo, old, merge, later, side)
-
-
-__all__ = ["any_argocd", "argocd", "argocd_tls", "pki"]  # fixtures, used by name
 
 
 AppMaker = Callable[..., FakeApp]
