@@ -18,8 +18,30 @@ from bot.overlays._locators import ImagePart
 TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 # The digest algorithms runtimes verify (go-digest); any other is rejected at pull time.
 DIGEST = re.compile(r"sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}")
+# The same reference grammar's repository name: an optional registry host (DNS name or
+# [IPv6], optional port) then '/'-separated lowercase path components, 255 characters at most.
+_HOST_PART = r"(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])"
+_HOST = rf"(?:{_HOST_PART}(?:\.{_HOST_PART})*|\[[A-Fa-f0-9:]+\])(?::[0-9]+)?"
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+NAME = re.compile(rf"(?:{_HOST}/)?{_PATH_PART}(?:/{_PATH_PART})*")
+_NAME_MAX = 255
 _TAG_RULE = "a tag is 1 to 128 letters, digits, '_', '.' or '-', and does not start with '.' or '-'"
 _DIGEST_RULE = "expected sha256: and 64 lowercase hex digits (or sha384:, sha512:)"
+_NAME_RULE = (
+    "an image name is [host[:port]/]path, the path in lowercase letters and digits "
+    "joined by '/', '.', '_' or '-', 255 characters at most"
+)
+_RULES = {"tag": (TAG, _TAG_RULE), "digest": (DIGEST, _DIGEST_RULE), "name": (NAME, _NAME_RULE)}
+
+
+def check(value: str, part: str) -> str:
+    """``value`` itself when it is a valid image ``part`` (tag, digest or name), else an
+    OverlayError saying what a runtime accepts: one rule for every editor that writes one.
+    """
+    pattern, rule = _RULES[part]
+    if not pattern.fullmatch(value) or (part == "name" and len(value) > _NAME_MAX):
+        raise OverlayError(f"cannot write {value!r} as an image {part}: {rule}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -59,9 +81,7 @@ def with_part(image: str | None, part: ImagePart, value: str, what: str) -> str:
     """
     if part == "image":
         return value
-    pattern, expected = (TAG, _TAG_RULE) if part == "tag" else (DIGEST, _DIGEST_RULE)
-    if not pattern.fullmatch(value):
-        raise OverlayError(f"cannot write {value!r} as an image {part}: {expected}")
+    check(value, part)
     if not image:
         raise OverlayError(f"{what} is empty; set the whole image first (part: image)")
     ref = ImageRef.parse(image)

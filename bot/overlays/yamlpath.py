@@ -48,7 +48,7 @@ def locate(text: str, loc: YamlPath) -> Spot:
         numbers = ", ".join(str(index) for index, _ in found)
         raise OverlayError(f"key path {shown} is in documents {numbers}; set document to pick one")
     key, node, flow = found[0][1]
-    return scalar_spot(text, key, node, flow=flow, what=f"key path {shown}")
+    return scalar_spot(text, key, node, flow=flow, what=f"key path {shown}", aliases=loc.aliases)
 
 
 def _walk(doc: Node, path: tuple[str | int, ...]) -> _Found:
