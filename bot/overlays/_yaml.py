@@ -139,6 +139,11 @@ def get(node: MappingNode, key: str, where: str) -> tuple[ScalarNode, Node] | No
     return hit
 
 
+def lookup(node: MappingNode, key: str, where: str) -> tuple[ScalarNode, Node] | None:
+    """Like :func:`get`, for a value only passed through: an alias is fine there."""
+    return _find(node, key, where)
+
+
 def _find(
     node: MappingNode, key: str, where: str, seen: frozenset[int] = frozenset()
 ) -> tuple[ScalarNode, Node] | None:
@@ -183,8 +188,11 @@ def str_of(node: MappingNode, key: str, where: str) -> str | None:
     return scalar_value(hit[1])
 
 
-def seq_items(node: SequenceNode, where: str) -> list[Node]:
-    """The items of a list, refusing items that are aliases (see ``is_alias_of_earlier``)."""
+def seq_items(node: SequenceNode, where: str, *, through: bool = False) -> list[Node]:
+    """The items of a list, refusing items that are aliases (see ``is_alias_of_earlier``)
+    unless the caller only passes ``through`` them."""
+    if through:
+        return list(node.value)
     out: list[Node] = []
     previous_end = int(node.start_mark.index)
     for index, item in enumerate(node.value):

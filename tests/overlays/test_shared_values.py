@@ -158,3 +158,14 @@ def test_a_tab_in_a_quoted_value_is_content_and_a_tab_as_indentation_is_an_error
 def test_kustomization_with_a_tab_before_a_comment() -> None:
     text = "images:\n- name: a\n  newTag: '1.0'\t# bumped\n"
     assert overlays.write(text, KustomizeImage("a"), "1.1") == text.replace("1.0", "1.1")
+
+
+def test_a_path_may_pass_through_an_alias() -> None:
+    text = "base: &base\n  image: {tag: v1}\ntokenizer:\n  image: *base\nlist: [&i {tag: v1}, *i]\n"
+    # Before: "the value of 'image' in 'tokenizer' is an alias of an anchor on line 1".
+    assert overlays.read(text, YamlPath(("tokenizer", "image", "image", "tag"))) == "v1"
+    assert overlays.read(text, YamlPath(("list", 1, "tag"))) == "v1"
+    with pytest.raises(OverlayError, match=r"by 2 paths: list\[0\]\.tag, list\[1\]\.tag;"):
+        overlays.write(text, YamlPath(("list", 1, "tag")), "v2")
+    loc = YamlPath(("tokenizer", "image", "image", "tag"), aliases="update")
+    assert overlays.write(text, loc, "v2") == text.replace("{tag: v1}\ntok", "{tag: v2}\ntok")
