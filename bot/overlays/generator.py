@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from bot.errors import OverlayError, TargetNotFound
-from bot.overlays import envfile
+from bot.overlays import _shared, envfile
 from bot.overlays._locators import GeneratorLiteral
 from bot.overlays._splice import Spot, scalar_splice
 from bot.overlays._yaml import (
@@ -75,8 +75,11 @@ def locate(text: str, loc: GeneratorLiteral) -> Spot:
     current = _unquote(raw)
     # kustomize strips one pair of surrounding quotes from a literal's value: keep them.
     quote = raw[0] if current != raw else ""
+    shared, refusal = _shared.assess(text, item, describe(loc), loc.aliases)
 
     def apply(value: str) -> str:
+        if refusal is not None:
+            raise refusal
         if value and (value[0] in _QUOTES or value[-1] in _QUOTES):
             raise OverlayError(
                 f"cannot write {value!r}: kustomize strips quotes around literal values"
@@ -84,7 +87,7 @@ def locate(text: str, loc: GeneratorLiteral) -> Spot:
         literal = f"{key}={quote}{value}{quote}"
         return scalar_splice(text, item, None, literal, flow=gen.flow).into(text)
 
-    return Spot(current, apply)
+    return Spot(current, apply, shared)
 
 
 def _env_hint(generators: list[_Generator]) -> str:

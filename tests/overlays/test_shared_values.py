@@ -6,7 +6,7 @@ import pytest
 
 from bot import overlays
 from bot.errors import OverlayError
-from bot.overlays import ConfigMapData, ContainerImage, KustomizeImage, YamlPath
+from bot.overlays import ConfigMapData, ContainerImage, GeneratorLiteral, KustomizeImage, YamlPath
 from bot.overlays._shared import shared_paths
 
 ANCHORED = """\
@@ -169,3 +169,18 @@ def test_a_path_may_pass_through_an_alias() -> None:
         overlays.write(text, YamlPath(("list", 1, "tag")), "v2")
     loc = YamlPath(("tokenizer", "image", "image", "tag"), aliases="update")
     assert overlays.write(text, loc, "v2") == text.replace("{tag: v1}\ntok", "{tag: v2}\ntok")
+
+
+def test_an_anchored_generator_literal_is_refused_unless_asked() -> None:
+    text = (
+        "configMapGenerator:\n- name: a\n  literals: [&v MODEL_VERSION=1]\n"
+        "secretGenerator:\n- name: s\n  literals: [*v]\n"
+    )
+    with pytest.raises(OverlayError) as err:
+        overlays.write(text, GeneratorLiteral("MODEL_VERSION"), "2")
+    assert str(err.value).startswith(
+        "configMapGenerator[].literals[MODEL_VERSION] is shared through the anchor &v on line 3 "
+        "by 2 paths: configMapGenerator[0].literals[0], secretGenerator[0].literals[0];"
+    )
+    loc = GeneratorLiteral("MODEL_VERSION", aliases="update")
+    assert overlays.write(text, loc, "2") == text.replace("=1", "=2")
