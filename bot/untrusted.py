@@ -22,6 +22,17 @@ IMAGE_TAG_RULE = (
 # The digest algorithms container runtimes verify (go-digest); any other fails at pull time.
 DIGEST = re.compile(r"sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}")
 DIGEST_RULE = "expected sha256: and 64 lowercase hex digits (or sha384:, sha512:)"
+# The same reference grammar's repository name: an optional registry host (DNS name or
+# [IPv6], optional port) then '/'-separated lowercase path components, 255 characters at most.
+_HOST_PART = r"(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])"
+_HOST = rf"(?:{_HOST_PART}(?:\.{_HOST_PART})*|\[[A-Fa-f0-9:]+\])(?::[0-9]+)?"
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_NAME = re.compile(rf"(?:{_HOST}/)?{_PATH_PART}(?:/{_PATH_PART})*")
+IMAGE_NAME_MAX = 255
+IMAGE_NAME_RULE = (
+    "an image name is [host[:port]/]path, the path in lowercase letters and digits "
+    "joined by '/', '.', '_' or '-', 255 characters at most"
+)
 RUN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+=-]{0,255}")
 # MLflow's own rule for tag names; anything else cannot exist and could break a filter.
 TAG_KEY = re.compile(r"[A-Za-z0-9_\-./: ]{1,250}")

@@ -20,11 +20,12 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bot.errors import OverlayError, TargetNotFound
-from bot.overlays import configmap, generator, images, jsonpatch, workloads, yamlpath
+from bot.overlays import configmap, envfile, generator, images, jsonpatch, workloads, yamlpath
 from bot.overlays._locators import (
     WORKLOAD_KINDS,
     ConfigMapData,
     ContainerImage,
+    EnvFileKey,
     GeneratorLiteral,
     ImageField,
     JsonPatchValue,
@@ -33,6 +34,7 @@ from bot.overlays._locators import (
     YamlPath,
 )
 from bot.overlays._paths import format_path, parse_path
+from bot.overlays._shared import shared_paths
 from bot.overlays._splice import Spot
 
 __all__ = [
@@ -41,6 +43,7 @@ __all__ = [
     "ConfigMapData",
     "ContainerImage",
     "Editor",
+    "EnvFileKey",
     "GeneratorLiteral",
     "ImageField",
     "JsonPatchValue",
@@ -53,6 +56,7 @@ __all__ = [
     "format_path",
     "parse_path",
     "read",
+    "shared_paths",
     "write",
 ]
 
@@ -77,6 +81,7 @@ EDITORS: dict[type, Editor] = {
     YamlPath: yamlpath,
     JsonPatchValue: jsonpatch,
     ContainerImage: workloads,
+    EnvFileKey: envfile,
 }
 
 

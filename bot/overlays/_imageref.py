@@ -11,10 +11,33 @@ from dataclasses import dataclass
 
 from bot.errors import OverlayError
 from bot.overlays._locators import ImagePart
-from bot.untrusted import DIGEST, DIGEST_RULE, IMAGE_TAG, IMAGE_TAG_RULE
+from bot.untrusted import (
+    DIGEST,
+    DIGEST_RULE,
+    IMAGE_NAME,
+    IMAGE_NAME_MAX,
+    IMAGE_NAME_RULE,
+    IMAGE_TAG,
+    IMAGE_TAG_RULE,
+)
 
 # The same rules as the registries apply to what they read (one place: ``bot.untrusted``).
-TAG, _TAG_RULE, _DIGEST_RULE = IMAGE_TAG, IMAGE_TAG_RULE, DIGEST_RULE
+TAG, NAME = IMAGE_TAG, IMAGE_NAME
+_RULES = {
+    "tag": (IMAGE_TAG, IMAGE_TAG_RULE),
+    "digest": (DIGEST, DIGEST_RULE),
+    "name": (IMAGE_NAME, IMAGE_NAME_RULE),
+}
+
+
+def check(value: str, part: str) -> str:
+    """``value`` itself when it is a valid image ``part`` (tag, digest or name), else an
+    OverlayError saying what a runtime accepts: one rule for every editor that writes one.
+    """
+    pattern, rule = _RULES[part]
+    if not pattern.fullmatch(value) or (part == "name" and len(value) > IMAGE_NAME_MAX):
+        raise OverlayError(f"cannot write {value!r} as an image {part}: {rule}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -54,9 +77,7 @@ def with_part(image: str | None, part: ImagePart, value: str, what: str) -> str:
     """
     if part == "image":
         return value
-    pattern, expected = (TAG, _TAG_RULE) if part == "tag" else (DIGEST, _DIGEST_RULE)
-    if not pattern.fullmatch(value):
-        raise OverlayError(f"cannot write {value!r} as an image {part}: {expected}")
+    check(value, part)
     if not image:
         raise OverlayError(f"{what} is empty; set the whole image first (part: image)")
     ref = ImageRef.parse(image)

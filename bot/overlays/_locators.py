@@ -8,21 +8,40 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-ImageField = Literal["newTag", "newName", "digest"]
-IMAGE_FIELDS: tuple[ImageField, ...] = ("newTag", "newName", "digest")
+ImageField = Literal["newTag", "newName", "digest", "newTag@digest"]
+IMAGE_FIELDS: tuple[ImageField, ...] = ("newTag", "newName", "digest", "newTag@digest")
+
+# What a write does to a scalar that other places share through an anchor or a merge key:
+# refuse (naming every path), or update it, and with it every path that shares it.
+AliasRule = Literal["refuse", "update"]
+ALIAS_RULES: tuple[AliasRule, ...] = ("refuse", "update")
+
+
+def _check_aliases(rule: object) -> None:
+    if rule not in ALIAS_RULES:
+        raise ValueError(f"aliases must be one of {', '.join(ALIAS_RULES)}")
 
 
 @dataclass(frozen=True)
 class KustomizeImage:
-    """An entry of ``images:`` in a kustomization.yaml, matched by its ``name``."""
+    """An entry of ``images:`` in a kustomization.yaml, matched by its ``name``.
+
+    ``newTag@digest`` reads and writes the tag and the digest together (``v2@sha256:...``);
+    a value without ``@digest`` sets the tag and removes a stale digest, as does a plain
+    ``newTag`` write: kustomize renders ``name:tag@digest`` and runtimes pull by digest.
+    ``require_digest`` refuses any write that would leave the entry without a digest.
+    """
 
     image: str
     field: ImageField = "newTag"
+    require_digest: bool = False
+    aliases: AliasRule = "refuse"
 
     def __post_init__(self) -> None:
         # The dataclass is built from config at runtime, where Literal is not enforced.
         if self.field not in IMAGE_FIELDS:
             raise ValueError(f"image field must be one of {', '.join(IMAGE_FIELDS)}")
+        _check_aliases(self.aliases)
 
 
 @dataclass(frozen=True)
@@ -31,6 +50,10 @@ class ConfigMapData:
 
     key: str
     name: str | None = None  # metadata.name, to pick one ConfigMap when the file has several
+    aliases: AliasRule = "refuse"
+
+    def __post_init__(self) -> None:
+        _check_aliases(self.aliases)
 
 
 @dataclass(frozen=True)
@@ -39,6 +62,10 @@ class GeneratorLiteral:
 
     key: str
     generator: str | None = None  # the generator's name; needed only when several have the key
+    aliases: AliasRule = "refuse"
+
+    def __post_init__(self) -> None:
+        _check_aliases(self.aliases)
 
 
 @dataclass(frozen=True)
@@ -47,10 +74,12 @@ class YamlPath:
 
     path: tuple[str | int, ...]
     document: int | None = None  # which ``---`` document; default: the only one with the path
+    aliases: AliasRule = "refuse"
 
     def __post_init__(self) -> None:
         if not self.path:
             raise ValueError("empty key path")
+        _check_aliases(self.aliases)
 
 
 @dataclass(frozen=True)
@@ -105,9 +134,11 @@ class ContainerImage:
     kinds: tuple[str, ...] = WORKLOAD_KINDS
     name: str | None = None  # metadata.name, to pick one workload when several match
     part: ImagePart = "tag"
+    aliases: AliasRule = "refuse"
 
     def __post_init__(self) -> None:
         # Built from config at runtime, where neither Literal nor tuple[str, ...] is enforced.
+        _check_aliases(self.aliases)
         if self.part not in IMAGE_PARTS:
             raise ValueError(f"image part must be one of {', '.join(IMAGE_PARTS)}")
         if not self.container:
@@ -125,6 +156,27 @@ class ContainerImage:
         object.__setattr__(self, "kinds", kinds)  # a list from config becomes a hashable tuple
 
 
+@dataclass(frozen=True)
+class EnvFileKey:
+    """``KEY=value`` in an env file that a ``configMapGenerator`` reads through ``envs:``.
+
+    The locator names the key; the file is the target's own (see ``envfile.env_files`` to
+    find it from the kustomization).
+    """
+
+    key: str
+
+    def __post_init__(self) -> None:
+        if not self.key or "=" in self.key or self.key != self.key.strip():
+            raise ValueError(f"invalid env file key {self.key!r}: no '=' and no blanks around it")
+
+
 Locator = (
-    KustomizeImage | ConfigMapData | GeneratorLiteral | YamlPath | JsonPatchValue | ContainerImage
+    KustomizeImage
+    | ConfigMapData
+    | GeneratorLiteral
+    | YamlPath
+    | JsonPatchValue
+    | ContainerImage
+    | EnvFileKey
 )

@@ -16,6 +16,7 @@ from ruamel.yaml.nodes import MappingNode, Node, ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 
 from bot.errors import OverlayError
+from bot.overlays import _shared
 from bot.overlays._yaml import kind_of, scalar_value
 
 STR_TAG = "tag:yaml.org,2002:str"
@@ -50,10 +51,15 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\0
 
 @dataclass(frozen=True)
 class Spot:
-    """A located target: its current value and how to produce the edited text."""
+    """A located target: its current value and how to produce the edited text.
+
+    ``shared`` lists every key path a write changes when the scalar is shared through an
+    anchor or merge key (and the locator allows that); it is empty otherwise.
+    """
 
     current: str | None
     apply: Callable[[str], str]
+    shared: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -236,12 +242,21 @@ def insert_key(
     return text[:eol] + newline + indent + line + text[eol:]
 
 
-def scalar_spot(text: str, key: Node | None, node: Node, *, flow: bool, what: str) -> Spot:
-    """A Spot for a scalar that exists (``what`` names it in messages)."""
+def scalar_spot(
+    text: str, key: Node | None, node: Node, *, flow: bool, what: str, aliases: str = "refuse"
+) -> Spot:
+    """A Spot for a scalar that exists (``what`` names it in messages).
+
+    A scalar shared through an anchor or a merge key can be read; writing it is refused
+    unless ``aliases`` is ``update`` (see ``_shared.guard``).
+    """
     if not isinstance(node, ScalarNode):
         raise OverlayError(f"{what} is {kind_of(node)}, not a scalar")
+    shared, refusal = _shared.assess(text, node, what, aliases)
 
     def apply(value: str) -> str:
+        if refusal is not None:
+            raise refusal
         return scalar_splice(text, node, key, value, flow=flow).into(text)
 
-    return Spot(scalar_value(node), apply)
+    return Spot(scalar_value(node), apply, shared)

@@ -7,15 +7,22 @@ which is what lets the editors splice bytes instead of re-dumping documents.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.scanner import ScannerError
 
 from bot.errors import OverlayError
 
 NULL_TAG = "tag:yaml.org,2002:null"
+MERGE_TAG = "tag:yaml.org,2002:merge"
+
+# Blanks then a comment or the end of the line: where a tab is only a separator.
+_COMMENT_OR_EOL = re.compile(r"[ \t]*(?:#[^\r\n]*)?(?:\r\n|[\r\n]|$)")
+_TAB_PROBLEM = "found character '\\t' that cannot start any token"
 
 # Maps an offset in the parsed text to a (line, column) pair, both 1-based, in the file.
 Where = Callable[[int], tuple[int, int]]
@@ -31,7 +38,32 @@ def line_col(text: str, index: int) -> tuple[int, int]:
 def _compose_all(text: str) -> tuple[Node, ...]:
     # A promotion reads, edits and re-checks the same few files several times; node trees
     # are only read (marks and values), never changed, so one parse per text is enough.
-    return tuple(YAML(typ="rt").compose_all(text))
+    parsed = text
+    while True:
+        try:
+            return tuple(YAML(typ="rt").compose_all(parsed))
+        except ScannerError as err:
+            blanked = _blank_separator_tab(parsed, err)
+            if blanked is None:
+                raise
+            parsed = blanked
+
+
+def _blank_separator_tab(text: str, err: ScannerError) -> str | None:
+    """``text`` with the tab the scanner stopped at turned into a space, when that tab only
+    separates a value from a comment or the end of the line (``newTag: '1.0'<TAB># c``).
+
+    YAML and kustomize accept such a tab; ruamel refuses it. The scanner stops only between
+    tokens, never inside a scalar, and a space has the same length, so every offset still
+    points into the original text, which is the one edited: the output keeps the tab.
+    """
+    mark = err.problem_mark
+    if mark is None or _TAB_PROBLEM not in str(err.problem):
+        return None
+    index = int(mark.index)
+    if text[index : index + 1] != "\t" or not _COMMENT_OR_EOL.match(text, index):
+        return None
+    return text[:index] + " " + text[index + 1 :]
 
 
 def compose(text: str, where: Where | None = None, what: str = "invalid YAML") -> list[Node]:
@@ -107,13 +139,44 @@ def get(node: MappingNode, key: str, where: str) -> tuple[ScalarNode, Node] | No
     return hit
 
 
-def _find(node: MappingNode, key: str, where: str) -> tuple[ScalarNode, Node] | None:
+def lookup(node: MappingNode, key: str, where: str) -> tuple[ScalarNode, Node] | None:
+    """Like :func:`get`, for a value only passed through: an alias is fine there."""
+    return _find(node, key, where)
+
+
+def _find(
+    node: MappingNode, key: str, where: str, seen: frozenset[int] = frozenset()
+) -> tuple[ScalarNode, Node] | None:
     # Duplicate keys are an error rather than a silent pick: loaders disagree on the winner.
-    found = [(k, v) for k, v in node.value if isinstance(k, ScalarNode) and str(k.value) == key]
+    found = [
+        (k, v)
+        for k, v in node.value
+        if isinstance(k, ScalarNode) and k.tag != MERGE_TAG and str(k.value) == key
+    ]
     if len(found) > 1:
         lines = ", ".join(str(line_of(k)) for k, _ in found)
         raise OverlayError(f"{where} has the key {key!r} {len(found)} times (lines {lines})")
-    return found[0] if found else None
+    if found:
+        return found[0]
+    # Keys of the merged mappings (`<<: *base`, or `<<: [*a, *b]` where the first wins)
+    # count when the mapping does not set them itself. Whether writing there is allowed
+    # is decided where the edit is made: the scalar belongs to the shared base.
+    for source in merge_sources(node):
+        if id(source) not in seen:
+            hit = _find(source, key, where, seen | {id(node)})
+            if hit is not None:
+                return hit
+    return None
+
+
+def merge_sources(node: MappingNode) -> list[MappingNode]:
+    """The mappings that ``node`` merges with ``<<``, in order of precedence."""
+    out: list[MappingNode] = []
+    for key, value in node.value:
+        if isinstance(key, ScalarNode) and key.tag == MERGE_TAG:
+            items = value.value if isinstance(value, SequenceNode) else [value]
+            out += [item for item in items if isinstance(item, MappingNode)]
+    return out
 
 
 def str_of(node: MappingNode, key: str, where: str) -> str | None:
@@ -125,8 +188,11 @@ def str_of(node: MappingNode, key: str, where: str) -> str | None:
     return scalar_value(hit[1])
 
 
-def seq_items(node: SequenceNode, where: str) -> list[Node]:
-    """The items of a list, refusing items that are aliases (see ``is_alias_of_earlier``)."""
+def seq_items(node: SequenceNode, where: str, *, through: bool = False) -> list[Node]:
+    """The items of a list, refusing items that are aliases (see ``is_alias_of_earlier``)
+    unless the caller only passes ``through`` them."""
+    if through:
+        return list(node.value)
     out: list[Node] = []
     previous_end = int(node.start_mark.index)
     for index, item in enumerate(node.value):

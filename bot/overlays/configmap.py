@@ -51,7 +51,9 @@ def locate(text: str, loc: ConfigMapData) -> Spot:
     chosen = candidates[0]
     assert chosen.hit is not None
     key, value = chosen.hit
-    return scalar_spot(text, key, value, flow=chosen.flow, what=f"data.{loc.key}")
+    return scalar_spot(
+        text, key, value, flow=chosen.flow, what=f"data.{loc.key}", aliases=loc.aliases
+    )
 
 
 def _configmaps(text: str, key: str) -> list[_ConfigMap]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from bot.errors import OverlayError, TargetNotFound
+from bot.overlays import _shared, envfile
 from bot.overlays._locators import GeneratorLiteral
 from bot.overlays._splice import Spot, scalar_splice
 from bot.overlays._yaml import (
@@ -29,6 +30,7 @@ class _Generator:
     name: str | None
     flow: bool
     hits: tuple[ScalarNode, ...]  # the literals whose key is the one looked for
+    env_files: tuple[str, ...] = ()  # what its `envs:` (or `env:`) reads, as written
 
     def title(self) -> str:
         return repr(self.name) if self.name is not None else self.label
@@ -49,11 +51,14 @@ def locate(text: str, loc: GeneratorLiteral) -> Spot:
         if not any(gen.hits for gen in named):
             raise TargetNotFound(
                 f"configMapGenerator {loc.generator!r} has no literal {loc.key}=..."
+                + _env_hint(named)
             )
         generators = named
     with_key = [gen for gen in generators if gen.hits]
     if not with_key:
-        raise TargetNotFound(f"configMapGenerator has no literal {loc.key}=...")
+        raise TargetNotFound(
+            f"configMapGenerator has no literal {loc.key}=..." + _env_hint(generators)
+        )
     if len(with_key) > 1:
         choices = ", ".join(gen.label for gen in with_key)
         raise OverlayError(
@@ -70,8 +75,11 @@ def locate(text: str, loc: GeneratorLiteral) -> Spot:
     current = _unquote(raw)
     # kustomize strips one pair of surrounding quotes from a literal's value: keep them.
     quote = raw[0] if current != raw else ""
+    shared, refusal = _shared.assess(text, item, describe(loc), loc.aliases)
 
     def apply(value: str) -> str:
+        if refusal is not None:
+            raise refusal
         if value and (value[0] in _QUOTES or value[-1] in _QUOTES):
             raise OverlayError(
                 f"cannot write {value!r}: kustomize strips quotes around literal values"
@@ -79,7 +87,16 @@ def locate(text: str, loc: GeneratorLiteral) -> Spot:
         literal = f"{key}={quote}{value}{quote}"
         return scalar_splice(text, item, None, literal, flow=gen.flow).into(text)
 
-    return Spot(current, apply)
+    return Spot(current, apply, shared)
+
+
+def _env_hint(generators: list[_Generator]) -> str:
+    # The key may well be in an env file: say so, and which target kind edits it.
+    readers = [gen for gen in generators if gen.env_files]
+    if not readers:
+        return ""
+    listed = "; ".join(f"{gen.title()} reads {', '.join(gen.env_files)}" for gen in readers)
+    return f" ({listed}: a key in an env file is set with an env-file target)"
 
 
 def _unquote(raw: str) -> str:
@@ -121,5 +138,6 @@ def _generators(text: str, key: str) -> list[_Generator]:
                 literal = scalar_value(item)
                 if literal is not None and "=" in literal and literal.split("=", 1)[0] == key:
                     hits.append(item)
-        out.append(_Generator(label, name, flow, tuple(hits)))
+        env_files = tuple(envfile.declared(gen, where, repr(name) if name else where))
+        out.append(_Generator(label, name, flow, tuple(hits), env_files))
     return out

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from bot.errors import OverlayError, TargetNotFound
+from bot.overlays import _shared
 from bot.overlays._imageref import part_of, with_part
 from bot.overlays._locators import POD_SPEC_PATHS, ContainerImage
 from bot.overlays._splice import Spot, scalar_splice
@@ -66,12 +67,17 @@ def locate(text: str, loc: ContainerImage) -> Spot:
         raise OverlayError(f"{where}.image is {kind_of(node)}, not a scalar")
     image = scalar_value(node)
     what = f"the image of container {container.name!r} in {workload.label}"
+    # An image anchored once and aliased by other containers is common; writing it
+    # changes every one, so that needs the explicit `aliases: update`.
+    shared, refusal = _shared.assess(text, node, what, loc.aliases)
 
     def apply(value: str) -> str:
         new_image = with_part(image, loc.part, value, what)
+        if refusal is not None:
+            raise refusal
         return scalar_splice(text, node, key, new_image, flow=container.flow).into(text)
 
-    return Spot(part_of(image, loc.part), apply)
+    return Spot(part_of(image, loc.part), apply, shared)
 
 
 def _pick(workloads: list[_Workload], loc: ContainerImage) -> tuple[_Workload, _Container]:

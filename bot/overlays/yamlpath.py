@@ -8,7 +8,7 @@ from bot.errors import OverlayError, TargetNotFound, UserError
 from bot.overlays._locators import YamlPath
 from bot.overlays._paths import format_path
 from bot.overlays._splice import Spot, scalar_spot
-from bot.overlays._yaml import compose, get, is_null, kind_of, seq_items
+from bot.overlays._yaml import compose, get, is_null, kind_of, lookup, seq_items
 
 # What walking a path ends on: the key node (None for a list item), the node, flow context.
 _Found = tuple[Node | None, Node, bool]
@@ -48,7 +48,7 @@ def locate(text: str, loc: YamlPath) -> Spot:
         numbers = ", ".join(str(index) for index, _ in found)
         raise OverlayError(f"key path {shown} is in documents {numbers}; set document to pick one")
     key, node, flow = found[0][1]
-    return scalar_spot(text, key, node, flow=flow, what=f"key path {shown}")
+    return scalar_spot(text, key, node, flow=flow, what=f"key path {shown}", aliases=loc.aliases)
 
 
 def _walk(doc: Node, path: tuple[str | int, ...]) -> _Found:
@@ -64,7 +64,10 @@ def _walk(doc: Node, path: tuple[str | int, ...]) -> _Found:
                 raise TargetNotFound(f"key path {shown} not found: the document is empty")
             if not isinstance(node, MappingNode):
                 raise OverlayError(f"key path {shown}: {name} is {kind_of(node)}, not a mapping")
-            hit = get(node, part, name)
+            # Only the last step must not be an alias: a path may pass through one (its
+            # target is then shared, which the write refuses unless aliases: update).
+            last = depth == len(path) - 1
+            hit = get(node, part, name) if last else lookup(node, part, name)
             if hit is None:
                 if depth == 0:
                     raise TargetNotFound(f"key path {shown} not found: no top-level key {part!r}")
@@ -74,7 +77,7 @@ def _walk(doc: Node, path: tuple[str | int, ...]) -> _Found:
         else:
             if not isinstance(node, SequenceNode):
                 raise OverlayError(f"key path {shown}: {name} is {kind_of(node)}, not a list")
-            items = seq_items(node, here or "the document")
+            items = seq_items(node, here or "the document", through=depth < len(path) - 1)
             if part >= len(items):
                 raise TargetNotFound(
                     f"key path {shown} not found: {name} has no item [{part}] (it has {len(items)})"

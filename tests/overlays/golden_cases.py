@@ -35,18 +35,23 @@ class Case:
 def locator_of(edit: dict[str, Any]) -> overlays.Locator:
     """The locator an ``edit.json`` describes (same kinds and fields as the config)."""
     kind = edit["kind"]
+    aliases = edit.get("aliases", "refuse")
     if kind == "kustomize-image":
-        return overlays.KustomizeImage(edit["image"], edit.get("field", "newTag"))
+        field = edit.get("field", "newTag")
+        return overlays.KustomizeImage(
+            edit["image"], field, edit.get("require_digest", False), aliases
+        )
     if kind == "configmap":
-        return overlays.ConfigMapData(edit["key"], edit.get("name"))
+        return overlays.ConfigMapData(edit["key"], edit.get("name"), aliases)
     if kind == "configmap-generator":
-        return overlays.GeneratorLiteral(edit["key"], edit.get("generator"))
+        return overlays.GeneratorLiteral(edit["key"], edit.get("generator"), aliases)
     if kind == "yaml":
-        return overlays.YamlPath(overlays.parse_path(edit["path"]), edit.get("document"))
+        path = overlays.parse_path(edit["path"])
+        return overlays.YamlPath(path, edit.get("document"), aliases)
     if kind == "json-patch":
         return overlays.JsonPatchValue(edit["op_path"], edit.get("target"))
     if kind == "container-image":
-        loc = overlays.ContainerImage(edit["container"], name=edit.get("name"))
+        loc = overlays.ContainerImage(edit["container"], name=edit.get("name"), aliases=aliases)
         if "kinds" in edit:
             loc = replace(loc, kinds=tuple(edit["kinds"]))
         return replace(loc, part=edit.get("part", "tag"))

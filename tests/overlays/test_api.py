@@ -8,6 +8,8 @@ from bot import overlays
 from bot.errors import OverlayError
 from bot.overlays import ConfigMapData, GeneratorLiteral, KustomizeImage, YamlPath
 
+# Image digests are checked like the container-image editor's: a real-looking one.
+DIGEST = "sha256:" + "ab" * 32
 IMAGES = """\
 images:
   - name: inference
@@ -38,8 +40,8 @@ def test_read_returns_the_scalar_as_written() -> None:
 def test_write_fills_empty_and_null_values() -> None:
     text = overlays.write(IMAGES, KustomizeImage("inference", "newTag"), "v2")
     assert "    newTag: v2   # empty: kustomize keeps the base tag\n" in text
-    text = overlays.write(text, KustomizeImage("inference", "digest"), "sha256:ab")
-    assert text.endswith("    digest: sha256:ab\n")
+    text = overlays.write(text, KustomizeImage("inference", "digest"), DIGEST)
+    assert text.endswith(f"    digest: {DIGEST}\n")
 
 
 def test_write_returns_the_same_object_when_unchanged() -> None:
@@ -80,8 +82,8 @@ def test_configmap_ignores_other_kinds() -> None:
 
 def test_image_field_inserted_at_entry_indentation_without_final_newline() -> None:
     text = "images:\n- name: inference  # c"
-    new = overlays.write(text, KustomizeImage("inference", "digest"), "sha256:ab")
-    assert new == "images:\n- name: inference  # c\n  digest: sha256:ab"
+    new = overlays.write(text, KustomizeImage("inference", "digest"), DIGEST)
+    assert new == f"images:\n- name: inference  # c\n  digest: {DIGEST}"
 
 
 def test_tags_and_anchors_are_kept() -> None:
@@ -91,8 +93,8 @@ def test_tags_and_anchors_are_kept() -> None:
 
 def test_flow_mapping_value_with_colon_is_quoted() -> None:
     text = "images: [{name: a, digest: x}]\n"
-    new = overlays.write(text, KustomizeImage("a", "digest"), "sha256:ab")
-    assert new == 'images: [{name: a, digest: "sha256:ab"}]\n'
+    new = overlays.write(text, KustomizeImage("a", "digest"), DIGEST)
+    assert new == f'images: [{{name: a, digest: "{DIGEST}"}}]\n'
 
 
 def test_json_patch_in_double_quoted_string() -> None:

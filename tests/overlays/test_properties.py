@@ -14,8 +14,8 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from bot import overlays
 from bot.errors import OverlayError
-from bot.overlays import ContainerImage, GeneratorLiteral, YamlPath
-from bot.overlays._imageref import DIGEST, TAG
+from bot.overlays import ContainerImage, GeneratorLiteral, KustomizeImage, YamlPath
+from bot.overlays._imageref import DIGEST, NAME, TAG
 from tests.overlays.golden_cases import load, names
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -167,7 +167,12 @@ def _safe_for(loc: overlays.Locator, value: str) -> bool:
 
 
 def _refused(loc: overlays.Locator, value: str) -> bool:
-    """An image tag or digest a container runtime would reject: write must refuse it."""
+    """An image tag, digest or name a container runtime would reject: write must refuse it,
+    whichever editor writes it."""
+    if isinstance(loc, KustomizeImage):
+        pattern = {"newTag": TAG, "digest": DIGEST, "newName": NAME}.get(loc.field)
+        too_long = loc.field == "newName" and len(value) > 255
+        return pattern is not None and (too_long or not pattern.fullmatch(value))
     if not isinstance(loc, ContainerImage) or loc.part == "image":
         return False
     return not (TAG if loc.part == "tag" else DIGEST).fullmatch(value)
@@ -179,7 +184,7 @@ def test_any_value_round_trips_in_every_golden_layout(name: str, value: str) -> 
     case = load(name)
     assume(_safe_for(case.locator, value))
     if _refused(case.locator, value):
-        with pytest.raises(OverlayError, match=r"^cannot write .* as an image (tag|digest): "):
+        with pytest.raises(OverlayError, match=r"^cannot write .* as an image (tag|digest|name): "):
             overlays.write(case.input, case.locator, value)
         return
     new_text = overlays.write(case.input, case.locator, value)
