@@ -34,7 +34,6 @@ from bot.overlays._locators import (
     YamlPath,
 )
 from bot.overlays._paths import format_path, parse_path
-from bot.overlays._shared import shared_paths
 from bot.overlays._splice import Spot
 
 __all__ = [
@@ -134,3 +133,10 @@ def _check(new_text: str, loc: Locator, value: str) -> None:
 
 def _locate(text: str, loc: Locator) -> Spot:
     return _editor(loc).locate(text, loc)
+
+
+def shared_paths(text: str, loc: Locator) -> tuple[str, ...]:
+    """Every key path that writing ``loc`` changes when its scalar is shared (and the
+    locator's ``aliases`` is ``update``); empty when the scalar is its own. The plan lists
+    each one, so a reviewer sees every value an anchor carries along."""
+    return _locate(text, loc).shared

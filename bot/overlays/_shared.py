@@ -117,12 +117,3 @@ def _effective_items(node: MappingNode, depth: int) -> list[tuple[str, Node, Nod
         for key, value, _ in _effective_items(source, depth + 1):
             out.setdefault(key, (key, value, source))
     return list(out.values())
-
-
-def shared_paths(text: str, loc: object) -> tuple[str, ...]:
-    """Every key path that writing ``loc`` changes when its scalar is shared (and the
-    locator's ``aliases`` is ``update``); empty when the scalar is its own. The plan lists
-    each one, so a reviewer sees every value an anchor carries along."""
-    from bot.overlays import _locate  # the package's table of editors; imported late (cycle)
-
-    return _locate(text, loc).shared  # type: ignore[arg-type]

@@ -6,8 +6,14 @@ import pytest
 
 from bot import overlays
 from bot.errors import OverlayError
-from bot.overlays import ConfigMapData, ContainerImage, GeneratorLiteral, KustomizeImage, YamlPath
-from bot.overlays._shared import shared_paths
+from bot.overlays import (
+    ConfigMapData,
+    ContainerImage,
+    GeneratorLiteral,
+    KustomizeImage,
+    YamlPath,
+    shared_paths,
+)
 
 ANCHORED = """\
 image:
