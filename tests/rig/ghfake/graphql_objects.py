@@ -1,0 +1,303 @@
+"""GraphQL views of the fake's Git objects: commits, trees, blobs, refs, and Relay connections.
+
+Every object is a dict the executor reads field by field (see ``graphql_endpoint``): plain
+values, or callables ``(info, **arguments)`` for what costs a Git read, so a query pays only for
+the fields it selects. ``__typename`` lets graphql-core resolve interfaces such as ``GitObject``.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from graphql import GraphQLError, GraphQLResolveInfo
+
+from tests.rig.ghfake import payloads
+from tests.rig.ghfake.gitdata import CommitInfo, Ident, TreeEntry, is_sha
+
+if TYPE_CHECKING:
+    from tests.rig.ghfake.server import FakeGitHub
+
+Obj = dict[str, Any]
+_PREFIXES = ("refs/heads/", "refs/tags/")
+
+
+class GitHubError(GraphQLError):
+    """An error GitHub reports with a ``type`` (NOT_FOUND, STALE_DATA, ...) next to the message."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+def fake_of(info: GraphQLResolveInfo) -> FakeGitHub:
+    fake: FakeGitHub = info.context.fake
+    return fake
+
+
+# -- connections ----------------------------------------------------------------------------
+
+
+def connection(
+    items: Sequence[Any],
+    keys: Sequence[Any],
+    render: Callable[[Any], Obj],
+    args: dict[str, Any],
+) -> Obj:
+    """One page of ``items`` (ordered; ``keys`` are their cursor keys, increasing in that order)
+    as a Relay connection, with ``first``/``last``/``after``/``before`` as GitHub applies them."""
+    lo, hi = 0, len(items)
+    if args.get("after") is not None:
+        after = _cursor_key(args["after"])
+        lo = next((i for i, k in enumerate(keys) if k > after), len(items))
+    if args.get("before") is not None:
+        before = _cursor_key(args["before"])
+        hi = next((i for i, k in enumerate(keys) if k >= before), len(items))
+    hi = max(lo, hi)
+    first, last = args.get("first"), args.get("last")
+    start, end = lo, hi
+    if first is not None:
+        end = min(end, start + first)
+    if last is not None:
+        start = max(start, end - last)
+    page = list(range(start, end))
+    cursors = [cursor(keys[i]) for i in page]
+    return {
+        "__typename": "Connection",
+        "totalCount": len(items),
+        "nodes": [render(items[i]) for i in page],
+        "edges": [
+            {"cursor": c, "node": render(items[i])} for i, c in zip(page, cursors, strict=True)
+        ],
+        "pageInfo": {
+            "hasNextPage": end < hi,
+            "hasPreviousPage": start > lo,
+            "startCursor": cursors[0] if cursors else None,
+            "endCursor": cursors[-1] if cursors else None,
+        },
+    }
+
+
+def cursor(key: Any) -> str:
+    return base64.b64encode(f"cursor:v2:{json.dumps(key)}".encode()).decode()
+
+
+def _cursor_key(text: str) -> Any:
+    try:
+        raw = base64.b64decode(text, validate=True).decode()
+        if raw.startswith("cursor:v2:"):
+            key = json.loads(raw[len("cursor:v2:") :])
+            return tuple(key) if isinstance(key, list) else key
+    except ValueError:
+        pass
+    raise GitHubError("INVALID_CURSOR_ARGUMENTS", f"`{text}` does not appear to be a valid cursor.")
+
+
+# -- refs -----------------------------------------------------------------------------------
+
+
+def split_ref(name: str) -> tuple[str, str]:
+    """("refs/heads/", "feature/x") for refs/heads/feature/x, as Ref.prefix and Ref.name."""
+    for prefix in _PREFIXES:
+        if name.startswith(prefix):
+            return prefix, name[len(prefix) :]
+    head, _, tail = name.rpartition("/")
+    return head + "/", tail
+
+
+def qualified(fake: FakeGitHub, name: str) -> str | None:
+    """The full ref a ``qualifiedName`` means: exact if it starts with refs/, else a branch,
+    else a tag; None when nothing matches."""
+    candidates = [name] if name.startswith("refs/") else [f"{p}{name}" for p in _PREFIXES]
+    for candidate in candidates:
+        if fake.git.listed_sha(candidate) is not None:
+            return candidate
+    return None
+
+
+def ref(fake: FakeGitHub, name: str, repository: Obj) -> Obj | None:
+    sha = fake.git.listed_sha(name)
+    if sha is None:
+        return None
+    prefix, short = split_ref(name)
+    return {
+        "__typename": "Ref",
+        "id": payloads.node_id("Ref", name),
+        "name": short,
+        "prefix": prefix,
+        "target": lambda info: git_object(fake, sha),
+        "repository": repository,
+    }
+
+
+def ref_name_of_id(node_id: str) -> str | None:
+    try:
+        kind, _, name = base64.b64decode(node_id, validate=True).decode().partition(":")
+    except ValueError:
+        return None
+    return name if kind == "Ref" and name.startswith("refs/") else None
+
+
+# -- objects --------------------------------------------------------------------------------
+
+
+def git_object(fake: FakeGitHub, sha: str) -> Obj | None:
+    kind = fake.git.object_type(sha) if is_sha(sha) else None
+    if kind == "commit":
+        return commit(fake, sha)
+    if kind == "tree":
+        return tree(fake, sha)
+    if kind == "blob":
+        return blob(fake, sha)
+    return None
+
+
+def by_expression(fake: FakeGitHub, expression: str) -> Obj | None:
+    """``Repository.object(expression:)``: "<rev>" or "<rev>:<path>", as git rev-parse reads it."""
+    rev, colon, path = expression.partition(":")
+    sha = fake.git.resolve_ref_name(rev) if rev else None
+    if sha is None:
+        return None
+    if not colon:
+        return git_object(fake, sha)
+    found = fake.git.entry(sha, path.strip("/"))
+    return None if found is None else git_object(fake, found.sha)
+
+
+def _base(fake: FakeGitHub, kind: str, sha: str) -> Obj:
+    return {
+        "__typename": kind,
+        "id": payloads.node_id(kind, sha),
+        "oid": sha,
+        "abbreviatedOid": sha[:7],
+        "commitUrl": f"{fake.repo_html}/commit/{sha}",
+        "commitResourcePath": f"/{fake.full_name}/commit/{sha}",
+    }
+
+
+def blob(fake: FakeGitHub, sha: str) -> Obj:
+    data = functools.cache(lambda: fake.git.read_blob(sha))
+    binary = functools.cache(lambda: _is_binary(data()))
+    return {
+        **_base(fake, "Blob", sha),
+        "byteSize": lambda info: len(data()),
+        "isBinary": lambda info: binary(),
+        "isTruncated": False,
+        "text": lambda info: None if binary() else data().decode("utf-8"),
+    }
+
+
+def _is_binary(data: bytes) -> bool:
+    """Git's own test (a NUL in the first 8000 bytes), plus text GitHub could not decode."""
+    if b"\0" in data[:8000]:
+        return True
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def tree(fake: FakeGitHub, sha: str) -> Obj:
+    return {
+        **_base(fake, "Tree", sha),
+        "entries": lambda info: [tree_entry(fake, e, e.path) for e in fake.git.ls_tree(sha)],
+    }
+
+
+def tree_entry(fake: FakeGitHub, entry: TreeEntry, path: str) -> Obj:
+    name = path.rpartition("/")[2]
+    return {
+        "__typename": "TreeEntry",
+        "name": name,
+        "path": path,
+        "oid": entry.sha,
+        "mode": int(entry.mode, 8),  # GitHub answers the octal mode as a decimal Int
+        "type": entry.type,
+        "size": lambda info: entry.size if entry.size is not None else _size(fake, entry),
+        "extension": ("." + name.rpartition(".")[2]) if "." in name else "",
+        "isGenerated": False,
+        "object": lambda info: git_object(fake, entry.sha),
+    }
+
+
+def _size(fake: FakeGitHub, entry: TreeEntry) -> int:
+    return len(fake.git.read_blob(entry.sha)) if entry.type == "blob" else 0
+
+
+def commit(fake: FakeGitHub, sha: str) -> Obj:
+    info = functools.cache(lambda: fake.git.read_commit(sha))
+    return {
+        **_base(fake, "Commit", sha),
+        "url": f"{fake.repo_html}/commit/{sha}",
+        "resourcePath": f"/{fake.full_name}/commit/{sha}",
+        "message": lambda i: info().message.rstrip("\n"),
+        "messageHeadline": lambda i: info().message.split("\n", 1)[0],
+        "messageBody": lambda i: info().message.partition("\n\n")[2].rstrip("\n"),
+        "committedDate": lambda i: info().committer.iso,
+        "authoredDate": lambda i: info().author.iso,
+        "author": lambda i: _actor(fake, info().author),
+        "committer": lambda i: _actor(fake, info().committer),
+        "tree": lambda i: tree(fake, info().tree),
+        "parents": lambda i, **args: _parents(fake, info(), args),
+        "history": lambda i, **args: history(fake, sha, args),
+        "file": lambda i, path: _file(fake, sha, path),
+        "signature": lambda i: _signature(fake, sha),
+        "repository": lambda i: i.context.repository(),
+    }
+
+
+def _actor(fake: FakeGitHub, who: Ident) -> Obj:
+    login = fake.login_for_email(who.email)
+    person = {"__typename": "User", "login": login} if login else None
+    return {"name": who.name, "email": who.email, "date": who.iso, "user": person}
+
+
+def _parents(fake: FakeGitHub, info: CommitInfo, args: dict[str, Any]) -> Obj:
+    parents = list(info.parents)
+    return connection(parents, range(len(parents)), lambda p: commit(fake, p), args)
+
+
+def _file(fake: FakeGitHub, sha: str, path: str) -> Obj | None:
+    clean = path.strip("/")
+    found = fake.git.entry(sha, clean)
+    return None if found is None or not clean else tree_entry(fake, found, clean)
+
+
+def _signature(fake: FakeGitHub, sha: str) -> Obj | None:
+    record = fake.verifications.get(sha)
+    if record is None:
+        return None
+    return {
+        "__typename": "GpgSignature",
+        "isValid": record["verified"],
+        "state": "VALID" if record["verified"] else "INVALID",
+        "wasSignedByGitHub": True,
+        "signature": record["signature"],
+        "payload": record["payload"],
+        "email": "noreply@github.com",
+        "signer": None,
+    }
+
+
+def history(fake: FakeGitHub, sha: str, args: dict[str, Any]) -> Obj:
+    """``Commit.history``: commits reachable from ``sha``, newest first, by ``path`` and date."""
+    bounds = []
+    for name in ("since", "until"):
+        if args.get(name) is not None:
+            bounds.append(f"--{name}=@{_stamp(name, args[name])}")
+    path = args.get("path")
+    shas = fake.git.rev_list(sha, *bounds, paths=[path.strip("/")] if path else [])
+    return connection(shas, range(len(shas)), lambda c: commit(fake, c), args)
+
+
+def _stamp(name: str, text: str) -> int:
+    try:
+        when = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise GraphQLError(f"Argument '{name}' on Field 'history' has an invalid value.") from None
+    return int((when if when.tzinfo else when.replace(tzinfo=timezone.utc)).timestamp())
