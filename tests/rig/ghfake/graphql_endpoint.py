@@ -22,16 +22,20 @@ import time
 import traceback
 import weakref
 from collections.abc import Mapping
+from copy import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
+    DocumentNode,
+    FieldNode,
     GraphQLError,
     GraphQLResolveInfo,
     GraphQLSchema,
     GraphQLSyntaxError,
     OperationDefinitionNode,
+    SelectionSetNode,
     build_schema,
     execute,
     get_operation_ast,
@@ -231,8 +235,8 @@ def _priced(
     context = Context(fake, login, token, price, points)
     mutation = operation.operation.value == "mutation"
     root = graphql_writes.mutation_root() if mutation else graphql_reads.query_root()
-    if price.dry_run:
-        root = {"rateLimit": root["rateLimit"]}  # GitHub prices the call without running it
+    if price.dry_run:  # GitHub prices the call without running it: only rateLimit answers
+        document = _rate_limit_only(document, operation)
     result = execute(
         schema(),
         document,
@@ -248,6 +252,18 @@ def _priced(
         _keep_crashes(fake, result.errors)
     body["data"] = result.data
     return body
+
+
+def _rate_limit_only(document: DocumentNode, operation: OperationDefinitionNode) -> DocumentNode:
+    kept = tuple(
+        s
+        for s in operation.selection_set.selections
+        if isinstance(s, FieldNode) and s.name.value == "rateLimit"
+    )
+    only = copy(operation)
+    only.selection_set = SelectionSetNode(selections=kept)
+    rest = [d for d in document.definitions if d is not operation]
+    return DocumentNode(definitions=(only, *rest))
 
 
 def _name(operation: OperationDefinitionNode) -> str | None:
