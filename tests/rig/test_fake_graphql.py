@@ -205,6 +205,19 @@ def test_a_query_github_would_reject_fails(fake: FakeGitHub, query: str, expecte
     assert fake.count("POST", "/graphql") == 1
 
 
+def test_a_rejection_has_githubs_shape(fake: FakeGitHub) -> None:
+    query = f"""query Poll($unused: String) {{ {REPO_SEL} {{
+      ref(qualifiedName: "main") {{ target {{ ... on Commit {{ nope }} }} }} }} }}"""
+    errors = gql(fake, query)["errors"]
+    assert errors[0] == {
+        "path": ["query Poll", "repository", "ref", "target", "... on Commit", "nope"],
+        "extensions": {"code": "undefinedField", "typeName": "Commit", "fieldName": "nope"},
+        "locations": [{"line": 2, "column": 61}],
+        "message": "Field 'nope' doesn't exist on type 'Commit'",
+    }
+    assert errors[1]["message"] == "Variable $unused is declared by Poll but not used"
+
+
 def test_missing_repository_is_not_found_with_a_null(fake: FakeGitHub) -> None:
     answer = gql(fake, '{ repository(owner: "acme", name: "other") { name } }')
     assert answer["data"] == {"repository": None}

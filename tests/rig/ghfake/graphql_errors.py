@@ -10,7 +10,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import (
+    BREAK,
+    ArgumentNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    InlineFragmentNode,
+    Node,
+    OperationDefinitionNode,
+    Visitor,
+    visit,
+)
 
 from tests.rig.ghfake.graphql_objects import GitHubError
 
@@ -62,17 +74,17 @@ _RULES: list[tuple[re.Pattern[str], Any]] = [
         ),
     ),
     (
-        re.compile(r"Variable '\$(?P<var>\w+)' is never used"),
+        re.compile(r"Variable '\$(?P<var>\w+)' is never used(?: in operation '(?P<op>\w+)')?"),
         lambda m: (
-            f"Variable ${m['var']} is declared by anonymous query but not used",
+            f"Variable ${m['var']} is declared by {m['op'] or 'anonymous query'} but not used",
             {"code": "variableNotUsed", "variableName": m["var"]},
         ),
     ),
 ]
 
 
-def validation_error(error: GraphQLError) -> dict[str, Any]:
-    """A validation failure as GitHub words it (message, locations, extensions.code)."""
+def validation_error(error: GraphQLError, document: DocumentNode | None = None) -> dict[str, Any]:
+    """A validation failure as GitHub words it (path, extensions.code, locations, message)."""
     message, extensions = error.message, None
     for pattern, render in _RULES:
         found = pattern.match(error.message)
@@ -80,6 +92,9 @@ def validation_error(error: GraphQLError) -> dict[str, Any]:
             message, extensions = render(found)
             break
     body: dict[str, Any] = {}
+    path = _ast_path(document, error.nodes[0]) if document and error.nodes else None
+    if path:
+        body["path"] = path
     if extensions is not None:
         body["extensions"] = extensions
     body.update(_locations(error))
@@ -99,6 +114,41 @@ def execution_error(error: GraphQLError) -> dict[str, Any]:
     body.update(_locations(error))
     body["message"] = error.message
     return body
+
+
+class _Finder(Visitor):
+    def __init__(self, target: Node) -> None:
+        super().__init__()
+        self.target = target
+        self.trail: list[Any] = []
+
+    def enter(self, node: Node, key: Any, parent: Any, path: Any, ancestors: list[Any]) -> Any:
+        if node is self.target:
+            self.trail = [*ancestors, node]
+            return BREAK
+        return None
+
+
+def _ast_path(document: DocumentNode, target: Node) -> list[str]:
+    """Where in the document the error is, the way graphql-ruby names it:
+    ["query Name", "repository", "... on Commit", "field"]."""
+    finder = _Finder(target)
+    visit(document, finder)
+    names = []
+    for node in finder.trail:
+        if isinstance(node, OperationDefinitionNode):
+            kind = node.operation.value
+            names.append(f"{kind} {node.name.value}" if node.name else kind)
+        elif isinstance(node, FragmentDefinitionNode):
+            names.append(f"fragment {node.name.value}")
+        elif isinstance(node, InlineFragmentNode):
+            on = node.type_condition.name.value if node.type_condition else ""
+            names.append(f"... on {on}" if on else "...")
+        elif isinstance(node, FieldNode):
+            names.append(node.alias.value if node.alias else node.name.value)
+        elif isinstance(node, ArgumentNode):
+            names.append(node.name.value)
+    return names
 
 
 def _locations(error: GraphQLError) -> dict[str, Any]:

@@ -145,8 +145,9 @@ def ref_name_of_id(node_id: str) -> str | None:
 # -- objects --------------------------------------------------------------------------------
 
 
-def git_object(fake: FakeGitHub, sha: str) -> Obj | None:
-    kind = fake.git.object_type(sha) if is_sha(sha) else None
+def git_object(fake: FakeGitHub, sha: str, kind: str | None = None) -> Obj | None:
+    """The object ``sha`` names, as its GraphQL type; ``kind`` when a tree entry told it."""
+    kind = kind or (fake.git.object_type(sha) if is_sha(sha) else None)
     if kind == "commit":
         return commit(fake, sha)
     if kind == "tree":
@@ -221,7 +222,8 @@ def tree_entry(fake: FakeGitHub, entry: TreeEntry, path: str) -> Obj:
         "size": lambda info: entry.size if entry.size is not None else _size(fake, entry),
         "extension": ("." + name.rpartition(".")[2]) if "." in name else "",
         "isGenerated": False,
-        "object": lambda info: git_object(fake, entry.sha),
+        # A submodule's commit lives elsewhere: let git_object find it missing.
+        "object": lambda info: git_object(fake, entry.sha, entry.type.replace("commit", "")),
     }
 
 
@@ -245,7 +247,7 @@ def commit(fake: FakeGitHub, sha: str) -> Obj:
         "tree": lambda i: tree(fake, info().tree),
         "parents": lambda i, **args: _parents(fake, info(), args),
         "history": lambda i, **args: history(fake, sha, args),
-        "file": lambda i, path: _file(fake, sha, path),
+        "file": lambda i, path: _file(fake, i.context.trees, sha, path),
         "signature": lambda i: _signature(fake, sha),
         "repository": lambda i: i.context.repository(),
     }
@@ -262,10 +264,41 @@ def _parents(fake: FakeGitHub, info: CommitInfo, args: dict[str, Any]) -> Obj:
     return connection(parents, range(len(parents)), lambda p: commit(fake, p), args)
 
 
-def _file(fake: FakeGitHub, sha: str, path: str) -> Obj | None:
+def _file(fake: FakeGitHub, trees: Trees, sha: str, path: str) -> Obj | None:
     clean = path.strip("/")
-    found = fake.git.entry(sha, clean)
-    return None if found is None or not clean else tree_entry(fake, found, clean)
+    found = trees.entry(sha, clean)
+    return None if found is None else tree_entry(fake, found, clean)
+
+
+class Trees:
+    """Tree listings read once per call: a query asking for 500 files under one directory
+    reads that directory once, not 500 times."""
+
+    def __init__(self, fake: FakeGitHub) -> None:
+        self.fake = fake
+        self._listed: dict[str, dict[str, TreeEntry]] = {}
+        self._roots: dict[str, str | None] = {}
+
+    def entry(self, commit: str, path: str) -> TreeEntry | None:
+        """The entry at ``path`` (no empty, "." or ".." parts) in ``commit``, or None."""
+        parts = path.split("/")
+        if commit not in self._roots:
+            self._roots[commit] = self.fake.git.resolve(commit, "tree")
+        tree = self._roots[commit]
+        if tree is None or any(p in ("", ".", "..") for p in parts):
+            return None
+        for depth, part in enumerate(parts):
+            found = self._entries(tree).get(part)
+            if found is None or (depth < len(parts) - 1 and found.type != "tree"):
+                return None
+            tree = found.sha
+        assert found is not None
+        return TreeEntry(found.mode, found.type, found.sha, path, found.size)
+
+    def _entries(self, tree: str) -> dict[str, TreeEntry]:
+        if tree not in self._listed:
+            self._listed[tree] = {e.path: e for e in self.fake.git.ls_tree(tree)}
+        return self._listed[tree]
 
 
 def _signature(fake: FakeGitHub, sha: str) -> Obj | None:
