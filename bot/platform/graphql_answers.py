@@ -102,15 +102,15 @@ class BaseRead:
 
 def check(answer: Any, subject: str) -> Mapping[str, Any]:
     """The ``data`` of an answer, or the bot's error for GitHub's ``errors``."""
-    top = _obj(answer, "the answer")
+    top = json_object(answer, "the answer")
     errors = top.get("errors")
     if errors:
         raise _error(_as(errors, list, "errors"), subject)
-    return _obj(top.get("data"), "data")
+    return json_object(top.get("data"), "data")
 
 
 def _error(errors: list[Any], subject: str) -> BotError:
-    first = _obj(errors[0], "errors[0]")
+    first = json_object(errors[0], "errors[0]")
     kind, message = first.get("type"), str(first.get("message", "no message"))
     if kind == "RATE_LIMITED":
         return RateLimited(f"[{subject}] GitHub GraphQL rate limit reached: {message}")
@@ -128,16 +128,19 @@ def _error(errors: list[Any], subject: str) -> BotError:
 def parse_base(answer: Any, query: Query, subject: str) -> BaseRead:
     """``base_query``'s answer: the base ref, its files, the first page of PRs, the cost."""
     data = check(answer, subject)
-    repo = _obj(data.get("repository"), "repository")
+    repo = json_object(data.get("repository"), "repository")
     ref = repo.get("ref")
     branch = query.variables.get("baseName")
     if ref is None:
         raise UserError(f"[{subject}] base branch {branch!r} does not exist on GitHub")
-    ref = _obj(ref, "repository.ref")
-    target = _obj(ref.get("target"), "ref.target")
-    tree = _obj(target.get("tree"), "ref.target.tree")
+    ref = json_object(ref, "repository.ref")
+    target = json_object(ref.get("target"), "ref.target")
+    tree = json_object(target.get("tree"), "ref.target.tree")
     base = BaseRef(
-        _str(ref, "name"), _str(target, "oid"), _str(tree, "oid"), _str(target, "committedDate")
+        json_str(ref, "name"),
+        json_str(target, "oid"),
+        json_str(tree, "oid"),
+        json_str(target, "committedDate"),
     )
     files = _files(target, query)
     return BaseRead(base, files, _pulls(repo), _cost(data))
@@ -146,16 +149,16 @@ def parse_base(answer: Any, query: Query, subject: str) -> BaseRead:
 def parse_files(answer: Any, query: Query, subject: str) -> dict[str, FileText | None]:
     """``files_query``'s answer: path -> file at the pinned commit."""
     data = check(answer, subject)
-    repo = _obj(data.get("repository"), "repository")
+    repo = json_object(data.get("repository"), "repository")
     commit = repo.get("object")
     if commit is None:
         raise MalformedAnswer(f"[{subject}] GitHub no longer knows commit {query.variables['oid']}")
-    return _files(_obj(commit, "repository.object"), query)
+    return _files(json_object(commit, "repository.object"), query)
 
 
 def parse_pulls(answer: Any, subject: str) -> PullPage:
     data = check(answer, subject)
-    return _pulls(_obj(data.get("repository"), "repository"))
+    return _pulls(json_object(data.get("repository"), "repository"))
 
 
 def promotion_pulls(page: PullPage, prefix: str) -> tuple[OpenPull, ...]:
@@ -170,7 +173,7 @@ def _files(commit: Mapping[str, Any], query: Query) -> dict[str, FileText | None
         if alias not in commit:
             raise MalformedAnswer(f"answer lacks {alias} ({path})")
         entry = commit[alias]
-        found[path] = None if entry is None else _file(_obj(entry, alias), path)
+        found[path] = None if entry is None else _file(json_object(entry, alias), path)
     return found
 
 
@@ -178,11 +181,11 @@ def _file(entry: Mapping[str, Any], path: str) -> FileText | None:
     blob = entry.get("object")
     if blob is None or not blob:  # a directory or a submodule: no Blob fields came back
         return None
-    blob = _obj(blob, f"{path}.object")
+    blob = json_object(blob, f"{path}.object")
     text = blob.get("text")
     return FileText(
         path,
-        _str(blob, "oid"),
+        json_str(blob, "oid"),
         None if text is None else _as(text, str, f"{path}.text"),
         _as(blob.get("byteSize"), int, f"{path}.byteSize"),
         _as(blob.get("isBinary"), bool, f"{path}.isBinary"),
@@ -191,12 +194,12 @@ def _file(entry: Mapping[str, Any], path: str) -> FileText | None:
 
 
 def _pulls(repo: Mapping[str, Any]) -> PullPage:
-    conn = _obj(repo.get("pullRequests"), "pullRequests")
-    info = _obj(conn.get("pageInfo"), "pullRequests.pageInfo")
+    conn = json_object(repo.get("pullRequests"), "pullRequests")
+    info = json_object(conn.get("pageInfo"), "pullRequests.pageInfo")
     nodes = _as(conn.get("nodes"), list, "pullRequests.nodes")
     cursor = info.get("endCursor")
     return PullPage(
-        tuple(_pull(_obj(n, "pull request")) for n in nodes),
+        tuple(_pull(json_object(n, "pull request")) for n in nodes),
         _as(info.get("hasNextPage"), bool, "hasNextPage"),
         None if cursor is None else _as(cursor, str, "endCursor"),
     )
@@ -207,26 +210,26 @@ def _pull(node: Mapping[str, Any]) -> OpenPull:
     asked = [_reviewer(r) for r in _nodes(node, "reviewRequests")]
     return OpenPull(
         number=_as(node.get("number"), int, "number"),
-        url=_str(node, "url"),
-        title=_str(node, "title"),
-        body=_str(node, "body"),
-        head_ref=_str(node, "headRefName"),
-        head_oid=_str(node, "headRefOid"),
+        url=json_str(node, "url"),
+        title=json_str(node, "title"),
+        body=json_str(node, "body"),
+        head_ref=json_str(node, "headRefName"),
+        head_oid=json_str(node, "headRefOid"),
         cross_repository=_as(node.get("isCrossRepository"), bool, "isCrossRepository"),
         head_repository=None
         if head_repo is None
-        else _str(_obj(head_repo, "headRepository"), "nameWithOwner"),
-        labels=tuple(_str(label, "name") for label in _nodes(node, "labels")),
+        else json_str(json_object(head_repo, "headRepository"), "nameWithOwner"),
+        labels=tuple(json_str(label, "name") for label in _nodes(node, "labels")),
         reviewers=tuple(name for kind, name in asked if kind == "login"),
         teams=tuple(name for kind, name in asked if kind == "slug"),
-        reviews=_as(_obj(node.get("reviews"), "reviews").get("totalCount"), int, "reviews"),
-        mergeable=_str(node, "mergeable"),
+        reviews=_as(json_object(node.get("reviews"), "reviews").get("totalCount"), int, "reviews"),
+        mergeable=json_str(node, "mergeable"),
     )
 
 
 def _nodes(node: Mapping[str, Any], name: str) -> Iterable[Mapping[str, Any]]:
-    conn = _obj(node.get(name), name)
-    return [_obj(n, f"{name} node") for n in _as(conn.get("nodes"), list, name)]
+    conn = json_object(node.get(name), name)
+    return [json_object(n, f"{name} node") for n in _as(conn.get("nodes"), list, name)]
 
 
 def _reviewer(request: Mapping[str, Any]) -> tuple[str, str]:
@@ -242,11 +245,11 @@ def _reviewer(request: Mapping[str, Any]) -> tuple[str, str]:
 
 
 def _cost(data: Mapping[str, Any]) -> Cost:
-    rate = _obj(data.get("rateLimit"), "rateLimit")
+    rate = json_object(data.get("rateLimit"), "rateLimit")
     cost, nodes, limit, remaining, used = (
         _as(rate.get(k), int, f"rateLimit.{k}") for k in _RATE_INTS
     )
-    return Cost(cost, nodes, limit, remaining, used, _str(rate, "resetAt"))
+    return Cost(cost, nodes, limit, remaining, used, json_str(rate, "resetAt"))
 
 
 _RATE_INTS = ("cost", "nodeCount", "limit", "remaining", "used")
@@ -256,11 +259,11 @@ def parse_cost(answer: Any, subject: str) -> Cost:
     return _cost(check(answer, subject))
 
 
-def _str(obj: Mapping[str, Any], key: str) -> str:
+def json_str(obj: Mapping[str, Any], key: str) -> str:
     return _as(obj.get(key), str, key)
 
 
-def _obj(value: Any, what: str) -> dict[str, Any]:
+def json_object(value: Any, what: str) -> dict[str, Any]:
     """A JSON object (json.loads makes every one a dict)."""
     if not isinstance(value, dict):
         raise MalformedAnswer(f"GitHub's GraphQL answer: {what} is not an object")
@@ -272,31 +275,3 @@ def _as(value: Any, kind: type[T], what: str) -> T:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise MalformedAnswer(f"GitHub's GraphQL answer: {what} is not a {kind.__name__}")
     return value
-
-
-# -- writes ---------------------------------------------------------------------------------
-
-
-class StaleHead(RetryableError):
-    """The branch moved since it was read: re-read and try again (compare-and-swap lost)."""
-
-
-@dataclass(frozen=True)
-class Committed:
-    oid: str
-    url: str
-    verified: bool
-
-
-def parse_commit(answer: Any, subject: str) -> Committed:
-    """``commit_mutation``'s answer; ``StaleHead`` when the expected head no longer holds."""
-    top = _obj(answer, "the answer")
-    for error in top.get("errors") or []:
-        if isinstance(error, Mapping) and error.get("type") == "STALE_DATA":
-            raise StaleHead(f"[{subject}] the branch moved on GitHub: {error.get('message')}")
-    data = check(answer, subject)
-    payload = _obj(data.get("createCommitOnBranch"), "createCommitOnBranch")
-    commit = _obj(payload.get("commit"), "createCommitOnBranch.commit")
-    signature = commit.get("signature")
-    verified = isinstance(signature, Mapping) and signature.get("isValid") is True
-    return Committed(_str(commit, "oid"), _str(commit, "url"), verified)

@@ -15,8 +15,7 @@ answer to the matching parser.
 
 from __future__ import annotations
 
-import base64
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -139,7 +138,7 @@ def base_query(
     """The poll's read: ``branch``'s commit and tree, ``paths`` at that commit, and the first
     page of open pull requests into ``branch``. ``paths`` must fit one query (``chunk_paths``)."""
     _fits(paths)
-    owner, name = _split(repository)
+    owner, name = split_repository(repository)
     declared, selections, variables, files = _files(paths)
     document = f"""query PromotionRead($owner: String!, $name: String!, $base: String!,
   $baseName: String!, $after: String{declared}) {{
@@ -167,7 +166,7 @@ def base_query(
 def files_query(repository: str, commit_oid: str, paths: Sequence[str]) -> Query:
     """More ``paths`` at the commit ``base_query`` answered, so every file is of one snapshot."""
     _fits(paths)
-    owner, name = _split(repository)
+    owner, name = split_repository(repository)
     declared, selections, variables, files = _files(paths)
     document = f"""query PromotionFiles($owner: String!, $name: String!,
   $oid: GitObjectID!{declared}) {{
@@ -186,7 +185,7 @@ def files_query(repository: str, commit_oid: str, paths: Sequence[str]) -> Query
 
 def pulls_query(repository: str, branch: str, after: str) -> Query:
     """The next page of open pull requests into ``branch``, after ``base_query``'s cursor."""
-    owner, name = _split(repository)
+    owner, name = split_repository(repository)
     document = f"""query PromotionPulls($owner: String!, $name: String!, $baseName: String!,
   $after: String) {{
   repository(owner: $owner, name: $name) {{
@@ -203,45 +202,8 @@ def _fits(paths: Sequence[str]) -> None:
         raise ValueError(f"{len(paths)} files exceed one query's {FILES_PER_QUERY}: chunk_paths")
 
 
-def _split(repository: str) -> tuple[str, str]:
+def split_repository(repository: str) -> tuple[str, str]:
     owner, slash, name = repository.partition("/")
     if not owner or not slash or not name or "/" in name:
         raise UserError(f"repository {repository!r}: expected owner/name")
     return owner, name
-
-
-# -- writes ---------------------------------------------------------------------------------
-
-_COMMIT = """mutation PromotionCommit($input: CreateCommitOnBranchInput!) {
-  createCommitOnBranch(input: $input) {
-    commit { oid url committedDate signature { isValid } }
-  }
-}"""
-
-
-def commit_mutation(
-    repository: str,
-    branch: str,
-    expected_head: str,
-    headline: str,
-    body: str,
-    additions: Mapping[str, bytes],
-    deletions: Iterable[str] = (),
-) -> Query:
-    """One commit on ``branch``, only if its head is still ``expected_head`` (GitHub answers
-    ``STALE_DATA`` otherwise); GitHub signs it when an App installation token makes it."""
-    _split(repository)
-    changes = {
-        "additions": [
-            {"path": path, "contents": base64.b64encode(data).decode("ascii")}
-            for path, data in additions.items()
-        ],
-        "deletions": [{"path": path} for path in deletions],
-    }
-    payload = {
-        "branch": {"repositoryNameWithOwner": repository, "branchName": branch},
-        "message": {"headline": headline, "body": body},
-        "fileChanges": changes,
-        "expectedHeadOid": expected_head,
-    }
-    return Query(_COMMIT, {"input": payload})

@@ -15,15 +15,16 @@ import requests
 
 from bot.errors import UserError
 from bot.platform import graphql_answers as answers
+from bot.platform import graphql_commit as commits
 from bot.platform import graphql_queries as queries
 from tests.rig.fake_github import FakeGitHub
-from tests.rig.ghfake import graphql_endpoint
+from tests.rig.ghfake import graphql_points, graphql_schema
 from tests.rig.github_rig import TOKEN
 from tests.rig.repos import commit_all, git
 
 REPO = "acme/gitops"
 PROD = "overlays/prod/kustomization.yaml"
-SCHEMA_DIR = Path(graphql_endpoint.__file__).parent / "schema"
+SCHEMA_DIR = Path(graphql_schema.__file__).parent / "schema"
 
 
 @pytest.fixture
@@ -80,7 +81,7 @@ def test_vendored_schema_matches_its_readme() -> None:
     digest = hashlib.sha256((SCHEMA_DIR / "schema.graphql").read_bytes()).hexdigest()
     assert f"`{digest}`" in readme
     assert "`@octokit/graphql-schema@15.26.1`" in readme
-    assert graphql_endpoint.schema().get_type("CreateCommitOnBranchInput") is not None
+    assert graphql_schema.schema().get_type("CreateCommitOnBranchInput") is not None
 
 
 # -- reads ----------------------------------------------------------------------------------
@@ -273,7 +274,7 @@ def test_nodes_and_cost_as_github_documents_them(
     priced = query.rstrip()[:-1] + " rateLimit(dryRun: true) { cost nodeCount remaining } }"
     rate = gql(fake, priced)["data"]["rateLimit"]
     assert (rate["nodeCount"], rate["cost"]) == (nodes, cost)
-    assert rate["remaining"] == graphql_endpoint.DEFAULT_POINTS  # a dry run is free
+    assert rate["remaining"] == graphql_points.DEFAULT_POINTS  # a dry run is free
 
 
 def test_node_limit_is_enforced(fake: FakeGitHub) -> None:
@@ -288,7 +289,7 @@ def test_node_limit_is_enforced(fake: FakeGitHub) -> None:
 
 
 def test_points_are_charged_per_token_and_run_out(fake: FakeGitHub) -> None:
-    graphql_endpoint.state(fake).limit = 4
+    graphql_points.state(fake).limit = 4
     query = f"""{{ {REPO_SEL} {{ pullRequests(first: 100) {{
       nodes {{ labels(first: 1) {{ totalCount }} }} }} }}
       rateLimit {{ cost remaining used }} }}"""
@@ -471,12 +472,12 @@ def test_pull_pages_beyond_the_first(fake: FakeGitHub) -> None:
 
 def test_commit_mutation_round_trip_and_stale_head(fake: FakeGitHub) -> None:
     head = branch(fake, "promote/x")
-    write = queries.commit_mutation(REPO, "promote/x", head, "Promote", "body", {PROD: b"v: 2\n"})
-    done = answers.parse_commit(post(fake, write.document, **write.variables).json(), "x")
+    write = commits.commit_mutation(REPO, "promote/x", head, "Promote", "body", {PROD: b"v: 2\n"})
+    done = commits.parse_commit(post(fake, write.document, **write.variables).json(), "x")
     assert done.verified and fake.branch_sha("promote/x") == done.oid
     assert fake.file_at(done.oid, PROD) == "v: 2\n"
-    with pytest.raises(answers.StaleHead, match="moved"):
-        answers.parse_commit(post(fake, write.document, **write.variables).json(), "x")
+    with pytest.raises(commits.StaleHead, match="moved"):
+        commits.parse_commit(post(fake, write.document, **write.variables).json(), "x")
 
 
 def test_github_errors_become_the_bots() -> None:

@@ -24,7 +24,7 @@ from graphql import (
     visit,
 )
 
-from tests.rig.ghfake.graphql_objects import GitHubError
+from tests.rig.ghfake.graphql_base import GitHubError
 
 _RULES: list[tuple[re.Pattern[str], Any]] = [
     (

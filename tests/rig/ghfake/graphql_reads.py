@@ -10,7 +10,7 @@ from graphql import GraphQLResolveInfo
 
 from tests.rig.ghfake import graphql_objects as objects
 from tests.rig.ghfake import payloads, routes_pulls
-from tests.rig.ghfake.graphql_objects import GitHubError, Obj, connection, fake_of
+from tests.rig.ghfake.graphql_base import GitHubError, Obj, connection, fake_of
 
 if TYPE_CHECKING:
     from tests.rig.ghfake.server import FakeGitHub

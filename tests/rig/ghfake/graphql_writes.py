@@ -14,7 +14,7 @@ from graphql import GraphQLResolveInfo
 from tests.rig.ghfake import graphql_objects as objects
 from tests.rig.ghfake import routes_git
 from tests.rig.ghfake.gitdata import Ident, TreeEntry, is_sha
-from tests.rig.ghfake.graphql_objects import GitHubError, Obj, fake_of
+from tests.rig.ghfake.graphql_base import GitHubError, Obj, fake_of
 from tests.rig.ghfake.graphql_reads import REPOSITORY_ID, repository
 
 if TYPE_CHECKING:
