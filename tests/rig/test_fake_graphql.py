@@ -306,6 +306,23 @@ def test_points_are_charged_per_token_and_run_out(fake: FakeGitHub) -> None:
     assert fake.rate_limit_state(TOKEN)["used"] == 0  # REST's budget is a separate one
 
 
+def test_the_call_log_prices_every_call_and_tells_reads_from_writes(fake: FakeGitHub) -> None:
+    head = branch(fake, "promote/x")
+    gql(fake, f"{{ {REPO_SEL} {{ pullRequests(first: 100) {{ nodes {{ number }} }} }} }}")
+    gql(fake, f"{{ {REPO_SEL} {{ pullRequests(first: 101) {{ nodes {{ number }} }} }} }}")
+    gql(fake, COMMIT, input=commit_input(head))
+    summary = graphql_points.state(fake).summary()
+    assert summary == {
+        "queries": 1,
+        "mutations": 1,
+        "refused": 1,
+        "points": 2,
+        "max_nodes": 100,
+    }
+    kinds = [graphql_schema.is_mutation(r.body) for r in fake.requests]
+    assert kinds == [False, False, True]
+
+
 # -- writes ---------------------------------------------------------------------------------
 
 COMMIT = """mutation($input: CreateCommitOnBranchInput!) { createCommitOnBranch(input: $input) {
@@ -453,7 +470,8 @@ def test_chunks_stay_under_githubs_limits() -> None:
     chunks = queries.chunk_paths(paths + paths[:10])
     assert [len(c) for c in chunks] == [250, 250, 250, 250]
     first = queries.base_query(REPO, "main", chunks[0])
-    assert first.nodes <= queries.NODE_LIMIT and first.cost == 3
+    assert first.nodes == 2_880 <= queries.NODE_LIMIT  # 40 PRs + 40 x (50 + 20 + 1)
+    assert first.cost == 1  # 1 + 3 x 40 = 121 requests: GitHub's minimum
     assert queries.files_query(REPO, "0" * 40, chunks[1]).cost == 1
     with pytest.raises(ValueError, match="chunk_paths"):
         queries.base_query(REPO, "main", paths[:251])
@@ -463,11 +481,17 @@ def test_pull_pages_beyond_the_first(fake: FakeGitHub) -> None:
     open_prs(fake, *(f"promote/m{n}" for n in range(103)))
     first = queries.base_query(REPO, "main", [PROD])
     read = answers.parse_base(post(fake, first.document, **first.variables).json(), first, "poll")
-    assert len(read.pulls.pulls) == 100 and read.pulls.has_next
-    assert read.pulls.end_cursor is not None
-    nxt = queries.pulls_query(REPO, "main", read.pulls.end_cursor)
-    page = answers.parse_pulls(post(fake, nxt.document, **nxt.variables).json(), "poll")
-    assert [p.number for p in page.pulls] == [101, 102, 103] and not page.has_next
+    page, numbers = read.pulls, [p.number for p in read.pulls.pulls]
+    assert len(numbers) == queries.PULLS_PER_PAGE
+    while page.has_next:
+        assert page.end_cursor is not None
+        nxt = queries.pulls_query(REPO, "main", page.end_cursor)
+        answer = post(fake, nxt.document, **nxt.variables).json()
+        assert answer["data"]["rateLimit"]["cost"] == nxt.cost == 1
+        page = answers.parse_pulls(answer, "poll")
+        numbers += [p.number for p in page.pulls]
+    assert numbers == list(range(1, 104))
+    assert fake.count("POST", "/graphql") == 3  # 40 + 40 + 23
 
 
 def test_commit_mutation_round_trip_and_stale_head(fake: FakeGitHub) -> None:
