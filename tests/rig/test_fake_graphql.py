@@ -378,6 +378,20 @@ def test_create_commit_on_branch_refuses_a_stale_head(fake: FakeGitHub) -> None:
     assert git(fake.bare_path, "rev-list", "--all", "--count").strip() == "2"
 
 
+def test_binary_files_have_no_text_and_oid_expressions_pin_a_commit(fake: FakeGitHub) -> None:
+    head = branch(fake, "promote/x")
+    png = b"\x89PNG\r\n\x1a\n\x00\x00"
+    adds = {"additions": [{"path": "logo.png", "contents": base64.b64encode(png).decode()}]}
+    sha = gql(fake, COMMIT, input=commit_input(head, **adds))["data"]["createCommitOnBranch"]
+    query = """query($at: String!, $before: String!) { repository(owner: "acme", name: "gitops") {
+      now: object(expression: $at) { ... on Blob { text isBinary byteSize } }
+      then: object(expression: $before) { oid } } }"""
+    oid = sha["commit"]["oid"]
+    repo = gql(fake, query, at=f"{oid}:logo.png", before=f"{head}:logo.png")["data"]["repository"]
+    assert repo["now"] == {"text": None, "isBinary": True, "byteSize": len(png)}
+    assert repo["then"] is None  # not in the commit the branch started from
+
+
 def test_a_user_token_commit_is_not_signed(fake: FakeGitHub) -> None:
     fake.users["ghp_alice"] = "alice"
     head = branch(fake, "promote/x")

@@ -30,7 +30,7 @@ from graphql import (
     GraphQLResolveInfo,
     OperationDefinitionNode,
     SelectionSetNode,
-    execute,
+    execute_sync,
     get_operation_ast,
 )
 from graphql.execution.values import get_variable_values
@@ -174,7 +174,7 @@ def _execute(
     root = graphql_writes.mutation_root() if mutation else graphql_reads.query_root()
     if context.price.dry_run:  # GitHub prices the call without running it: only rateLimit
         document = _rate_limit_only(document, operation)
-    result = execute(
+    result = execute_sync(
         schema(),
         document,
         root_value=root,
