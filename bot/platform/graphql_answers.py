@@ -91,6 +91,7 @@ class Cost:
 
 @dataclass(frozen=True)
 class BaseRead:
+    repository_id: str  # the node id createRef takes
     base: BaseRef
     files: dict[str, FileText | None]  # path -> file, None when the path is not a file there
     pulls: PullPage
@@ -143,7 +144,7 @@ def parse_base(answer: Any, query: Query, subject: str) -> BaseRead:
         json_str(target, "committedDate"),
     )
     files = _files(target, query)
-    return BaseRead(base, files, _pulls(repo), _cost(data))
+    return BaseRead(json_str(repo, "id"), base, files, _pulls(repo), _cost(data))
 
 
 def parse_files(answer: Any, query: Query, subject: str) -> dict[str, FileText | None]:

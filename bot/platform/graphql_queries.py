@@ -140,14 +140,16 @@ def _files(paths: Sequence[str]) -> tuple[str, str, dict[str, Any], dict[str, st
 def base_query(
     repository: str, branch: str, paths: Sequence[str], after: str | None = None
 ) -> Query:
-    """The poll's read: ``branch``'s commit and tree, ``paths`` at that commit, and the first
-    page of open pull requests into ``branch``. ``paths`` must fit one query (``chunk_paths``)."""
+    """The poll's read: the repository's node id (``createRef`` needs it), ``branch``'s commit
+    and tree, ``paths`` at that commit, and the first page of open pull requests into ``branch``.
+    ``paths`` must fit one query (``chunk_paths``)."""
     _fits(paths)
     owner, name = split_repository(repository)
     declared, selections, variables, files = _files(paths)
     document = f"""query PromotionRead($owner: String!, $name: String!, $base: String!,
   $baseName: String!, $after: String{declared}) {{
   repository(owner: $owner, name: $name) {{
+    id
     ref(qualifiedName: $base) {{
       name
       target {{

@@ -472,6 +472,7 @@ def test_batched_reads_round_trip(fake: FakeGitHub, tmp_path: Path, count: int) 
         )
         found.update(answers.parse_files(answer, more, "poll"))
     assert fake.count("POST", "/graphql") == len(chunks) == (1 if count < 250 else 3)
+    assert read.repository_id == gql(fake, f"{{ {REPO_SEL} {{ id }} }}")["data"]["repository"]["id"]
     assert {p: f.text for p, f in found.items() if f is not None} == files
     assert found["overlays/missing.yaml"] is None and found["overlays"] is None
     ours = answers.promotion_pulls(read.pulls, "promote/")
