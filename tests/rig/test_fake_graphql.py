@@ -219,6 +219,18 @@ def test_a_rejection_has_githubs_shape(fake: FakeGitHub) -> None:
     assert errors[1]["message"] == "Variable $unused is declared by Poll but not used"
 
 
+def test_cursors_and_operation_names_are_checked(fake: FakeGitHub) -> None:
+    query = f"""query Page($after: String) {{ {REPO_SEL} {{
+      pullRequests(first: 1, after: $after) {{ nodes {{ number }} }} }} }}"""
+    bogus = gql(fake, query, after="bm90IGEgY3Vyc29y")["errors"][0]
+    assert bogus["type"] == "INVALID_CURSOR_ARGUMENTS"
+    assert bogus["path"] == ["repository", "pullRequests"]
+    body = {"query": query, "operationName": "Other"}
+    headers = {"Authorization": f"bearer {TOKEN}"}
+    other = requests.post(f"{fake.host_url}/api/graphql", json=body, headers=headers).json()
+    assert other == {"errors": [{"message": 'No operation named "Other"'}]}
+
+
 def test_missing_repository_is_not_found_with_a_null(fake: FakeGitHub) -> None:
     answer = gql(fake, '{ repository(owner: "acme", name: "other") { name } }')
     assert answer["data"] == {"repository": None}

@@ -46,12 +46,15 @@ def connection(
     """One page of ``items`` (ordered; ``keys`` are their cursor keys, increasing in that order)
     as a Relay connection, with ``first``/``last``/``after``/``before`` as GitHub applies them."""
     lo, hi = 0, len(items)
-    if args.get("after") is not None:
-        after = _cursor_key(args["after"])
-        lo = next((i for i, k in enumerate(keys) if k > after), len(items))
-    if args.get("before") is not None:
-        before = _cursor_key(args["before"])
-        hi = next((i for i, k in enumerate(keys) if k >= before), len(items))
+    try:
+        if args.get("after") is not None:
+            after = _cursor_key(args["after"])
+            lo = next((i for i, k in enumerate(keys) if k > after), len(items))
+        if args.get("before") is not None:
+            before = _cursor_key(args["before"])
+            hi = next((i for i, k in enumerate(keys) if k >= before), len(items))
+    except TypeError:  # a cursor of another connection: its keys do not compare with these
+        raise GitHubError("INVALID_CURSOR_ARGUMENTS", "The cursor is not valid here.") from None
     hi = max(lo, hi)
     first, last = args.get("first"), args.get("last")
     start, end = lo, hi

@@ -115,9 +115,10 @@ def _run(
     document = checked(query)
     if isinstance(document, list):
         return {"errors": document}
-    operation = get_operation_ast(document, data.get("operationName"))
+    name = data.get("operationName")
+    operation = get_operation_ast(document, name)
     if operation is None:
-        return _errors("An operation name is required")
+        return _errors(f'No operation named "{name}"' if name else "An operation name is required")
     coerced = get_variable_values(schema(), operation.variable_definitions or [], variables)
     if isinstance(coerced, list):
         return {"errors": [graphql_errors.validation_error(e) for e in coerced]}
