@@ -112,7 +112,7 @@ def check(answer: Any, subject: str) -> Mapping[str, Any]:
 
 def _error(errors: list[Any], subject: str) -> BotError:
     first = json_object(errors[0], "errors[0]")
-    kind, message = first.get("type"), str(first.get("message", "no message"))
+    kind, message = first.get("type"), _one_line(first.get("message", "no message"))
     if kind == "RATE_LIMITED":
         return RateLimited(f"[{subject}] GitHub GraphQL rate limit reached: {message}")
     if kind == "NOT_FOUND":
@@ -121,6 +121,13 @@ def _error(errors: list[Any], subject: str) -> BotError:
             "read it."
         )
     return QueryRejected(f"[{subject}] GitHub refused the GraphQL query: {message}")
+
+
+def _one_line(text: Any, limit: int = 300) -> str:
+    """GitHub's message as one printable line of bounded length: it is shown to users and logged,
+    and an answer is untrusted."""
+    flat = " ".join("".join(c if c.isprintable() else " " for c in str(text)).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 # -- answers --------------------------------------------------------------------------------
@@ -143,7 +150,7 @@ def parse_base(answer: Any, query: Query, subject: str) -> BaseRead:
         json_str(tree, "oid"),
         json_str(target, "committedDate"),
     )
-    files = _files(target, query)
+    files = _files(target, query, subject)
     return BaseRead(json_str(repo, "id"), base, files, _pulls(repo), _cost(data))
 
 
@@ -154,7 +161,7 @@ def parse_files(answer: Any, query: Query, subject: str) -> dict[str, FileText |
     commit = repo.get("object")
     if commit is None:
         raise MalformedAnswer(f"[{subject}] GitHub no longer knows commit {query.variables['oid']}")
-    return _files(json_object(commit, "repository.object"), query)
+    return _files(json_object(commit, "repository.object"), query, subject)
 
 
 def parse_pulls(answer: Any, subject: str) -> PullPage:
@@ -168,23 +175,23 @@ def promotion_pulls(page: PullPage, prefix: str) -> tuple[OpenPull, ...]:
     return tuple(p for p in page.pulls if p.head_ref.startswith(prefix) and not p.cross_repository)
 
 
-def _files(commit: Mapping[str, Any], query: Query) -> dict[str, FileText | None]:
+def _files(commit: Mapping[str, Any], query: Query, subject: str) -> dict[str, FileText | None]:
     found: dict[str, FileText | None] = {}
     for alias, path in query.files.items():
         if alias not in commit:
-            raise MalformedAnswer(f"answer lacks {alias} ({path})")
+            raise MalformedAnswer(f"[{subject}] GitHub's answer lacks {alias} ({path})")
         entry = commit[alias]
-        found[path] = None if entry is None else _file(json_object(entry, alias), path)
+        found[path] = None if entry is None else _file(json_object(entry, alias), path, subject)
     return found
 
 
-def _file(entry: Mapping[str, Any], path: str) -> FileText | None:
+def _file(entry: Mapping[str, Any], path: str, subject: str) -> FileText | None:
     blob = entry.get("object")
     if blob is None or not blob:  # a directory or a submodule: no Blob fields came back
         return None
     blob = json_object(blob, f"{path}.object")
     text = blob.get("text")
-    return FileText(
+    found = FileText(
         path,
         json_str(blob, "oid"),
         None if text is None else _as(text, str, f"{path}.text"),
@@ -192,6 +199,12 @@ def _file(entry: Mapping[str, Any], path: str) -> FileText | None:
         _as(blob.get("isBinary"), bool, f"{path}.isBinary"),
         _as(blob.get("isTruncated"), bool, f"{path}.isTruncated"),
     )
+    if found.truncated:  # editing a cut text would commit the cut: refuse the file instead
+        raise UserError(
+            f"[{subject}] {path}: GitHub sent only part of this {found.byte_size}-byte file; "
+            "split it into smaller files"
+        )
+    return found
 
 
 def _pulls(repo: Mapping[str, Any]) -> PullPage:

@@ -539,5 +539,22 @@ def test_github_errors_become_the_bots() -> None:
     missing = {"data": {"repository": None}, "errors": [{"type": "NOT_FOUND", "message": "x"}]}
     with pytest.raises(UserError, match=r"^\[poll\] GitHub: x"):
         answers.parse_base(missing, first, "poll")
+    noisy = {"errors": [{"type": "FORBIDDEN", "message": "no\n\x1b[31mway" + "!" * 400}]}
+    with pytest.raises(answers.QueryRejected) as refused:
+        answers.parse_base(noisy, first, "poll")
+    assert "\n" not in str(refused.value) and "\x1b" not in str(refused.value)
+    assert str(refused.value).endswith("…") and len(str(refused.value)) < 400
+    blob = {"oid": "a" * 40, "byteSize": 9, "isBinary": False, "isTruncated": True, "text": "cut"}
+    target = {
+        "oid": "b" * 40,
+        "committedDate": "x",
+        "tree": {"oid": "c" * 40},
+        "f0": {"object": blob},
+    }
+    cut = {"data": {"repository": {"id": "R", "ref": {"name": "main", "target": target}}}}
+    with pytest.raises(
+        UserError, match=r"^\[poll\] overlays/prod/kustomization\.yaml: GitHub sent"
+    ):
+        answers.parse_base(cut, first, "poll")
     with pytest.raises(answers.MalformedAnswer, match=r"ref\.target is not an object"):
         answers.parse_base({"data": {"repository": {"ref": {"name": "main"}}}}, first, "poll")
