@@ -196,6 +196,10 @@ REPO_SEL = 'repository(owner: "acme", name: "gitops")'
             "of 100 records.",
         ),
         (f'{{ {REPO_SEL} {{ pullRequests(first: "2") {{ totalCount }} }} }}', "Int cannot"),
+        (
+            f"{{ {REPO_SEL} {{ pullRequests(last: 0) {{ totalCount }} }} }}",
+            "`last` on the `pullRequests` connection must be at least 1, not 0.",
+        ),
         (f"{{ {REPO_SEL} {{ name ", "Syntax Error"),
     ],
 )

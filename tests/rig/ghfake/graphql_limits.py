@@ -2,7 +2,8 @@
 
 The rules are the ones GitHub documents in "Rate limits and node limits for the GraphQL API":
 
-* every connection that returns ``nodes`` or ``edges`` needs ``first`` or ``last``, within 1..100;
+* every connection that returns ``nodes`` or ``edges`` needs ``first`` or ``last``, and page
+  sizes are within 1..100;
 * a connection's nodes are its page size times the page sizes of the connections above it, and a
   call may ask for at most 500,000 nodes in all;
 * a connection costs one request per parent node (the product of the page sizes above it); the
@@ -191,8 +192,8 @@ def _page_size(walk: _Walk, node: FieldNode, path: tuple[str, ...], result: Pric
             )
             result.errors.append(LimitError("EXCESSIVE_PAGINATION", message, path, line, column))
             return None
-        if isinstance(value, int) and value < 0:
-            message = f"`{arg}` on the `{name}` connection cannot be less than zero."
+        if isinstance(value, int) and value < 1:  # GitHub documents 1..100; 0 errs on the safe side
+            message = f"`{arg}` on the `{name}` connection must be at least 1, not {value}."
             result.errors.append(LimitError("INVALID_PAGINATION", message, path, line, column))
             return None
     return max(v for v in (first, last) if isinstance(v, int))
