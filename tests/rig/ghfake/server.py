@@ -451,6 +451,10 @@ class FakeGitHub:
     ) -> tuple[str, Reply]:
         method = "GET" if request.method == "HEAD" else request.method
         path = request.path
+        if method == "POST" and path == "/api/graphql":  # GHES serves GraphQL beside /api/v3
+            from tests.rig.ghfake.graphql_endpoint import dispatch
+
+            return dispatch(self, request, token, login)
         matched = None
         if path.startswith(API_PREFIX + "/"):
             matched = ROUTER.match(method, path[len(API_PREFIX) :])

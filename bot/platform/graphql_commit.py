@@ -1,0 +1,76 @@
+"""The bot's one write through GraphQL: ``createCommitOnBranch``, and its answer.
+
+GitHub applies the file changes on top of the branch head only if the head is still the one the
+bot read (``expectedHeadOid``): compare-and-swap and the commit in one call, signed by GitHub
+when an App installation makes it. File paths travel as variables, contents as base64.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.errors import RetryableError
+from bot.platform.graphql_answers import check, json_object, json_str
+from bot.platform.graphql_queries import Query, split_repository
+
+_COMMIT = """mutation PromotionCommit($input: CreateCommitOnBranchInput!) {
+  createCommitOnBranch(input: $input) {
+    commit { oid url committedDate signature { isValid } }
+  }
+}"""
+
+
+def commit_mutation(
+    repository: str,
+    branch: str,
+    expected_head: str,
+    headline: str,
+    body: str,
+    additions: Mapping[str, bytes],
+    deletions: Iterable[str] = (),
+) -> Query:
+    """One commit on ``branch``, only if its head is still ``expected_head`` (GitHub answers
+    ``STALE_DATA`` otherwise); GitHub signs it when an App installation token makes it."""
+    split_repository(repository)
+    changes = {
+        "additions": [
+            {"path": path, "contents": base64.b64encode(data).decode("ascii")}
+            for path, data in additions.items()
+        ],
+        "deletions": [{"path": path} for path in deletions],
+    }
+    payload = {
+        "branch": {"repositoryNameWithOwner": repository, "branchName": branch},
+        "message": {"headline": headline, "body": body},
+        "fileChanges": changes,
+        "expectedHeadOid": expected_head,
+    }
+    return Query(_COMMIT, {"input": payload})
+
+
+class StaleHead(RetryableError):
+    """The branch moved since it was read: re-read and try again (compare-and-swap lost)."""
+
+
+@dataclass(frozen=True)
+class Committed:
+    oid: str
+    url: str
+    verified: bool
+
+
+def parse_commit(answer: Any, subject: str) -> Committed:
+    """``commit_mutation``'s answer; ``StaleHead`` when the expected head no longer holds."""
+    top = json_object(answer, "the answer")
+    for error in top.get("errors") or []:
+        if isinstance(error, Mapping) and error.get("type") == "STALE_DATA":
+            raise StaleHead(f"[{subject}] the branch moved on GitHub: {error.get('message')}")
+    data = check(answer, subject)
+    payload = json_object(data.get("createCommitOnBranch"), "createCommitOnBranch")
+    commit = json_object(payload.get("commit"), "createCommitOnBranch.commit")
+    signature = commit.get("signature")
+    verified = isinstance(signature, Mapping) and signature.get("isValid") is True
+    return Committed(json_str(commit, "oid"), json_str(commit, "url"), verified)
