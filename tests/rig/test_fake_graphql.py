@@ -14,9 +14,9 @@ import pytest
 import requests
 
 from bot.errors import UserError
-from bot.platform import graphql_answers as answers
-from bot.platform import graphql_commit as commits
-from bot.platform import graphql_queries as queries
+from bot.platform.github import graphql_answers as answers
+from bot.platform.github import graphql_commit as commits
+from bot.platform.github import graphql_queries as queries
 from tests.rig.fake_github import FakeGitHub
 from tests.rig.ghfake import graphql_points, graphql_schema
 from tests.rig.github_rig import TOKEN

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bot.errors import BotError, RetryableError, UserError
-from bot.platform.graphql_queries import Query
+from bot.platform.github.graphql_queries import Query
 
 T = TypeVar("T")
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import RetryableError
-from bot.platform.graphql_answers import check, json_object, json_str
-from bot.platform.graphql_queries import Query, split_repository
+from bot.platform.github.graphql_answers import check, json_object, json_str
+from bot.platform.github.graphql_queries import Query, split_repository
 
 _COMMIT = """mutation PromotionCommit($input: CreateCommitOnBranchInput!) {
   createCommitOnBranch(input: $input) {
