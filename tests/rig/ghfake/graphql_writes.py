@@ -58,7 +58,7 @@ def _create_commit_on_branch(info: GraphQLResolveInfo, input: dict[str, Any]) ->
             "STALE_DATA",
             f'Expected branch to point to "{expected}" but it did not.  Pull and try again.',
         )
-    routes_git._touch_pulls(fake, name)
+    routes_git._touch_pulls(fake, name, ctx.login)
     repo = repository(fake)
     return _payload(input, commit=objects.commit(fake, sha), ref=objects.ref(fake, name, repo))
 
@@ -166,5 +166,5 @@ def _update_ref(info: GraphQLResolveInfo, input: dict[str, Any]) -> Obj:
         raise GitHubError("UNPROCESSABLE", "Update is not a fast forward")
     if not fake.git.update_ref(name, oid, current):
         raise GitHubError("UNPROCESSABLE", "Reference update failed")
-    routes_git._touch_pulls(fake, name)
+    routes_git._touch_pulls(fake, name, info.context.login)
     return _payload(input, ref=objects.ref(fake, name, repository(fake)))
