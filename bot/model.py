@@ -101,6 +101,16 @@ class OpenPromotion:
 
 
 @dataclass(frozen=True)
+class ClosedPromotion:
+    """A promotion PR someone closed without merging: it rejects its version for its unit."""
+
+    branch: str
+    number: int
+    url: str
+    promotion: PromotionId
+
+
+@dataclass(frozen=True)
 class Proposal:
     """Everything a platform needs to commit one promotion and open or update its PR.
 

@@ -120,7 +120,7 @@ def _push(payload: Mapping[str, Any]) -> Push:
         raise UserError("push event payload: before must be a commit SHA")
     commits = payload.get("commits")
     touched: frozenset[str] | None = None
-    if isinstance(commits, list) and len(commits) < _LISTED:
+    if isinstance(commits, list) and 0 < len(commits) < _LISTED:
         paths = [
             path
             for c in commits

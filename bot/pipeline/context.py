@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from bot import state
 from bot.config import Config, Model
-from bot.model import Edit, FileChange, VersionQuery
+from bot.model import ClosedPromotion, Edit, FileChange, VersionQuery
 from bot.platform import Platform
 from bot.registry import REGISTRIES, Registry
 
@@ -23,6 +23,13 @@ class Context:
     now: Callable[[], float] = time.time
     _registries: dict[str, Registry] = field(default_factory=dict)
     _files: dict[str, str | None] = field(default_factory=dict)
+    _closed: list[ClosedPromotion] | None = None
+
+    def closed(self) -> list[ClosedPromotion]:
+        """The platform's closed, unmerged promotion PRs, read once per run (when needed)."""
+        if self._closed is None:
+            self._closed = self.platform.closed_promotions(self.config.git.branch_prefix)
+        return self._closed
 
     def registry(self, model_key: str) -> Registry:
         name = self.config.registry_of(model_key)

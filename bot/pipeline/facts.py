@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from bot import plan, state
 from bot.errors import BotError, UserError
 from bot.lazy import Lazy
-from bot.model import Deployed, ModelVersion, OpenPromotion
+from bot.model import ClosedPromotion, Deployed, ModelVersion, OpenPromotion
 from bot.pipeline import units
 from bot.pipeline.context import Context, query_of
 from bot.pipeline.units import Unit
@@ -81,6 +81,7 @@ def gather(
         has_changes=has_changes,
         open_pr=open_pr,
         hold=Lazy(hold),
+        rejected=Lazy(lambda: rejection(ctx, unit, cand)),
         soak=Lazy(lambda: soak(ctx, unit.model, unit.environment, cand.version)),
         verdicts=Lazy(verdicts),
         on_gate_failure=env.on_gate_failure,
@@ -91,6 +92,22 @@ def gather(
 def _gated(ctx: Context, unit: Unit) -> bool:
     spec = ctx.config.models[unit.model]
     return bool(spec.gates or spec.environments[unit.environment].gates)
+
+
+def rejection(ctx: Context, unit: Unit, cand: ModelVersion) -> ClosedPromotion | None:
+    """The newest closed, unmerged PR of this unit's branch that proposed ``cand``. Reopening
+    it takes it off the list, and with it the rejection."""
+    branch = unit.branch(ctx.config)
+    return next(
+        (
+            c
+            for c in ctx.closed()
+            if c.branch == branch
+            and (c.promotion.model, c.promotion.environment) == (unit.model, unit.environment)
+            and c.promotion.version == cand.version
+        ),
+        None,
+    )
 
 
 def held_version(ctx: Context, model: str, env: str) -> str | None:

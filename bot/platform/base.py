@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from bot.model import CommitInfo, OpenPromotion, Proposal, Published, Pushed
+from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,11 @@ class Platform(Protocol):
 
     def open_promotions(self, prefix: str) -> dict[str, OpenPromotion]:
         """Open promotion PRs (locally: branches) under ``prefix/``, keyed by branch name."""
+        ...
+
+    def closed_promotions(self, prefix: str) -> list[ClosedPromotion]:
+        """Promotion PRs under ``prefix/`` closed without merging, newest first (those the
+        platform lists in one read); none where there are no pull requests."""
         ...
 
     def push(self, proposal: Proposal, existing: OpenPromotion | None) -> Pushed:

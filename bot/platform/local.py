@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot import markers
 from bot.errors import UserError
-from bot.model import CommitInfo, OpenPromotion, Proposal, Published, Pushed
+from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base, Chat
 
 _FALLBACK_IDENT = {
@@ -81,6 +81,9 @@ class LocalPlatform:
             message = self._git("log", "-1", "--format=%B", sha)
             found[branch] = OpenPromotion(branch, sha, promotion=markers.parse_trailers(message))
         return found
+
+    def closed_promotions(self, prefix: str) -> list[ClosedPromotion]:
+        return []  # branches have no pull requests to close
 
     def read_default_branch(self, path: str) -> str | None:
         return self.read_file(path)

@@ -9,7 +9,7 @@ from bot.model import ModelVersion, OpenPromotion, Selection
 from bot.policy.facts import Facts
 from bot.policy.gates import Verdict
 
-Kind = Literal["promote", "up-to-date", "blocked", "held", "waiting", "refused"]
+Kind = Literal["promote", "up-to-date", "blocked", "held", "waiting", "rejected", "refused"]
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Decision:
     verdicts: tuple[Verdict, ...] = ()
     held: str | None = None  # the version a rollback holds back
     hours_left: float | None = None  # soak time still to run
+    rejected_by: int | None = None  # the closed PR that rejected the candidate
 
     @property
     def promote(self) -> bool:
@@ -57,6 +58,15 @@ def decide(candidate: ModelVersion | None, facts: Facts, selection: Selection) -
 
 
 def _checked(promote: Decision, candidate: ModelVersion, facts: Facts) -> Decision:
+    closed = facts.rejected.get()
+    if closed is not None:
+        env = facts.environment
+        return Decision(
+            "rejected",
+            f"PR #{closed.number} proposing v{candidate.version} was closed without merging; "
+            f"a newer version, or `/promote {env} {candidate.version}`, proposes it again",
+            rejected_by=closed.number,
+        )
     held = facts.hold.get()
     if held is not None and not _older(facts, held, candidate.version):
         env = facts.environment

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.lazy import Lazy
-from bot.model import Deployed, OpenPromotion
+from bot.model import ClosedPromotion, Deployed, OpenPromotion
 from bot.policy.gates import Verdict
 
 __all__ = ["Facts", "Lazy", "Soak"]
@@ -40,6 +40,8 @@ class Facts:
     open_pr: OpenPromotion | None = None
     # The version a merged rollback holds back (it and older ones), if any.
     hold: Lazy[str | None] = field(default_factory=lambda: Lazy.of(None))
+    # A closed, unmerged PR that proposed the candidate: it rejects that version.
+    rejected: Lazy[ClosedPromotion | None] = field(default_factory=lambda: Lazy.of(None))
     # None when the environment asks for no soak time.
     soak: Lazy[Soak | None] = field(default_factory=lambda: Lazy.of(None))
     verdicts: Lazy[tuple[Verdict, ...]] = field(default_factory=lambda: Lazy.of(()))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.model import (
+    ClosedPromotion,
     CommitInfo,
     ModelVersion,
     OpenPromotion,
@@ -123,6 +124,9 @@ class MemoryPlatform:
             for branch, proposal in self.pulls.items()
             if branch.startswith(prefix + "/")
         }
+
+    def closed_promotions(self, prefix: str) -> list[ClosedPromotion]:
+        return []
 
     def push(self, proposal: Proposal, existing: OpenPromotion | None) -> Pushed:
         tree = dict(self.files)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from bot.lazy import Lazy
-from bot.model import Deployed, ModelVersion, OpenPromotion, PromotionId, Selection
+from bot.model import ClosedPromotion, Deployed, ModelVersion, OpenPromotion, PromotionId, Selection
 from bot.policy import Facts, decide
 from bot.policy.facts import Soak
 from bot.policy.gates import Verdict, check, parse
@@ -42,6 +42,7 @@ def facts(**kw: Any) -> Facts:
     return Facts(**{**base, **kw})
 
 
+CLOSED = ClosedPromotion("b", 8, "u", PromotionId("fraud", "prod", "5", "v1.5.0"))
 SAME_PR = OpenPromotion("b", "sha", 7, None, PromotionId("fraud", "prod", "5", "v1.5.0"))
 
 CASES = [
@@ -93,6 +94,22 @@ CASES = [
         AUTOMATIC,
         "held",
         "held: v5 was rolled back in prod",
+    ),
+    (
+        "closed unmerged",
+        CAND,
+        facts(rejected=Lazy.of(CLOSED), hold=_never("hold")),
+        AUTOMATIC,
+        "rejected",
+        "PR #8 proposing v5 was closed without merging",
+    ),
+    (
+        "closed, asked for again by hand",
+        CAND,
+        facts(rejected=_never("rejections"), hold=_never("hold")),
+        BY_HAND,
+        "promote",
+        "v4 -> v5",
     ),
     ("newer than the hold", CAND, facts(hold=Lazy.of("4")), AUTOMATIC, "promote", "v4 -> v5"),
     (

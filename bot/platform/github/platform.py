@@ -31,7 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.errors import AlreadyExists, NotFound, UserError
-from bot.model import CommitInfo, OpenPromotion, Proposal, Published, Pushed
+from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base, Chat
 from bot.platform.github.chat import GitHubChat
 from bot.platform.github.client import api, client, decode
@@ -41,10 +41,13 @@ from bot.platform.github.state import (
     BranchState,
     PullState,
     branch_state,
+    closed_promotion,
     foreign,
     open_promotion,
     superseded,
 )
+
+CLOSED_PAGE = 30  # closed PRs looked at per run, newest first
 
 
 class GitHubPlatform:
@@ -128,6 +131,23 @@ class GitHubPlatform:
             for pr in self._repo.get_pulls(state="open", base=self.base().branch):
                 if pr.head.ref.startswith(prefix + "/") and same_repo(pr, self.settings.repository):
                     found[pr.head.ref] = open_promotion(pr)
+        return found
+
+    def closed_promotions(self, prefix: str) -> list[ClosedPromotion]:
+        """One page of the most recently updated closed PRs: a rejection is news when it is
+        recent, and one read per run keeps polls cheap."""
+        from github.PaginatedList import PaginatedList
+        from github.PullRequest import PullRequest
+
+        params: dict[str, Any] = {"state": "closed", "base": self.base().branch}
+        params.update({"sort": "updated", "direction": "desc", "per_page": CLOSED_PAGE})
+        pages = PaginatedList(PullRequest, self._repo.requester, f"{self._repo.url}/pulls", params)
+        found = []
+        with self._api("list closed pull requests"):
+            for pr in pages.get_page(0):
+                closed = closed_promotion(pr, prefix, self.settings.repository)
+                if closed is not None:
+                    found.append(closed)
         return found
 
     def chat(self) -> Chat:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import markers
-from bot.model import OpenPromotion, PromotionId, Proposal
+from bot.model import ClosedPromotion, OpenPromotion, PromotionId, Proposal
 from bot.platform.base import Base
 
 
@@ -103,6 +103,19 @@ def open_promotion(pr: Any) -> OpenPromotion:
         reviewers=state.reviewers,
         team_reviewers=state.team_reviewers,
     )
+
+
+def closed_promotion(pr: Any, prefix: str, repository: str) -> ClosedPromotion | None:
+    """A closed, unmerged promotion PR of this repository, with the promotion its marker names."""
+    if pr.merged_at is not None or not pr.head.ref.startswith(prefix + "/"):
+        return None
+    head_repo = pr.head.repo
+    if head_repo is None or head_repo.full_name != repository:
+        return None
+    promotion = markers.parse_marker(pr.body)
+    if promotion is None:
+        return None
+    return ClosedPromotion(pr.head.ref, pr.number, pr.html_url, promotion)
 
 
 def missing(wanted: Sequence[str], present: Sequence[str]) -> list[str]:

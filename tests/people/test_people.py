@@ -1,0 +1,134 @@
+"""What people do in a GitOps repository, and what the bot's state does with it (issue 11).
+
+Each test is one row of the table in docs/state.md: a real MLflow server, the GitHub fake
+with real Git objects, people acting through its REST API with their own tokens, and the
+action entry as a workflow would run it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from mlflow import MlflowClient
+
+from bot.action import main
+from tests.action.test_action_entry import Rig
+from tests.e2e.helpers import seed_fraud_model
+from tests.rig.fake_github import FakeGitHub
+from tests.rig.people import Person
+
+PROD = "applications/inference-server/overlays/prod"
+STATE = ".github/promotion-state.yml"
+
+
+@pytest.fixture
+def rig(tmp_path: Any, fake_github: FakeGitHub, tracking_uri: str) -> Rig:
+    made = Rig(tmp_path, fake_github, seed_fraud_model(tracking_uri))
+    fake_github.seed(made.repo)
+    return made
+
+
+@pytest.fixture
+def alice(fake_github: FakeGitHub) -> Person:
+    return Person.join(fake_github, "alice", "admin")
+
+
+def _schedule(rig: Rig) -> None:
+    assert main(rig.env("schedule", {}, environment="prod")) == 0
+
+
+def _push(rig: Rig, before: str, after: str) -> int:
+    payload = {
+        "ref": "refs/heads/main",
+        "before": before,
+        "after": after,
+        "commits": [],
+        "repository": {"full_name": "acme/gitops", "default_branch": "main"},
+    }
+    return main(rig.env("push", payload))
+
+
+def _main_sha(rig: Rig) -> str:
+    return str(rig.fake.git.ref_sha("refs/heads/main"))
+
+
+def _alias(rig: Rig, alias: str) -> str | None:
+    client = MlflowClient()
+    try:
+        return str(client.get_model_version_by_alias(rig.name, alias).version)
+    except Exception:
+        return None
+
+
+def test_trailers_in_any_commit_record_nothing(rig: Rig, alice: Person) -> None:
+    """Row 1: a pushed commit that only claims a deployment moves no alias."""
+    before = _main_sha(rig)
+    forged = "Tidy docs\n\nModel: fraud-detector\nModel-Version: 3\nEnvironment: prod\n"
+    after = alice.edit("main", "README.md", "docs\n", forged)
+    assert _push(rig, before, after) == 0
+    assert _alias(rig, "prod") is None
+
+
+def test_a_squash_merged_promotion_is_recorded(rig: Rig, alice: Person) -> None:
+    """Row 2: the squash message is the PR title and body (no trailers); the overlays say v2."""
+    alice.settings(squash_merge_commit_title="PR_TITLE", squash_merge_commit_message="PR_BODY")
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    before = _main_sha(rig)
+    after = alice.merge(pr["number"], "squash")
+    assert "Model-Version" not in rig.fake.git.read_commit(after).message
+    assert _push(rig, before, after) == 0
+    assert _alias(rig, "prod") == "2"
+
+
+def test_a_hold_survives_a_squash_and_a_hand_edit(rig: Rig, alice: Person) -> None:
+    """Row 3: rollback squash-merged, then a person edits the version file: still held."""
+    alice.settings(squash_merge_commit_title="PR_TITLE", squash_merge_commit_message="PR_BODY")
+    _schedule(rig)
+    alice.merge(rig.open_pulls()[0]["number"], "squash")
+    assert main(rig.env("issue_comment", rig.comment("/rollback prod"))) == 0
+    (rollback,) = rig.open_pulls()
+    alice.merge(rollback["number"], "squash")
+    config = f"{PROD}/model-config.yaml"
+    text = rig.fake.git.text("show", f"main:{config}")
+    alice.edit("main", config, text + "# batch size 32 -> 64\n", "Tune batch size")
+    rig.fake.reset_log()
+    _schedule(rig)
+    assert rig.open_pulls() == []
+    assert rig.fake.writes() == []
+    assert "held: v2 was rolled back in prod" in rig.outputs()["skipped"]
+
+
+def test_a_second_rollback_never_rolls_forward(rig: Rig, alice: Person) -> None:
+    """Row 4: after a merged rollback (v2 -> v1), /rollback again does not go back to v2."""
+    _schedule(rig)
+    alice.merge(rig.open_pulls()[0]["number"])
+    assert main(rig.env("issue_comment", rig.comment("/rollback prod"))) == 0
+    alice.merge(rig.open_pulls()[0]["number"])
+    again = rig.comment("/rollback prod")
+    assert main(rig.env("issue_comment", again)) == 1
+    assert rig.open_pulls() == []
+    (reply,) = rig.replies(again)
+    assert "no version older than v1" in reply
+
+
+def test_closing_a_promotion_pr_rejects_its_version(rig: Rig, alice: Person) -> None:
+    """Row 7: closed unmerged rejects v2 for prod; reopening undoes it; asking by hand wins."""
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    alice.close(pr["number"])
+    rig.fake.reset_log()
+    _schedule(rig)
+    assert rig.open_pulls() == []
+    assert rig.fake.writes() == []
+    assert f"PR #{pr['number']} proposing v2 was closed without merging" in rig.outputs()["skipped"]
+
+    alice.reopen(pr["number"])
+    _schedule(rig)
+    assert [p["number"] for p in rig.open_pulls()] == [pr["number"]]
+
+    alice.close(pr["number"])
+    assert main(rig.env("issue_comment", rig.comment("/promote prod 2"))) == 0
+    (again,) = rig.open_pulls()
+    assert again["title"] == "Promote fraud-detector to prod: v2 (v1.4.0)"
