@@ -61,6 +61,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from werkzeug.wrappers import Request, Response
 
+import tests.rig.ghfake.routes_dispatch  # noqa: F401  (registers its route on import)
 from tests.rig.ghfake import payloads, routes_git, routes_issues, routes_pulls, routes_repo
 from tests.rig.ghfake.gitdata import Ident
 from tests.rig.ghfake.gitstore import GitStore
