@@ -19,46 +19,64 @@ from bot.relay.wsgi import App
 log = logging.getLogger("bot.relay")
 
 
-def serve(app: App, host: str, port: int, threads: int, grace: float = 20.0) -> None:
-    from waitress import wasyncore  # type: ignore[import-untyped]
-    from waitress.server import BaseWSGIServer, create_server  # type: ignore[import-untyped]
+class Server:
+    """waitress's event loop run here (not ``server.run()``), so stopping can drain first."""
 
-    server = create_server(
-        app,
-        host=host,
-        port=port,
-        threads=threads,
-        # Deliveries beyond the dispatch slots wait here, and past this many connections
-        # waitress stops accepting: the queue stays bounded.
-        connection_limit=max(16, threads * 8),
-        asyncore_use_poll=True,  # select() fails on descriptors above 1023
-        ident="model-promotion-relay",
-    )
-    assert isinstance(server, BaseWSGIServer)  # one address: one listening socket
-    stopping = threading.Event()
+    def __init__(self, app: App, host: str, port: int, threads: int, grace: float = 20.0):
+        from waitress.server import BaseWSGIServer, create_server  # type: ignore[import-untyped]
 
-    def on_signal(signum: int, frame: Any) -> None:
-        app.relay.drain()
-        stopping.set()
-        server.pull_trigger()  # wake the event loop now, not at its next timeout
+        self.app, self.grace = app, grace
+        self._server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=threads,
+            # Past this many open connections waitress stops accepting until some close, so
+            # deliveries waiting for a dispatch slot form a bounded queue.
+            connection_limit=max(16, threads * 8),
+            asyncore_use_poll=True,  # select() fails on descriptors above 1023
+            ident="model-promotion-relay",
+        )
+        assert isinstance(self._server, BaseWSGIServer)  # one address: one listening socket
+        self._stopping = threading.Event()
 
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    log.info("relay listening on http://%s:%d", server.effective_host, server.effective_port)
-    sockets = server._map
-    while not stopping.is_set():
-        wasyncore.loop(timeout=1.0, map=sockets, use_poll=True, count=1)
-    log.info("relay stopping: draining %d delivery(ies)", app.relay.in_flight)
-    deadline = time.monotonic() + grace
-    while _busy(app, sockets) and time.monotonic() < deadline:
-        wasyncore.loop(timeout=0.05, map=sockets, use_poll=True, count=1)
-    server.close()
-    server.task_dispatcher.shutdown(timeout=2)
-    log.info("relay stopped")
+    @property
+    def url(self) -> str:
+        return f"http://{self._server.effective_host}:{self._server.effective_port}"
+
+    def run(self) -> None:
+        from waitress import wasyncore  # type: ignore[import-untyped]
+
+        log.info("relay listening on %s", self.url)
+        sockets = self._server._map
+        while not self._stopping.is_set():
+            wasyncore.loop(timeout=1.0, map=sockets, use_poll=True, count=1)
+        log.info("relay stopping: %d delivery(ies) in flight", self.app.relay.in_flight)
+        deadline = time.monotonic() + self.grace
+        while self._busy(sockets) and time.monotonic() < deadline:
+            wasyncore.loop(timeout=0.05, map=sockets, use_poll=True, count=1)
+        self._server.close()
+        self._server.task_dispatcher.shutdown(timeout=2)
+        log.info("relay stopped")
+
+    def stop(self) -> None:
+        """Safe from a signal handler or another thread."""
+        self.app.relay.drain()
+        self._stopping.set()
+        self._server.pull_trigger()  # wake the event loop now, not at its next timeout
+
+    def _busy(self, sockets: dict[Any, Any]) -> bool:
+        """A request is being served, or its answer is not yet written to its socket."""
+        if self.app.relay.in_flight:
+            return True
+        return any(
+            getattr(c, "requests", None) or getattr(c, "total_outbufs_len", 0)
+            for c in list(sockets.values())
+        )
 
 
-def _busy(app: App, sockets: dict[Any, Any]) -> bool:
-    """A delivery is in the app, or an answer is not yet written to its socket."""
-    if app.relay.in_flight:
-        return True
-    return any(getattr(c, "total_outbufs_len", 0) for c in list(sockets.values()))
+def serve(app: App, host: str, port: int, threads: int) -> None:
+    server = Server(app, host, port, threads)
+    signal.signal(signal.SIGTERM, lambda signum, frame: server.stop())
+    signal.signal(signal.SIGINT, lambda signum, frame: server.stop())
+    server.run()
