@@ -119,6 +119,9 @@ class Relay:
         found = matching.triggers(self.config, event)
         answer = self._dispatch(delivery.delivery_id, found) if found else _ignored(event)
         answer.body.setdefault("event", event.kind)
+        if event.name:
+            answer.body.setdefault("registered_model", event.name)
+            answer.body.setdefault("version", event.version)
         return _with(answer, delivery.delivery_id)
 
     def _dispatch(self, delivery_id: str, found: list[matching.Trigger]) -> Answer:

@@ -70,6 +70,7 @@ def _log_line(environ: dict[str, Any], answer: Answer, elapsed: float) -> None:
         "delivery": body.get("delivery_id"),
         "event": body.get("event"),
         "outcome": body.get("status") or body.get("error"),
+        "registered_model": body.get("registered_model"),
         "models": ",".join(body.get("models", [])),
         "version": body.get("version"),
     }

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.relay.rig import relay
+from tests.relay.rig import relay, webhook_mlflow
 
-__all__ = ["relay"]
+__all__ = ["relay", "webhook_mlflow"]

@@ -26,6 +26,7 @@ from bot.relay.wsgi import App
 from tests.rig.fake_github import FakeGitHub
 from tests.rig.ghfake.routes_dispatch import DISPATCHES, dispatches
 from tests.rig.github_rig import TOKEN
+from tests.rig.mlflow_rig import MlflowServer, start_mlflow_server
 from tests.rig.repos import make_gitops_repo
 
 SECRET = "relay-test-secret-0123456789abcdef"
@@ -129,3 +130,29 @@ def relay(tmp_path: Path, fake_github: FakeGitHub) -> Iterator[RelayRig]:
     app = make_app(fake_github, config)
     with running(app) as server:
         yield RelayRig(fake_github, app, server, config)
+
+
+# MLflow delivers webhooks only from a SQL-backed server, and by default only over https to
+# public addresses. These settings let this server deliver to a relay on 127.0.0.1; the key is
+# fixed so stored secrets stay readable whichever worker reads them; a zero cache TTL makes a
+# webhook installed by a test receive the very next event.
+WEBHOOK_SERVER_ENV = {
+    "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+    "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
+    "MLFLOW_WEBHOOK_CACHE_TTL": "0",
+    "MLFLOW_WEBHOOK_REQUEST_TIMEOUT": "10",
+    "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY": "0" * 43 + "=",
+}
+
+
+@pytest.fixture(scope="session")
+def webhook_mlflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """A tracking server of its own (the shared one does not deliver webhooks)."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in WEBHOOK_SERVER_ENV.items():
+            patch.setenv(name, value)  # start_mlflow_server passes os.environ on
+        server = start_mlflow_server(tmp_path_factory.mktemp("mlflow-webhooks"))
+    try:
+        yield server
+    finally:
+        server.stop()

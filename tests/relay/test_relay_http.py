@@ -39,6 +39,7 @@ def test_validation_tag_dispatches_the_model_once(relay: RelayRig) -> None:
         "models": [MODEL],
         "version": "4",
         "event": "model_version_tag.set",
+        "registered_model": MODEL,
         "delivery_id": delivery_id,
     }
     assert relay.dispatches() == [
