@@ -8,6 +8,7 @@ SIGTERM and waits ``terminationGracePeriodSeconds`` (30 s by default) before SIG
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
 import threading
@@ -60,10 +61,13 @@ class Server:
         log.info("relay stopped")
 
     def stop(self) -> None:
-        """Safe from a signal handler or another thread."""
+        """Safe from a signal handler or another thread, and to call twice."""
+        if self._stopping.is_set():
+            return
         self.app.relay.drain()
         self._stopping.set()
-        self._server.pull_trigger()  # wake the event loop now, not at its next timeout
+        with contextlib.suppress(OSError):  # the loop may have closed the trigger already
+            self._server.pull_trigger()  # wake the event loop now, not at its next timeout
 
     def _busy(self, sockets: dict[Any, Any]) -> bool:
         """A request is being served, or its answer is not yet written to its socket."""

@@ -26,8 +26,11 @@ _WRITERS = ("write", "maintain", "admin")
 @route(DISPATCHES, doc="repos/repos#create-a-repository-dispatch-event")
 def create_dispatch(call: Call) -> Reply:
     if call.fake.permission_of(call.login) not in _WRITERS:
-        who = "integration" if call.token.startswith("ghs_") else "personal access token"
-        raise ApiError(403, f"Resource not accessible by {who}")
+        # An App token without contents:write is told so; other tokens see GitHub's
+        # documented 404, as for a repository they cannot write to.
+        if call.token.startswith("ghs_"):
+            raise ApiError(403, "Resource not accessible by integration")
+        raise ApiError(404, "Not Found")
     data = call.body({"event_type": Field((str,), True), "client_payload": Field((dict,))})
     event_type = data["event_type"]
     if not 1 <= len(event_type) <= MAX_EVENT_TYPE:
