@@ -15,6 +15,7 @@ import threading
 import time
 from typing import Any
 
+from bot.errors import UserError
 from bot.relay.wsgi import App
 
 log = logging.getLogger("bot.relay")
@@ -24,7 +25,12 @@ class Server:
     """waitress's event loop run here (not ``server.run()``), so stopping can drain first."""
 
     def __init__(self, app: App, host: str, port: int, threads: int, grace: float = 20.0):
-        from waitress.server import BaseWSGIServer, create_server  # type: ignore[import-untyped]
+        try:
+            from waitress.server import BaseWSGIServer, create_server  # type: ignore[import-untyped]
+        except ImportError:
+            raise UserError(
+                "promote relay needs waitress: pip install 'model-promotion-bot[relay]'"
+            ) from None
 
         self.app, self.grace = app, grace
         self._server = create_server(

@@ -145,13 +145,17 @@ WEBHOOK_SERVER_ENV = {
 }
 
 
-@pytest.fixture(scope="session")
-def webhook_mlflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
-    """A tracking server of its own (the shared one does not deliver webhooks)."""
+def start_webhook_mlflow(workdir: Path) -> MlflowServer:
     with pytest.MonkeyPatch.context() as patch:
         for name, value in WEBHOOK_SERVER_ENV.items():
             patch.setenv(name, value)  # start_mlflow_server passes os.environ on
-        server = start_mlflow_server(tmp_path_factory.mktemp("mlflow-webhooks"))
+        return start_mlflow_server(workdir)
+
+
+@pytest.fixture(scope="session")
+def webhook_mlflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
+    """A tracking server of its own (the shared one does not deliver webhooks)."""
+    server = start_webhook_mlflow(tmp_path_factory.mktemp("mlflow-webhooks"))
     try:
         yield server
     finally:
