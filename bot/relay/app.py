@@ -10,7 +10,6 @@ with every case is in docs/relay.md.
 from __future__ import annotations
 
 import contextlib
-import logging
 import threading
 import time
 from collections import deque
@@ -24,8 +23,6 @@ from bot.relay import matching, signature
 from bot.relay.deliveries import Claim, DeliveryLog
 from bot.relay.events import Event, Malformed, parse
 from bot.relay.github import DispatchFailed
-
-log = logging.getLogger("bot.relay")
 
 
 class Sender(Protocol):
