@@ -2,16 +2,16 @@
 
 Only an event that can complete a model's validation rule is worth a workflow run:
 
-- ``model_version_tag.set``: the tag is one of ``validated.tags`` with the required value, or
-  the image tag the version needs (``image.tag_from`` / ``image.digest_from``), which a
-  pipeline often sets after validation;
-- ``model_version_alias.created``: the alias is ``validated.alias`` or the alias that
-  ``select.strategy: alias`` follows;
+- ``model_version_tag.set``: the tag is one of ``validated.tags``, with the required value;
+- ``model_version_alias.created``: the alias is ``validated.alias``;
 - ``model_version.created``: the version carries every ``validated.tags`` entry from birth and
   the rule needs no alias (MLflow cannot set one at creation).
 
-A false positive costs one workflow run that finds nothing new; a false negative waits for the
-next poll. Models in an S3 registry never match: their versions do not come from MLflow.
+Nothing else: the workflow run treats the version sent as the one to promote, and fails on a
+version that is not validated, so an event that cannot complete the rule (an image tag set, an
+alias the rule does not name) would only make failed runs. A rule of several tags dispatches on
+each of them: the run for the last one set promotes, the earlier ones fail as not validated yet.
+Models in an S3 registry never match.
 """
 
 from __future__ import annotations
@@ -45,14 +45,11 @@ def _from_mlflow(config: Config, key: str) -> bool:
 
 
 def _completes(config: Config, key: str, event: Event) -> bool:
-    model = config.models[key]
-    rule = model.validated
+    rule = config.models[key].validated
     if event.kind == TAG_SET:
-        image_keys = {model.image.tag_from, model.image.digest_from}
-        return rule.tags.get(event.key) == event.value or event.key in image_keys
+        return rule.tags.get(event.key) == event.value
     if event.kind == ALIAS_CREATED:
-        follows = model.select.alias if model.select.strategy == "alias" else None
-        return event.alias in {rule.alias, follows} - {None}
+        return rule.alias is not None and event.alias == rule.alias
     if event.kind == VERSION_CREATED:
         has_tags = all(event.tags.get(k) == v for k, v in rule.tags.items())
         return rule.alias is None and has_tags

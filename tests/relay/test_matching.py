@@ -62,22 +62,22 @@ def created(name: str, tags: dict[str, str]) -> bytes:
     ("body", "models"),
     [
         (tag("fraud-detector", "validation_status", "passed"), ["fraud"]),
-        (tag("fraud-detector", "reviewed", "yes"), ["fraud"]),
+        (tag("fraud-detector", "reviewed", "yes"), ["fraud"]),  # one of two: the run decides
         (tag("fraud-detector", "validation_status", "failed"), []),
-        (tag("fraud-detector", "image_tag", "v2"), ["fraud"]),  # the image tag completes it
-        (tag("fraud-detector", "container", "v2"), ["fraud-shadow"]),
+        (tag("fraud-detector", "image_tag", "v2"), []),  # an image tag validates nothing
+        (tag("fraud-detector", "container", "v2"), []),
         (tag("fraud-detector", "owner", "me"), []),
-        (tag("churn", "image_tag", "v2"), ["churn"]),  # the default image tag
-        (tag("churn", "validation_status", "passed"), []),  # not in churn's rule
-        (tag("churn", "other", "x"), []),
+        (tag("churn", "validation_status", "passed"), []),  # not in churn's (empty) rule
         (tag("ranker", "validation_status", "passed"), []),  # an S3 model: not from MLflow
         (tag("unknown", "validation_status", "passed"), []),
         (alias("fraud-detector", "champion"), ["fraud-shadow"]),
         (alias("fraud-detector", "live"), []),
-        (alias("churn", "live"), ["churn"]),  # the alias select follows
+        (alias("churn", "live"), []),  # the alias select follows is not a validation rule
         (created("fraud-detector", {"validation_status": "passed", "reviewed": "yes"}), ["fraud"]),
         (created("fraud-detector", {"validation_status": "passed"}), []),
+        (created("fraud-detector", {"validation_status": "passed", "reviewed": "no"}), []),
         (created("churn", {}), ["churn"]),  # no rule at all: valid from birth
+        (created("fraud-detector", {}), []),  # fraud-shadow's rule needs an alias
         (b'{"entity": "registered_model", "action": "created", "data": {"name": "churn"}}', []),
     ],
 )
