@@ -47,6 +47,8 @@ def test_tagging_a_version_validated_opens_the_pr(scenario: Scenario) -> None:
         status = scenario.cli("status")
     assert dispatch["event_type"] == "model-validated"
     payload = dispatch["client_payload"]
+    tag_delivery = scenario.app.seen[-1][0]["X-Mlflow-Delivery-Id"]
+    assert payload["delivery_id"] == tag_delivery
     assert {k: payload[k] for k in ("model", "version")} == {
         "model": "fraud-detector",
         "version": "2",
@@ -104,6 +106,30 @@ def test_mlflow_test_delivery_of_an_unknown_model_reaches_no_github(scenario: Sc
         result = scenario.client.test_webhook(hook.webhook_id, event="model_version_tag.set")
     assert result.success, result
     assert json.loads(result.response_body)["status"] == "ignored"  # MLflow's example_model
+    assert scenario.fake.requests == []
+
+
+def test_registry_events_that_do_not_validate_reach_no_github(scenario: Scenario) -> None:
+    with running(scenario.app) as server:
+        scenario.install(server.url)
+        version = scenario.new_version("v1.4.0")
+        client, name = scenario.client, scenario.name
+        client.set_model_version_tag(name, version, "validation_status", "failed")
+        client.set_model_version_tag(name, version, "owner", "team-fraud")
+        client.set_registered_model_alias(name, "champion", version)
+        deadline = time.monotonic() + 10
+        while len(scenario.app.seen) < 4 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+    kinds = sorted(
+        f"{e['entity']}.{e['action']}" for e in (json.loads(b) for _, b in scenario.app.seen)
+    )
+    assert kinds == [
+        "model_version.created",
+        "model_version_alias.created",
+        "model_version_tag.set",
+        "model_version_tag.set",
+    ]
     assert scenario.fake.requests == []
 
 
