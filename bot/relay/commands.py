@@ -95,8 +95,9 @@ def install(tracking_uri: str, name: str, url: str, dry_run: bool) -> None:
     """
     from bot.relay import webhooks as hooks
 
-    secret = hooks.secret_from(dict(os.environ))
-    done = hooks.install(_client(tracking_uri), name, hooks.webhook_url(url), secret, dry_run)
+    secret, target = hooks.secret_from(os.environ), hooks.webhook_url(url)
+    with hooks.mlflow_errors(tracking_uri):
+        done = hooks.install(_client(tracking_uri), name, target, secret, dry_run)
     ident = f" ({done.webhook_id})" if done.webhook_id else ""
     click.echo(f"{done.action} webhook {name}{ident} -> {done.url}")
 
@@ -116,7 +117,8 @@ def webhook_state(tracking_uri: str, name: str = DEFAULT_NAME) -> Any:
     """For `promote status`: a ``bot.relay.webhooks.State`` whose ``line()`` is one row."""
     from bot.relay import webhooks as hooks
 
-    return hooks.state(_client(tracking_uri), name)
+    with hooks.mlflow_errors(tracking_uri):
+        return hooks.state(_client(tracking_uri), name)
 
 
 def _client(tracking_uri: str) -> Any:

@@ -2,7 +2,8 @@
 
 MLflow keeps webhooks only with a SQL backend (``mlflow server --backend-store-uri
 postgresql://…`` or sqlite) and records no delivery history, so the time of the last
-delivery comes from the relay itself: its ``/healthz`` beside the webhook URL.
+delivery comes from the relay itself: its ``/healthz`` beside the webhook URL. The commands
+wrap their MLflow calls in ``mlflow_errors``, so a setup mistake is one line, not a traceback.
 """
 
 from __future__ import annotations
@@ -77,23 +78,21 @@ def install(client: Any, name: str, url: str, secret: str, dry_run: bool = False
         action = "would update" if existing is not None else "would create"
         return Installed(action, existing.webhook_id if existing else "", url)
     fields = {"url": url, "events": list(EVENTS), "secret": secret, "description": DESCRIPTION}
-    with _mlflow_errors(client):
-        if existing is None:
-            made = client.create_webhook(name=name, status="ACTIVE", **fields)
-            return Installed("created", str(made.webhook_id), url)
-        client.update_webhook(existing.webhook_id, status="ACTIVE", **fields)
+    if existing is None:
+        made = client.create_webhook(name=name, status="ACTIVE", **fields)
+        return Installed("created", str(made.webhook_id), url)
+    client.update_webhook(existing.webhook_id, status="ACTIVE", **fields)
     return Installed("updated", str(existing.webhook_id), url)
 
 
 def find(client: Any, name: str) -> Any:
     token = None
-    with _mlflow_errors(client):
-        while True:
-            page = client.list_webhooks(max_results=100, page_token=token)
-            found = next((w for w in page if w.name == name), None)
-            if found is not None or not page.token:
-                return found
-            token = page.token
+    while True:
+        page = client.list_webhooks(max_results=100, page_token=token)
+        found = next((w for w in page if w.name == name), None)
+        if found is not None or not page.token:
+            return found
+        token = page.token
 
 
 def state(client: Any, name: str, probe_timeout: float = 3.0) -> State:
@@ -130,13 +129,12 @@ def _probe(url: str, timeout: float) -> tuple[str | None, str]:
 
 
 @contextlib.contextmanager
-def _mlflow_errors(client: Any) -> Iterator[None]:
+def mlflow_errors(where: str) -> Iterator[None]:
     """MLflow's failures as one line naming the server: no traceback for a setup mistake."""
     from mlflow.exceptions import MlflowException
 
     try:
         yield
     except MlflowException as err:
-        where = getattr(client, "_registry_uri", None) or "the MLflow server"
         message = str(err.message).splitlines()[0][:300]
         raise UserError(f"MLflow at {where}: webhooks: {message}") from None

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from bot.config import load
+from bot.errors import UserError
 from bot.relay.app import Limits, Relay
 from bot.relay.deliveries import Claim, DeliveryLog
 from bot.relay.github import Dispatcher, Target, credentials
@@ -230,3 +231,37 @@ def test_bounded_delivery_log() -> None:
         log.finish(str(n), complete=True)
     # The two oldest were dropped to keep three: they would be dispatched again.
     assert [log.claim(str(n)) for n in range(5)] == [Claim.NEW] * 2 + [Claim.DONE] * 3
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["--url", "https://relay.example.com", "--tracking-uri", "file:///nowhere/mlruns"],
+            S,
+            "MLflow at file:///nowhere/mlruns: webhooks: The filesystem tracking backend",
+        ),
+        (
+            ["--url", "ftp://relay.example.com", "--tracking-uri", "file:///nowhere/mlruns"],
+            S,
+            "--url must be the relay's http(s) URL, got 'ftp://relay.example.com'",
+        ),
+        (
+            ["--url", "https://relay.example.com", "--tracking-uri", "file:///nowhere/mlruns"],
+            {},
+            "PROMOTE_RELAY_SECRET must hold the webhook secret",
+        ),
+    ],
+)
+def test_webhooks_install_errors_are_one_line(
+    args: list[str], env: dict[str, str], message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from bot.relay.commands import webhooks
+
+    monkeypatch.delenv("PROMOTE_RELAY_SECRET", raising=False)
+    result = CliRunner().invoke(webhooks, ["install", *args], env=env)
+    assert isinstance(result.exception, UserError), result.exception
+    assert str(result.exception).startswith(message)
+    assert "\n" not in str(result.exception)
