@@ -11,11 +11,11 @@ from bot.config import load
 from bot.errors import UserError
 from bot.relay import github
 from bot.relay.app import Limits, Relay, Sender
+from bot.relay.names import PREVIOUS_SECRET_ENV
 from bot.relay.webhooks import secret_from
 from bot.relay.wsgi import App
 
 log = logging.getLogger("bot.relay")
-PREVIOUS_SECRET_ENV = "PROMOTE_RELAY_PREVIOUS_SECRET"
 WRITE_INTERVAL_ENV = "PROMOTE_GITHUB_WRITE_INTERVAL"
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from bot.errors import BotError, ConfigError, UserError
-from bot.relay.webhooks import DEFAULT_NAME
+from bot.relay.names import DEFAULT_NAME
 
 _REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 

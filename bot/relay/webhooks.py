@@ -15,12 +15,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.errors import UserError
-from bot.relay.wsgi import HEALTH_PATH, WEBHOOK_PATH
+from bot.relay.names import HEALTH_PATH, MIN_SECRET, SECRET_ENV, WEBHOOK_PATH
 
 EVENTS = ("model_version.created", "model_version_tag.set", "model_version_alias.created")
-DEFAULT_NAME = "model-promotion-relay"
-SECRET_ENV = "PROMOTE_RELAY_SECRET"
-MIN_SECRET = 16
 DESCRIPTION = "model-promotion-bot relay: registry events -> GitHub repository_dispatch"
 
 

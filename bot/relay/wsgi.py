@@ -10,9 +10,8 @@ from typing import Any
 
 from bot.relay import signature
 from bot.relay.app import Answer, Relay
+from bot.relay.names import HEALTH_PATH, WEBHOOK_PATH
 
-WEBHOOK_PATH = "/webhooks/mlflow"
-HEALTH_PATH = "/healthz"
 _HEADERS = (signature.SIGNATURE_HEADER, signature.TIMESTAMP_HEADER, signature.DELIVERY_ID_HEADER)
 log = logging.getLogger("bot.relay")
 

@@ -12,10 +12,8 @@ from ruamel.yaml import YAML
 
 from bot.config import parse
 from bot.relay import github
-from bot.relay.build import PREVIOUS_SECRET_ENV
 from bot.relay.commands import relay
-from bot.relay.webhooks import SECRET_ENV
-from bot.relay.wsgi import HEALTH_PATH
+from bot.relay.names import HEALTH_PATH, PREVIOUS_SECRET_ENV, SECRET_ENV
 from tests.rig.repos import ROOT
 
 EXAMPLE = ROOT / "examples" / "relay-k8s"
