@@ -24,6 +24,7 @@ test: $(BIN)/promote
 
 bench: $(BIN)/promote
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/relay.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -16,6 +16,7 @@ import click
 
 from bot.errors import BotError, ConfigError
 from bot.platform import PLATFORMS
+from bot.relay.commands import relay, webhooks
 from bot.settings import Settings
 from bot.text import cli as output
 
@@ -202,6 +203,10 @@ def _logging(verbosity: int) -> None:
     level = logging.WARNING - 10 * min(verbosity, 2)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("bot").setLevel(level)
+
+
+cli.add_command(relay)
+cli.add_command(webhooks)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -374,12 +374,12 @@ def test_not_found_bodies_and_unmatched_requests(fake: FakeGitHub, repo: Reposit
     assert api(fake, "GET", "/repos/other/repo").status_code == 404
     assert fake.unmatched == []
 
-    odd = api(fake, "POST", "/repos/acme/gitops/dispatches", json={})
+    odd = api(fake, "POST", "/repos/acme/gitops/forks", json={})
     assert odd.status_code == 404
     assert odd.json()["message"] == (
-        "Not Found (fake GitHub does not implement POST /api/v3/repos/acme/gitops/dispatches)"
+        "Not Found (fake GitHub does not implement POST /api/v3/repos/acme/gitops/forks)"
     )
-    assert fake.unmatched == ["POST /api/v3/repos/acme/gitops/dispatches"]
+    assert fake.unmatched == ["POST /api/v3/repos/acme/gitops/forks"]
     fake.unmatched.clear()  # the fixture-style check below would otherwise fail on purpose
 
 

@@ -196,6 +196,8 @@ def _people_and_repository(bot: Checked, alice: Checked, admin: Checked) -> None
     bot("GET", f"{REPO}/commits/main", 200)
     bot("GET", f"{REPO}/commits/{'0' * 40}", 422)
     bot("GET", f"{REPO}/collaborators/alice/permission", 200)
+    bot("POST", f"{REPO}/dispatches", 204, event_type="model-validated", client_payload={"v": "2"})
+    bot("POST", f"{REPO}/dispatches", 422, event_type="")
     bot("GET", "/orgs/acme", 200)
     bot("GET", "/orgs/nowhere", 404)
     bot("GET", "/orgs/acme/teams/ml-owners", 200)

@@ -65,6 +65,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import BaseWSGIServer, create_server
 from werkzeug.wrappers import Request, Response
 
+import tests.rig.ghfake.routes_dispatch  # noqa: F401  (registers its route on import)
 from tests.rig.ghfake import (
     payloads,
     pullstate,
