@@ -7,7 +7,7 @@ import fnmatch
 
 from bot import plan
 from bot.errors import UserError
-from bot.model import ModelVersion, Selection, VersionQuery
+from bot.model import Deployed, ModelVersion, Selection, VersionQuery
 from bot.pipeline import units
 from bot.pipeline.context import Context, query_of
 
@@ -35,17 +35,38 @@ def pinned(ctx: Context, model: str, version: str) -> ModelVersion:
 
 
 def from_upstream(ctx: Context, model: str, upstream: str) -> ModelVersion | None:
-    """The promotion path: only what the upstream environment runs now may move on."""
-    version = deployed_version(ctx, model, upstream)
-    if version is None:
+    """The promotion path: only what the upstream environment runs now may move on, and only
+    as it runs there: an image the registry does not give for that version is refused, so a
+    downstream environment never gets an image its upstream never ran."""
+    declared = deployed(ctx, model, upstream)
+    if declared.version is None:
         return None
+    version = declared.version
     query = query_of(ctx.config, model)
     found = ctx.registry(model).get_version(query, version)
     if found is None or not ctx.registry(model).is_validated(query, found):
         raise UserError(
             f"[{model}] v{version} runs in {upstream} but is not a validated registry version"
         )
+    if drift(declared, found) is not None:
+        raise UserError(
+            f"[{model}] {upstream} runs v{version} with image tag {declared.image_tag}, but the "
+            f"registry's image tag for v{version} is {found.image_tag}: make {upstream} run the "
+            "registry's image (or fix the version's tag) before promoting from it"
+        )
     return found
+
+
+def drift(declared: Deployed, registered: ModelVersion) -> str | None:
+    """How the overlays' image tag disagrees with the registry's for the declared version."""
+    if declared.image_tag is None or registered.image_tag is None:
+        return None
+    if declared.image_tag == registered.image_tag:
+        return None
+    return (
+        f"drift: the overlays run v{registered.version} with image tag {declared.image_tag}; "
+        f"the registry says {registered.image_tag}"
+    )
 
 
 def selected(ctx: Context, model: str) -> ModelVersion | None:
@@ -85,10 +106,14 @@ def in_range(tag: str, spec: str) -> bool:
     return SpecifierSet(spec).contains(version, prereleases=False)
 
 
-def deployed_version(ctx: Context, model: str, env: str) -> str | None:
-    """The version an environment's overlays declare on the base branch."""
+def deployed(ctx: Context, model: str, env: str) -> Deployed:
+    """The version and image tag an environment's overlays declare on the base branch."""
     slots = plan.slots(units.whole_environment(ctx.config, model, env).targets)
-    return plan.deployed(slots, ctx.files(plan.files_of(slots))).version
+    return plan.deployed(slots, ctx.files(plan.files_of(slots)))
+
+
+def deployed_version(ctx: Context, model: str, env: str) -> str | None:
+    return deployed(ctx, model, env).version
 
 
 def _rule(query: VersionQuery) -> str:

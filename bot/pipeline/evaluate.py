@@ -23,6 +23,7 @@ from bot.model import (
     Selection,
 )
 from bot.pipeline import units
+from bot.pipeline.candidates import drift
 from bot.pipeline.context import Context, hold_change
 from bot.pipeline.facts import Details, gather
 from bot.pipeline.reads import candidate_key, candidate_or_error, selected, warm
@@ -74,6 +75,10 @@ def _one(
     details = Details(ctx, unit.model, cand, deployed) if cand is not None else None
     facts = gather(ctx, unit, cand, deployed, bool(changes), open_pr, details)
     decision = decide(cand, facts, sel)
+    if cand is not None and cand.version == deployed.version and (note := drift(deployed, cand)):
+        # The overlays run the candidate's version with another image: say so wherever the
+        # result is shown (the promotion, if any, sets the registry's image).
+        decision = replace(decision, reason=f"{note}; {decision.reason}")
     seen = {"deployed": deployed, "candidate": cand, "open_pr": open_pr, "decision": decision}
     if cand is None or details is None or not decision.promote:
         return _result(unit, "unchanged", decision.reason, gates=decision.verdicts, **seen)

@@ -375,3 +375,19 @@ def test_rollout_container_image_and_json_patch_in_one_commit(repo: Repo) -> Non
         "-          image: vllm/vllm-openai:v1.3.0 # served model image",
         "+          image: vllm/vllm-openai:v2.0.0-rc1 # served model image",
     ]
+
+
+def test_drift_is_shown_and_a_promotion_path_never_carries_it(repo: Repo) -> None:
+    """The overlays run v3 with an image the registry does not give for v3."""
+    repo.deploy("staging", "3", "v9.9.9")
+    staging = repo.results("plan", "--env", "staging")["staging"]
+    assert staging["reason"].startswith(
+        "drift: the overlays run v3 with image tag v9.9.9; the registry says v2.0.0-rc1"
+    )
+    repo.configure("      prod:\n", "      prod:\n        from: staging\n")
+    prod = repo.results("plan", "--env", "prod")["prod"]
+    assert prod["status"] == "failed"
+    assert (
+        "staging runs v3 with image tag v9.9.9, but the registry's image tag for v3 is "
+        in (prod["reason"])
+    )
