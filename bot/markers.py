@@ -22,6 +22,13 @@ _TRAILERS = ("Model", "Model-Version", "Image-Tag", "Environment", "Rollback-Of"
 # Records, in a PR body, the labels whose presence says the bot finished opening the PR.
 _LABELS_NOTE = MARKER + ":labels"
 _LABELS_RE = re.compile(r"<!-- " + re.escape(_LABELS_NOTE) + r" (\[[^<>]*\]) -->")
+
+
+def announced(promo: PromotionId) -> str:
+    """Marks the one comment that tells a reviewed PR about a newer version."""
+    return f"<!-- {MARKER}:announced {_json([promo.model, promo.environment, promo.version])} -->"
+
+
 # Marks the one comment that says a branch has commits the bot did not make.
 FOREIGN_COMMITS = f"<!-- {MARKER}:foreign-commits -->"
 
@@ -74,19 +81,33 @@ def parse_trailers(message: str) -> PromotionId | None:
 # -- the PR body marker ---------------------------------------------------------------------
 
 
-def marker(promo: PromotionId) -> str:
-    data = {
+def marker(promo: PromotionId, pinned: bool = False) -> str:
+    """The PR's promotion; ``pinned`` when a person chose the version (it is then not
+    replaced by a newer one until the PR is merged or closed)."""
+    data: dict[str, object] = {
         "model": promo.model,
         "environment": promo.environment,
         "version": promo.version,
         "image_tag": promo.image_tag,
     }
+    if pinned:
+        data["pinned"] = True
     return f"<!-- {MARKER} {_json(data)} -->"
+
+
+def pinned(body: str | None) -> bool:
+    match = _MARKER_RE.search(body or "")
+    if not match:
+        return False
+    try:
+        return json.loads(match.group(1)).get("pinned") is True
+    except (ValueError, AttributeError):
+        return False
 
 
 def without_marker(body: str, promo: PromotionId) -> str:
     """``body`` without its promotion marker: a PR opened so is not finished yet."""
-    return body.replace(marker(promo), "")
+    return body.replace(marker(promo), "").replace(marker(promo, pinned=True), "")
 
 
 def parse_marker(body: str | None) -> PromotionId | None:

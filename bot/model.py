@@ -98,6 +98,8 @@ class OpenPromotion:
     labels: tuple[str, ...] = ()
     reviewers: tuple[str, ...] = ()  # requested, not yet reviewed
     team_reviewers: tuple[str, ...] = ()
+    pinned: bool = False  # a person chose its version: not replaced by a newer one
+    reviewed: bool = False  # someone reviewed it: a newer version is announced, not pushed
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,7 @@ class Proposal:
     team_reviewers: tuple[str, ...] = ()
     draft: bool = False
     body: str = ""
+    pinned: bool = False  # chosen by a person (the marker says so)
 
 
 @dataclass(frozen=True)

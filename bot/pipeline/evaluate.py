@@ -10,7 +10,7 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from bot import plan
+from bot import markers, plan
 from bot.errors import BotError, UserError
 from bot.lazy import Lazy
 from bot.model import (
@@ -87,7 +87,7 @@ def _one(
         # A version chosen on purpose lifts the hold, in the same reviewed commit.
         changes.extend(hold_change(ctx, unit.model, unit.environment, None))
         notes.append(pull_request.lift_note(unit.environment, held))
-    proposal = _proposal(ctx, unit, cand, deployed, tuple(changes), decision)
+    proposal = _proposal(ctx, unit, cand, deployed, tuple(changes), decision, sel.explicit)
 
     def body() -> str:
         completed, current = details.get()
@@ -99,6 +99,7 @@ def _one(
             proposal.changes,
             verdicts=decision.verdicts,
             notes=notes,
+            pinned=sel.explicit,
         )
 
     return _result(
@@ -119,6 +120,7 @@ def _proposal(
     deployed: Deployed,
     changes: tuple[FileChange, ...],
     decision: Decision,
+    pinned: bool,
 ) -> Proposal:
     promo = PromotionId(unit.model, unit.environment, cand.version, cand.image_tag)
     pr = ctx.config.pull_request
@@ -133,6 +135,7 @@ def _proposal(
         reviewers=tuple(pr.reviewers),
         team_reviewers=tuple(pr.team_reviewers),
         draft=pr.draft or decision.draft,
+        pinned=pinned,
     )
 
 
@@ -142,6 +145,9 @@ def apply(ctx: Context, results: list[Result]) -> list[Result]:
     arriving) and the PR opened or updated with it."""
     out = []
     for result in results:
+        if result.decision is not None and result.decision.announce:
+            out.append(_announce(ctx, result))
+            continue
         if result.proposal is None:
             out.append(result)
             continue
@@ -164,6 +170,25 @@ def apply(ctx: Context, results: list[Result]) -> list[Result]:
             )
         )
     return out
+
+
+def _announce(ctx: Context, result: Result) -> Result:
+    """A reviewed PR hears of the newer version; its commit stays what was reviewed."""
+    assert result.open_pr is not None and result.open_pr.number is not None
+    assert result.candidate is not None
+    cand = result.candidate
+    promo = PromotionId(result.model, result.environment, cand.version, cand.image_tag)
+    try:
+        ctx.platform.announce(
+            result.open_pr.number,
+            pull_request.announcement(promo),
+            markers.announced(promo),
+        )
+    except BotError as err:
+        return replace(
+            result, status="failed", reason=f"[{result.model}/{result.environment}] {err}"
+        )
+    return result
 
 
 def validate(ctx: Context) -> list[str]:

@@ -82,6 +82,7 @@ def gather(
         open_pr=open_pr,
         hold=Lazy(hold),
         rejected=Lazy(lambda: rejection(ctx, unit, cand)),
+        reviewed=Lazy(lambda: open_pr is not None and _reviewed(ctx, open_pr)),
         soak=Lazy(lambda: soak(ctx, unit.model, unit.environment, cand.version)),
         verdicts=Lazy(verdicts),
         on_gate_failure=env.on_gate_failure,
@@ -92,6 +93,12 @@ def gather(
 def _gated(ctx: Context, unit: Unit) -> bool:
     spec = ctx.config.models[unit.model]
     return bool(spec.gates or spec.environments[unit.environment].gates)
+
+
+def _reviewed(ctx: Context, open_pr: OpenPromotion) -> bool:
+    if open_pr.reviewed or open_pr.number is None:
+        return open_pr.reviewed
+    return ctx.platform.reviewed(open_pr.number)
 
 
 def rejection(ctx: Context, unit: Unit, cand: ModelVersion) -> ClosedPromotion | None:

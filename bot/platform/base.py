@@ -79,6 +79,16 @@ class Platform(Protocol):
         platform lists in one read); none where there are no pull requests."""
         ...
 
+    def reviewed(self, number: int) -> bool:
+        """Whether the pull request has a submitted review (approval, changes requested or
+        comments); asked only before a newer version would replace what it proposes."""
+        ...
+
+    def announce(self, number: int, text: str, key: str) -> None:
+        """Comment ``text`` on the pull request unless a comment carrying ``key`` (a hidden
+        marker) is there already."""
+        ...
+
     def push(self, proposal: Proposal, existing: OpenPromotion | None) -> Pushed:
         """Make the single promotion commit on the proposal's branch (body not needed)."""
         ...

@@ -85,6 +85,12 @@ class LocalPlatform:
     def closed_promotions(self, prefix: str) -> list[ClosedPromotion]:
         return []  # branches have no pull requests to close
 
+    def announce(self, number: int, text: str, key: str) -> None:
+        return None  # no pull requests to comment on
+
+    def reviewed(self, number: int) -> bool:
+        return False  # branches have no reviews
+
     def read_default_branch(self, path: str) -> str | None:
         return self.read_file(path)
 

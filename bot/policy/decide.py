@@ -21,6 +21,7 @@ class Decision:
     held: str | None = None  # the version a rollback holds back
     hours_left: float | None = None  # soak time still to run
     rejected_by: int | None = None  # the closed PR that rejected the candidate
+    announce: bool = False  # tell the open PR about the candidate instead of replacing it
 
     @property
     def promote(self) -> bool:
@@ -43,6 +44,10 @@ def decide(candidate: ModelVersion | None, facts: Facts, selection: Selection) -
         return Decision(
             "up-to-date", f"{_pr_name(facts.open_pr)} already proposes v{candidate.version}"
         )
+    if facts.open_pr is not None and not selection.explicit:
+        under = _under_review(facts, facts.open_pr, candidate)
+        if under is not None:
+            return under
     deployed = facts.deployed.version
     if not selection.explicit and deployed and _older(facts, candidate.version, deployed):
         return Decision(
@@ -95,6 +100,29 @@ def _checked(promote: Decision, candidate: ModelVersion, facts: Facts) -> Decisi
 
 def _with(decision: Decision, verdicts: tuple[Verdict, ...]) -> Decision:
     return Decision(decision.kind, decision.reason, verdicts=verdicts)
+
+
+def _under_review(facts: Facts, open_pr: OpenPromotion, candidate: ModelVersion) -> Decision | None:
+    """Nothing moves under review: a version a person chose stays until its PR is merged or
+    closed, and once a PR has a review a newer version is only announced, so an approval
+    given for one version never stands for another."""
+    shown = open_pr.promotion
+    proposed = f"v{shown.version}" if shown is not None else "another version"
+    take = f"`/promote {facts.environment} {candidate.version}` takes v{candidate.version}"
+    if open_pr.pinned:
+        return Decision(
+            "up-to-date",
+            f"{_pr_name(open_pr)} proposes {proposed}, chosen by a person: not replaced until "
+            f"it is merged or closed; {take}",
+        )
+    if facts.reviewed.get():
+        return Decision(
+            "up-to-date",
+            f"{_pr_name(open_pr)} proposes {proposed} and has a review: v{candidate.version} "
+            f"is announced there, not pushed; {take}",
+            announce=True,
+        )
+    return None
 
 
 def _same(open_pr: OpenPromotion, candidate: ModelVersion) -> bool:

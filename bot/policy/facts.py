@@ -40,6 +40,8 @@ class Facts:
     open_pr: OpenPromotion | None = None
     # The version a merged rollback holds back (it and older ones), if any.
     hold: Lazy[str | None] = field(default_factory=lambda: Lazy.of(None))
+    # Whether the open PR has a review (read only when a newer version would replace it).
+    reviewed: Lazy[bool] = field(default_factory=lambda: Lazy.of(False))
     # A closed, unmerged PR that proposed the candidate: it rejects that version.
     rejected: Lazy[ClosedPromotion | None] = field(default_factory=lambda: Lazy.of(None))
     # None when the environment asks for no soak time.

@@ -50,6 +50,7 @@ def body(
     heading: str = "Promote",
     verdicts: Sequence[Verdict] = (),
     notes: Sequence[str] = (),
+    pinned: bool = False,
 ) -> str:
     preposition = "in" if heading == "Roll back" else "to"
     parts = [
@@ -69,7 +70,7 @@ def body(
         f"PR); Argo CD then syncs {code(promo.environment)} back to "
         f"{_vlabel(deployed.version)}.",
         "",
-        markers.marker(promo),
+        markers.marker(promo, pinned),
         "",
     ]
     return "\n".join(parts)
@@ -193,3 +194,13 @@ def unhold_body(promo: PromotionId, path: str, changes: Sequence[FileChange]) ->
         "",
     ]
     return "\n".join(parts)
+
+
+def announcement(promo: PromotionId) -> str:
+    tag = f" ({code(promo.image_tag)})" if promo.image_tag else ""
+    env = cell(promo.environment)
+    return (
+        f"A newer validated version is out: {_vlabel(promo.version)}{tag}. This PR has a review, "
+        "so its commit stays what was reviewed. Comment "
+        f"`/promote {env} {cell(promo.version)}` to take {_vlabel(promo.version)} here."
+    )

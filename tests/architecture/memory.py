@@ -128,6 +128,12 @@ class MemoryPlatform:
     def closed_promotions(self, prefix: str) -> list[ClosedPromotion]:
         return []
 
+    def reviewed(self, number: int) -> bool:
+        return False
+
+    def announce(self, number: int, text: str, key: str) -> None:
+        self.chats.said.append((number, text))
+
     def push(self, proposal: Proposal, existing: OpenPromotion | None) -> Pushed:
         tree = dict(self.files)
         tree.update({change.path: change.new_text for change in proposal.changes})

@@ -7,6 +7,7 @@ action entry as a workflow would run it.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -132,3 +133,48 @@ def test_closing_a_promotion_pr_rejects_its_version(rig: Rig, alice: Person) -> 
     assert main(rig.env("issue_comment", rig.comment("/promote prod 2"))) == 0
     (again,) = rig.open_pulls()
     assert again["title"] == "Promote fraud-detector to prod: v2 (v1.4.0)"
+
+
+def _new_version(rig: Rig, tag: str) -> str:
+    from tests.e2e.helpers import VALIDATED
+    from tests.rig.mlflow_rig import seed_model
+
+    (version,) = seed_model(
+        os.environ["MLFLOW_TRACKING_URI"],
+        rig.name,
+        [{"metrics": {"accuracy": 0.93}, "tags": {**VALIDATED, "image_tag": tag}}],
+    )
+    return version
+
+
+def test_a_version_chosen_by_a_person_is_not_replaced(rig: Rig) -> None:
+    """Row 6: `/promote prod 2` is pinned; a newer version's scheduled run leaves it alone."""
+    assert main(rig.env("issue_comment", rig.comment("/promote prod 2"))) == 0
+    (pr,) = rig.open_pulls()
+    head = pr["head_sha"]
+    _new_version(rig, "v1.9.0")
+    rig.fake.reset_log()
+    _schedule(rig)
+    (same,) = rig.open_pulls()
+    assert (same["number"], same["head_sha"]) == (pr["number"], head)
+    assert rig.fake.writes() == []
+    assert (
+        "chosen by a person: not replaced until it is merged or closed"
+        in (rig.outputs()["skipped"])
+    )
+
+
+def test_a_reviewed_pr_hears_of_a_newer_version_once(rig: Rig, alice: Person) -> None:
+    """Row 6: an approval given for v2 never stands for v3: v3 is announced, not pushed."""
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    head = pr["head_sha"]
+    alice.approve(pr["number"])
+    newer = _new_version(rig, "v1.9.0")
+    for _ in range(2):
+        _schedule(rig)
+    (same,) = rig.open_pulls()
+    assert same["head_sha"] == head
+    notes = [c["body"] for c in rig.fake.comments.get(pr["number"], [])]
+    announced = [n for n in notes if f"`/promote prod {newer}`" in n]
+    assert len(announced) == 1

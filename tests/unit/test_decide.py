@@ -43,6 +43,10 @@ def facts(**kw: Any) -> Facts:
 
 
 CLOSED = ClosedPromotion("b", 8, "u", PromotionId("fraud", "prod", "5", "v1.5.0"))
+OLDER_PR = OpenPromotion("b", "sha", 7, None, PromotionId("fraud", "prod", "2", "v1.2.0"))
+PINNED = OpenPromotion(
+    "b", "sha", 7, None, PromotionId("fraud", "prod", "2", "v1.2.0"), pinned=True
+)
 SAME_PR = OpenPromotion("b", "sha", 7, None, PromotionId("fraud", "prod", "5", "v1.5.0"))
 
 CASES = [
@@ -111,6 +115,23 @@ CASES = [
         "promote",
         "v4 -> v5",
     ),
+    (
+        "open PR chosen by a person",
+        CAND,
+        facts(open_pr=PINNED, hold=_never("hold"), reviewed=_never("reviews")),
+        AUTOMATIC,
+        "up-to-date",
+        "PR #7 proposes v2, chosen by a person: not replaced",
+    ),
+    (
+        "open PR under review",
+        CAND,
+        facts(open_pr=OLDER_PR, reviewed=Lazy.of(True), hold=_never("hold")),
+        AUTOMATIC,
+        "up-to-date",
+        "has a review: v5 is announced there, not pushed",
+    ),
+    ("open PR not reviewed", CAND, facts(open_pr=OLDER_PR), AUTOMATIC, "promote", "v4 -> v5"),
     ("newer than the hold", CAND, facts(hold=Lazy.of("4")), AUTOMATIC, "promote", "v4 -> v5"),
     (
         "hold lifted by hand",

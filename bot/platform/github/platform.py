@@ -150,6 +150,17 @@ class GitHubPlatform:
                     found.append(closed)
         return found
 
+    def announce(self, number: int, text: str, key: str) -> None:
+        if not self._pulls.commented(number, key):
+            self._pulls.comment(number, f"{text}\n\n{key}")
+
+    def reviewed(self, number: int) -> bool:
+        with self._api(f"read the reviews of pull request #{number}"):
+            _, data = self._repo.requester.requestJsonAndCheck(
+                "GET", f"{self._repo.url}/pulls/{number}/reviews", parameters={"per_page": 1}
+            )
+        return bool(data)
+
     def chat(self) -> Chat:
         return GitHubChat(self._gh, self._repo, self.settings)
 

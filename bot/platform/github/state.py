@@ -102,6 +102,7 @@ def open_promotion(pr: Any) -> OpenPromotion:
         labels=state.labels,
         reviewers=state.reviewers,
         team_reviewers=state.team_reviewers,
+        pinned=markers.pinned(state.body),
     )
 
 
