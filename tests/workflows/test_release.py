@@ -47,7 +47,7 @@ def _load(path: Path) -> dict[str, Any]:
 def _version() -> str:
     text = (ROOT / "bot" / "__init__.py").read_text(encoding="utf-8")
     match = re.search(r'^__version__ = "(\d+\.\d+\.\d+)"$', text, re.MULTILINE)
-    assert match, "bot/__init__.py: no __version__ = \"X.Y.Z\""
+    assert match, 'bot/__init__.py: no __version__ = "X.Y.Z"'
     return match.group(1)
 
 
@@ -188,13 +188,15 @@ def test_readme_and_release_doc_name_the_same_image_and_tags() -> None:
     ids=lambda p: _rel(p),
 )
 def test_docs_and_workflows_use_the_major_tag_the_release_moves(path: Path) -> None:
-    refs = re.findall(rf"{re.escape(BOT_ACTION)}([\w.-]+)", path.read_text(encoding="utf-8"))
+    # Not the image (ghcr.io/model-promotion-bot/model-promotion-bot@sha256:...).
+    action = rf"(?<![\w./-]){re.escape(BOT_ACTION)}([\w.-]+)"
+    refs = re.findall(action, path.read_text(encoding="utf-8"))
     assert refs, f"{_rel(path)} never uses the action"
     wrong = {r for r in refs if r != f"v{MAJOR}" and not re.fullmatch(r"[0-9a-f]{40}", r)}
     assert not wrong, f"{_rel(path)}: @{wrong}; the release moves v{MAJOR} (or pin a commit SHA)"
 
 
-# --- pinned actions --------------------------------------------------------------------------------
+# --- pinned actions ------------------------------------------------------------------------
 
 
 def _uses_lines(path: Path) -> list[tuple[int, str]]:
@@ -254,7 +256,7 @@ def test_dependabot_keeps_actions_docker_and_pip_current() -> None:
     assert {"github-actions", "docker", "pip"} <= ecosystems
 
 
-# --- zizmor ----------------------------------------------------------------------------------------
+# --- zizmor ----------------------------------------------------------------------------------
 
 
 def _zizmor() -> str:
