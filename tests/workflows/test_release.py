@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -308,3 +309,21 @@ def test_zizmor_catches_a_tag_pinned_action(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert "unpinned-uses" in {f["ident"] for f in _run_zizmor([bad])}
+
+
+def test_ci_dry_run_config_validates() -> None:
+    """The config of CI's `uses: ./` job names files that exist, as `promote validate` sees it."""
+    promote = _tool("promote")
+    if promote is None:
+        pytest.skip("the promote command is not installed (pip install -e .)")
+    config = ".github/ci/promotion.yml"
+    done = subprocess.run(
+        [promote, "validate", "--platform", "local", "--config", config],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
