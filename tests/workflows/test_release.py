@@ -137,7 +137,11 @@ def test_release_notes_come_from_the_changelog_and_the_major_tag_moves() -> None
     job = _load(RELEASE)["jobs"]["release"]
     notes = _run_script(job, "Release notes")
     assert "CHANGELOG.md" in notes
-    assert "gh release create" in _run_script(job, "GitHub release")
+    create = _run_script(job, "GitHub release")
+    assert "gh release create" in create
+    # The schema's stable URL: releases/download/<tag>/promotion.schema.json.
+    assert "schema/promotion.schema.json" in create
+    assert (ROOT / "schema" / "promotion.schema.json").is_file()
     move = _run_script(job, "major tag")
     assert "git/refs/tags/$MAJOR_TAG" in move and "force=true" in move
     env = next(s for s in job["steps"] if "major tag" in str(s.get("name")))["env"]
