@@ -51,7 +51,9 @@ SMOKE_DIR=$(cd "$SMOKE_DIR" && pwd)
 install_packages() {
     local missing=()
     command -v dockerd >/dev/null || missing+=(docker.io)
-    command -v debootstrap >/dev/null || missing+=(debootstrap)
+    # debootstrap only builds the local base image.
+    [[ $BASE_IMAGE != "$LOCAL_BASE" ]] || command -v debootstrap >/dev/null ||
+        missing+=(debootstrap)
     command -v git >/dev/null || missing+=(git)
     command -v make >/dev/null || missing+=(make)
     if ((${#missing[@]})); then
