@@ -267,8 +267,8 @@ builds() {
     # contents, not mtimes, so a `touch` would change nothing; a copy of the context with a line
     # appended to bot/__init__.py is a real edit that leaves the repository untouched.
     rm -rf "$context" && mkdir -p "$context"
-    tar -C "$ROOT" -c Dockerfile .dockerignore pyproject.toml README.md requirements/action.txt \
-        bot | tar -C "$context" -x
+    tar -C "$ROOT" -c Dockerfile .dockerignore pyproject.toml README.md LICENSE \
+        requirements/action.txt bot | tar -C "$context" -x
     printf '# smoke edit %s\n' "$(date +%s)" >>"$context/bot/__init__.py"
     log "warm rebuild after a source edit"
     started=$(now)
