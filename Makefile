@@ -13,7 +13,7 @@ $(BIN)/promote: pyproject.toml
 
 ## demo: seed a local MLflow store and a local GitOps repo, then walk a model dev -> staging -> prod
 # Only the runtime and the `demo` extra (SQLAlchemy and Alembic for the sqlite store): about
-# 230 MB and under a minute to install, against 1.3 GB for the test extra. A venv made by
+# 230 MB and about 50 s of CPU to install, against 1.3 GB for the test extra. A venv made by
 # `make test` has them already.
 # The editable install writes $(BIN)/promote, the target `make test` installs the test extra for;
 # dated back to 1970 when that extra is missing, so a later `make test` still installs it.
