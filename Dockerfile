@@ -1,12 +1,19 @@
-# Image of the GitHub container action (action.yml: `runs.using: docker`, `image: Dockerfile`).
-# How to build it, the base image choices and the measured build times: docs/docker.md.
+# Image of the GitHub action. The release workflow (.github/workflows/release.yml) builds it for
+# linux/amd64 and linux/arm64 and pushes it to ghcr.io/model-promotion-bot/model-promotion-bot;
+# action.yml runs that published image (`docker://...`), so no job builds this file.
+# Build details, base image choices and measured build times: docs/docker.md; releases and digest
+# pinning: docs/release.md.
 #
-# BASE_IMAGE: any Debian-based image with CPython 3.11 and its venv module. The default is the
-# public Python image; a locally built Debian bookworm base works too:
+# BASE_IMAGE: any Debian-based image with CPython 3.11 and its venv module (requirements/action.txt
+# is resolved for 3.11). The default is the public Python image pinned by the digest of its
+# multi-platform index, so amd64 and arm64 builds start from the same reviewed base. Moving it to
+# a newer digest is a reviewed change (docs/release.md, "Base image"). A locally built Debian
+# bookworm base works too:
 #   docker build --build-arg BASE_IMAGE=local/python-base:bookworm -t model-promotion-bot .
 # The deps stage and the final stage use the same base, so the venv's interpreter path is valid
 # in the final image.
-ARG BASE_IMAGE=python:3.11-slim
+# python:3.11-slim-bookworm (CPython 3.11.16)
+ARG BASE_IMAGE=python:3.11-slim-bookworm@sha256:a36c24f9cbdf4fd0f52d67f0823eeac19c2028c637cecc392d97f980d4fec56b
 
 # ---------------------------------------------------------------------------------------------
 # deps: a venv in /opt/venv with the pinned dependencies. Nothing from the source tree is copied
@@ -47,7 +54,7 @@ RUN site_packages="$(python -c 'import sysconfig; print(sysconfig.get_path("pure
 # pinned setuptools from the lock, offline.
 # ---------------------------------------------------------------------------------------------
 FROM deps AS builder
-COPY pyproject.toml README.md /src/
+COPY pyproject.toml README.md LICENSE /src/
 COPY bot/ /src/bot/
 RUN pip install --no-cache-dir --no-deps --no-build-isolation --target /opt/app /src
 
@@ -56,16 +63,19 @@ RUN pip install --no-cache-dir --no-deps --no-build-isolation --target /opt/app 
 # ---------------------------------------------------------------------------------------------
 FROM ${BASE_IMAGE}
 
+# image.source ties the GHCR package to its repository (visibility, permissions, the README);
+# the release adds the version and revision labels.
 LABEL org.opencontainers.image.title="model-promotion-bot" \
       org.opencontainers.image.description="GitOps promotion bot for ML models: GitHub action" \
-      org.opencontainers.image.licenses="Apache-2.0"
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.source="https://github.com/model-promotion-bot/model-promotion-bot"
 
 # uid 1001 is the `runner` user of GitHub-hosted Linux runners, which owns the checkout that
 # GitHub mounts at /github/workspace and the files behind GITHUB_OUTPUT / GITHUB_STEP_SUMMARY
 # (mounted under /github/file_commands). Running as that uid, the bot can read the workspace
 # and write its outputs without root, and files it creates stay owned by the runner user.
-# GitHub builds this Dockerfile without build args; APP_UID is for other builds (a self-hosted
-# runner whose service user has another uid; see docs/docker.md).
+# The published image uses the default; APP_UID is for other builds (a self-hosted runner whose
+# service user has another uid; see docs/docker.md).
 ARG APP_UID=1001
 RUN groupadd --gid "${APP_UID}" bot \
     && useradd --uid "${APP_UID}" --gid bot --create-home --home-dir /home/bot \

@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Smoke test of the action image: it builds, the dependency layer is cached, and it runs.
+# Smoke test of the action image: it builds, the dependency layer is cached, and it runs:
+# `promote --help`, and the action entry against an MLflow server and the GitHub fake (status,
+# a dry run that must write nothing, and a run that opens the PR).
 #
-# Not part of the test suite or CI: it needs root, installs a Docker engine from Debian's
-# packages, and downloads a Debian base system and the Python dependencies. No image registry is
-# needed: the base image is built locally with debootstrap (set BASE_IMAGE=python:3.11-slim to
-# use the public one where a registry is reachable).
+# CI runs it on every change (.github/workflows/ci.yml, job `image`) with BASE_IMAGE=default:
 #
-#   sudo scripts/docker-smoke.sh
+#   sudo BASE_IMAGE=default scripts/docker-smoke.sh     # a host with Docker and a registry
+#   sudo scripts/docker-smoke.sh                        # offline: Debian packages only
+#
+# Root: it chowns the rig's files to the runner's uid (as GitHub does for a container step) and,
+# where they are missing, installs a Docker engine from Debian's packages and starts dockerd.
+# Offline, no image registry is needed: the base image is built locally with debootstrap.
 #
 # Environment (all optional):
 #   SMOKE_DIR      logs, results, scratch (rewritten)      (/tmp/model-promotion-bot-smoke)
 #   IMAGE          tag of the image under test             (model-promotion-bot:smoke)
-#   BASE_IMAGE     BASE_IMAGE build arg of the Dockerfile  (local/python-base:bookworm)
+#   BASE_IMAGE     BASE_IMAGE build arg of the Dockerfile  (local/python-base:bookworm);
+#                  `default`: the Dockerfile's own pinned public base, no build arg
 #   REBUILD_BASE   1: rebuild the local base image even if it exists
 #   DEBIAN_MIRROR  mirror for debootstrap    (the one apt uses here for bookworm, else its default)
 #
@@ -46,7 +51,9 @@ SMOKE_DIR=$(cd "$SMOKE_DIR" && pwd)
 install_packages() {
     local missing=()
     command -v dockerd >/dev/null || missing+=(docker.io)
-    command -v debootstrap >/dev/null || missing+=(debootstrap)
+    # debootstrap only builds the local base image.
+    [[ $BASE_IMAGE != "$LOCAL_BASE" ]] || command -v debootstrap >/dev/null ||
+        missing+=(debootstrap)
     command -v git >/dev/null || missing+=(git)
     command -v make >/dev/null || missing+=(make)
     if ((${#missing[@]})); then
@@ -156,6 +163,10 @@ debian_mirror() {
 }
 
 build_local_base() {
+    if [[ $BASE_IMAGE == default ]]; then
+        log "base image: the Dockerfile's default (pulled by the build)"
+        return
+    fi
     if [[ $BASE_IMAGE != "$LOCAL_BASE" ]]; then
         log "base image: $BASE_IMAGE (not built here)"
         return
@@ -229,8 +240,10 @@ collect_build_settings() {
 build() { # build CONTEXT TAG LOG [extra docker build args...]
     local context=$1 tag=$2 logfile=$3
     shift 3
+    local base_arg=()
+    [[ $BASE_IMAGE == default ]] || base_arg=(--build-arg "BASE_IMAGE=$BASE_IMAGE")
     "$DOCKER" build --progress=plain --network host \
-        --build-arg "BASE_IMAGE=$BASE_IMAGE" "${BUILD_ARGS[@]}" "$@" \
+        "${base_arg[@]}" "${BUILD_ARGS[@]}" "$@" \
         -t "$tag" "$context" >"$logfile" 2>&1 ||
         { tail -n 40 "$logfile" >&2; die "docker build failed (log: $logfile)"; }
 }
@@ -254,8 +267,8 @@ builds() {
     # contents, not mtimes, so a `touch` would change nothing; a copy of the context with a line
     # appended to bot/__init__.py is a real edit that leaves the repository untouched.
     rm -rf "$context" && mkdir -p "$context"
-    tar -C "$ROOT" -c Dockerfile .dockerignore pyproject.toml README.md requirements/action.txt \
-        bot | tar -C "$context" -x
+    tar -C "$ROOT" -c Dockerfile .dockerignore pyproject.toml README.md LICENSE \
+        requirements/action.txt bot | tar -C "$context" -x
     printf '# smoke edit %s\n' "$(date +%s)" >>"$context/bot/__init__.py"
     log "warm rebuild after a source edit"
     started=$(now)
@@ -275,7 +288,7 @@ builds() {
     size=$("$DOCKER" image inspect -f '{{.Size}}' "$IMAGE")
     result "image size" "$(awk -v b="$size" 'BEGIN { printf "%.0f MB (%d bytes)", b / 1e6, b }')"
     "$DOCKER" image ls --format 'table {{.Repository}}:{{.Tag}}\t{{.Size}}' |
-        grep -E "^(REPOSITORY|${IMAGE%%:*}|${BASE_IMAGE%%:*})" || true
+        grep -E "^(REPOSITORY|${IMAGE%%:*}|${BASE_IMAGE%%[:@]*})" || true
 }
 
 # --- 7. runs ------------------------------------------------------------------------------------
@@ -305,13 +318,13 @@ runs() {
 action_run() {
     if [[ ! -f $ROOT/bot/action.py ]]; then
         log "ACTION ENTRY SKIPPED: bot/action.py does not exist yet"
-        result "action entry (status, run)" "skipped: no bot/action.py"
+        result "action entry" "skipped: no bot/action.py"
         return
     fi
     local python=$ROOT/.venv/bin/python
     if [[ ! -x $ROOT/.venv/bin/promote ]]; then
         log "creating .venv for the MLflow server and GitHub fake (make)"
-        make -C "$ROOT" .venv/bin/promote
+        make -C "$ROOT" .venv/bin/promote ${PYTHON:+PYTHON="$PYTHON"}
     fi
     log "action entry: status and run against MLflow + GitHub fake on loopback"
     rm -rf "$SMOKE_DIR/action"
@@ -339,8 +352,10 @@ def chown_tree(root: Path) -> None:
         os.chown(path, uid, uid, follow_symlinks=False)
 
 
-def action(command: str, workspace: Path, mlflow_uri: str, api_url: str) -> dict[str, str]:
-    run = work / f"run-{command}"
+def action(
+    command: str, workspace: Path, mlflow_uri: str, api_url: str, dry_run: bool = False
+) -> dict[str, str]:
+    run = work / f"run-{command}{'-dry' if dry_run else ''}"
     (run / "file_commands").mkdir(parents=True)
     (run / "workflow").mkdir()
     (run / "home").mkdir()
@@ -362,7 +377,7 @@ def action(command: str, workspace: Path, mlflow_uri: str, api_url: str) -> dict
         "INPUT_COMMAND": command,
         "INPUT_CONFIG": ".github/promotion.yml",
         "INPUT_GITHUB-TOKEN": TOKEN,
-        "INPUT_DRY-RUN": "false",
+        "INPUT_DRY-RUN": "true" if dry_run else "false",
         "INPUT_MLFLOW-TRACKING-URI": mlflow_uri,
         "PROMOTE_GITHUB_REQUEST_INTERVAL": "0",
         "PROMOTE_GITHUB_WRITE_INTERVAL": "0",
@@ -377,7 +392,7 @@ def action(command: str, workspace: Path, mlflow_uri: str, api_url: str) -> dict
         argv += ["-v", f"{host}:{inside}"]
     for name, value in env.items():
         argv += ["-e", f"{name}={value}"]
-    print(f"\n--- INPUT_COMMAND={command}", flush=True)
+    print(f"\n--- INPUT_COMMAND={command} INPUT_DRY-RUN={dry_run}", flush=True)
     done = subprocess.run([*argv, image], text=True, capture_output=True, check=False)
     print(done.stdout.rstrip())
     print(done.stderr.rstrip(), file=sys.stderr)
@@ -408,6 +423,10 @@ try:
     fake.seed(workspace)
     chown_tree(workspace)
     action("status", workspace, server.uri, fake.base_url)
+    fake.reset_log()
+    action("run", workspace, server.uri, fake.base_url, dry_run=True)
+    if fake.writes() or fake.pulls:
+        raise SystemExit(f"action dry run wrote to GitHub: {fake.writes()}")
     ran = action("run", workspace, server.uri, fake.base_url)
     if "pull" not in ran["outputs"]:
         raise SystemExit("action run: no pull request URL in the outputs")
@@ -415,7 +434,7 @@ finally:
     fake.stop()
     server.stop()
 PY
-    result "action entry (status, run)" "ok: outputs and step summary written as uid $APP_UID"
+    result "action entry (status, dry run, run)" "ok: outputs and summary written as uid $APP_UID"
 }
 
 # --- main -------------------------------------------------------------------------------------

@@ -193,6 +193,16 @@ def test_base_image_is_a_build_arg_declared_before_from(dockerfile: Dockerfile) 
     assert dockerfile.stages[-1].base in base_refs
 
 
+def test_base_image_default_is_pinned_by_digest_with_its_tag(dockerfile: Dockerfile) -> None:
+    """The release builds amd64 and arm64 from the same reviewed base: a multi-platform index
+    digest, never a tag that can move between two builds."""
+    base = dockerfile.global_args["BASE_IMAGE"]
+    match = re.fullmatch(r"([\w./-]+):([\w.-]+)@sha256:([0-9a-f]{64})", base)
+    assert match, f"ARG BASE_IMAGE={base}: expected name:tag@sha256:<64 hex>"
+    # CPython 3.11: requirements/action.txt is resolved for it.
+    assert match.group(2).startswith("3.11"), f"{base}: the lock is resolved for CPython 3.11"
+
+
 def test_final_stage_runs_as_a_non_root_user(dockerfile: Dockerfile) -> None:
     final = dockerfile.stages[-1]
     users = [i for i in final.instructions if i.keyword == "USER"]

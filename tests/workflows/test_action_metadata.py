@@ -1,5 +1,8 @@
 """``action.yml``: a Docker action whose every input and output is described and documented.
 
+The action runs the published image (``docker://``); tests/workflows/test_release.py checks that
+its tag is the package version and that the release workflow publishes that image.
+
 The README documents each input and output in its "## Action inputs and outputs" section, in a
 table row that starts with the name in backticks (``| `github-token` | ...``); docs/workflows.md
 carries the same section.
@@ -57,10 +60,12 @@ def test_action_identity_and_branding() -> None:
     assert branding.get("color") in COLORS, f"branding.color must be one of {sorted(COLORS)}"
 
 
-def test_runs_as_a_docker_action_built_from_the_dockerfile() -> None:
+def test_runs_as_a_docker_action_from_the_published_image() -> None:
+    """No job builds the Dockerfile: the runner pulls the image the release pushed."""
     runs = ACTION_DATA["runs"]
     assert runs["using"] == "docker"
-    assert runs["image"] == "Dockerfile"
+    assert str(runs["image"]).startswith("docker://ghcr.io/"), runs["image"]
+    # The Dockerfile stays: the release builds it, and CI runs `uses: ./` with it.
     assert (ROOT / "Dockerfile").is_file()
 
 
@@ -68,6 +73,10 @@ def test_the_interface_is_the_documented_one() -> None:
     assert {"command", "config", "model", "environment", "version", "github-token"} <= set(INPUTS)
     assert {"dry-run", "mlflow-tracking-uri"} <= set(INPUTS)
     assert {"pr-url", "pr-number", "promoted", "skipped"} <= set(OUTPUTS)
+    # The names peter-evans/create-pull-request users already read.
+    assert {"pull-request-operation", "pull-request-branch", "pull-request-head-sha"} <= set(
+        OUTPUTS
+    )
     assert INPUTS["command"].get("default") == "auto"
 
 

@@ -53,6 +53,13 @@ PROMOTING_TRIGGERS = {
 }
 # What a user workflow's GITHUB_TOKEN may be granted at most.
 ALLOWED_WRITES = {"contents", "pull-requests", "issues"}
+# The project's own CI writes nothing; the release writes, job by job, only what each job does.
+RELEASE_WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
+RELEASE_WRITES = {
+    "image": {"packages", "id-token", "attestations"},
+    "pypi": {"id-token"},
+    "release": {"contents"},
+}
 # Text that an attacker can choose, and that must therefore never be expanded into a script.
 UNTRUSTED = ("github.event", "github.head_ref", "inputs.", "client_payload")
 EXPRESSION = re.compile(r"\$\{\{(.*?)\}\}", re.DOTALL)
@@ -119,7 +126,7 @@ def test_there_are_workflows_to_check() -> None:
         "promote-reusable.yml",
         "promote-repository-dispatch.yml",
     }
-    assert [p.name for p in CI_WORKFLOWS] == ["ci.yml"]
+    assert [p.name for p in CI_WORKFLOWS] == ["ci.yml", "release.yml"]
     assert not list((ROOT / "workflows").glob("*.yaml")), "use the .yml extension"
 
 
@@ -238,19 +245,28 @@ def test_action_schema() -> None:
 def test_permissions_are_declared_and_least_privilege(path: Path) -> None:
     workflow = _load(path)
     jobs = _jobs(workflow)
-    declared = [workflow["permissions"]] if "permissions" in workflow else []
+    declared = [("workflow", workflow["permissions"])] if "permissions" in workflow else []
     missing = [job_id for job_id, job in jobs.items() if "permissions" not in job]
     assert declared or not missing, (
         f"{_rel(path)}: no top-level permissions and none on job(s) {missing}"
     )
-    declared += [job["permissions"] for job in jobs.values() if "permissions" in job]
-    allowed = ALLOWED_WRITES if path in USER_WORKFLOWS else set()
-    for permissions in declared:
+    declared += [
+        (job_id, job["permissions"]) for job_id, job in jobs.items() if "permissions" in job
+    ]
+    for where, permissions in declared:
+        if path in USER_WORKFLOWS:
+            allowed = ALLOWED_WRITES
+        elif path == RELEASE_WORKFLOW:
+            allowed = RELEASE_WRITES.get(where, set())
+        else:
+            allowed = set()
         assert isinstance(permissions, dict), (
-            f"{_rel(path)}: permissions must list scopes, not {permissions!r}"
+            f"{_rel(path)}: {where}: permissions must list scopes, not {permissions!r}"
         )
         writes = {scope for scope, level in permissions.items() if level == "write"}
-        assert writes <= allowed, f"{_rel(path)}: unexpected write scopes {writes - allowed}"
+        assert writes <= allowed, (
+            f"{_rel(path)}: {where}: unexpected write scopes {writes - allowed}"
+        )
 
 
 @pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=_ids(ALL_WORKFLOWS))
@@ -419,9 +435,15 @@ def test_ci_runs_the_readme_test_command() -> None:
     workflow = _load(ROOT / ".github" / "workflows" / "ci.yml")
     assert {"push", "pull_request"} <= set(_triggers(workflow))
     assert workflow["permissions"] == {"contents": "read"}
-    steps = [s for _, s in _steps(workflow)]
+    job = _jobs(workflow)["test"]
+    # The README's promise: the suite passes on every Python it names.
+    assert job["strategy"]["matrix"]["python-version"] == ["3.10", "3.11", "3.12", "3.13"]
+    steps = job["steps"]
     python = [s for s in steps if str(s.get("uses", "")).startswith("actions/setup-python@")]
-    assert python and str(python[0]["with"]["python-version"]) == "3.11"
+    assert python, "the test job does not set up Python"
+    assert str(python[0]["with"]["python-version"]).replace(" ", "") == (
+        "${{matrix.python-version}}"
+    )
     readme = README.read_text(encoding="utf-8")
     assert re.search(r"^make test\b", readme, re.MULTILINE), "README's test command changed?"
     assert [s["run"].strip() for s in steps if "run" in s][-1] == "make test"
