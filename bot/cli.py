@@ -147,12 +147,19 @@ def status(**kwargs: Any) -> None:
 @_common
 @click.option("--after", help="The pushed commit (default: the base branch's newest commit).")
 @click.option("--before", help="The base branch before the push (default: --after's parent).")
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 500),
+    default=None,
+    help="Ignored (kept for old workflows): what changed is read from the files now.",
+)
 def record(**kwargs: Any) -> None:
     """After merge: record in the registry which version each environment runs.
 
     Reads each environment's overlays at --after and at --before: a version newly declared
     there, and validated in the registry, is recorded. Commit messages are not read."""
     as_json, after, before = kwargs.pop("as_json"), kwargs.pop("after"), kwargs.pop("before")
+    kwargs.pop("depth")
     ctx = _connect(_settings(kwargs))
     from bot.pipeline import record as recording
 

@@ -159,6 +159,7 @@ class CommitInfo:
     sha: str
     message: str
     timestamp: int  # committer time, seconds since the epoch
+    parents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

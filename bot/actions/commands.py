@@ -106,6 +106,16 @@ def _default_branch(payload: Mapping[str, Any]) -> str:
     return branch
 
 
+def _commits(payload: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    commits = payload.get("commits")
+    if not isinstance(commits, list) or not all(
+        isinstance(c, dict) and isinstance(c.get("id"), str) and isinstance(c.get("message"), str)
+        for c in commits
+    ):
+        raise UserError("push event payload: commits must be a list of {id, message}")
+    return commits
+
+
 _SHA = re.compile(r"[0-9a-f]{40}")
 # GitHub lists at most this many commits in a push payload; with as many, the list may be cut
 # short, so the changed paths are not trusted and every environment is read.
@@ -113,23 +123,22 @@ _LISTED = 20
 
 
 def _push(payload: Mapping[str, Any]) -> Push:
+    commits = _commits(payload)
     after, before = payload.get("after"), payload.get("before")
     if not isinstance(after, str) or not _SHA.fullmatch(after):
         raise UserError("push event payload: after must be a commit SHA")
     if before is not None and (not isinstance(before, str) or not _SHA.fullmatch(before)):
         raise UserError("push event payload: before must be a commit SHA")
-    commits = payload.get("commits")
     touched: frozenset[str] | None = None
-    if isinstance(commits, list) and 0 < len(commits) < _LISTED:
+    if 0 < len(commits) < _LISTED:
         paths = [
             path
             for c in commits
-            if isinstance(c, dict)
             for key in ("added", "modified", "removed")
             for path in (c.get(key) or [])
             if isinstance(path, str)
         ]
-        if all(isinstance(c, dict) and key in c for c in commits for key in ("modified",)):
+        if all("modified" in c for c in commits):
             touched = frozenset(paths)
     # A new branch's push has no "before" (GitHub sends forty zeros): then every version its
     # overlays declare counts as new, which records nothing twice.

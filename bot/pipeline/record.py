@@ -37,9 +37,10 @@ class Push:
 
 
 def last_commit(ctx: Context) -> Push:
-    """The base branch's newest commit, as if it had just been pushed on its parent."""
-    head, *parent = ctx.platform.file_history(None, 2)
-    return Push(head.sha, parent[0].sha if parent else None)
+    """The base branch's newest commit, as if it had just been pushed on its first parent (for
+    a merge commit, the base branch before the merge)."""
+    head = ctx.platform.file_history(None, 1)[0]
+    return Push(head.sha, head.parents[0] if head.parents else None)
 
 
 def deployments(ctx: Context, push: Push) -> tuple[list[Deployment], list[Result]]:

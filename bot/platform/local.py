@@ -62,13 +62,18 @@ class LocalPlatform:
         paths = ["--", path] if path is not None else []
         after = [f"--since=@{since}"] if since is not None else []
         raw = self._git(
-            "log", f"-n{limit}", *after, "--format=%H%x00%ct%x00%B%x1e", self.base().sha, *paths
+            "log",
+            f"-n{limit}",
+            *after,
+            "--format=%H%x00%ct%x00%P%x00%B%x1e",
+            self.base().sha,
+            *paths,
         )
         commits = []
         for record in raw.split("\x1e"):
             if record.strip():
-                sha, stamp, message = record.strip("\n").split("\x00", 2)
-                commits.append(CommitInfo(sha, message, int(stamp)))
+                sha, stamp, parents, message = record.strip("\n").split("\x00", 3)
+                commits.append(CommitInfo(sha, message, int(stamp), tuple(parents.split())))
         return commits
 
     def open_promotions(self, prefix: str) -> dict[str, OpenPromotion]:

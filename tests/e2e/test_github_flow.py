@@ -91,7 +91,12 @@ def test_write_budget_and_idempotent_rerun(
     assert _run(setup, monkeypatch, capsys, "run", "--env", "prod").code == 0
     writes = [r.route for r in fake_github.writes()]
     assert len(writes) <= 6, writes
-    assert fake_github.count("GET", "GET /repos/{owner}/{repo}/pulls") == 1
+    listings = [
+        r.path for r in fake_github.requests if r.route == "GET /repos/{owner}/{repo}/pulls"
+    ]
+    # Open PRs are listed once per run; the closed ones (rejections) once, as a promotion is due.
+    assert [p for p in listings if "state=open" in p] == listings[:1]
+    assert len([p for p in listings if "state=closed" in p]) == 1 == len(listings) - 1
 
     fake_github.reset_log()
     again = _run(setup, monkeypatch, capsys, "run", "--env", "prod", "--json")

@@ -120,7 +120,8 @@ class GitHubPlatform:
         with self._api(f"read the history of {path or self.base().branch}"):
             for commit in pages:
                 stamp = commit.commit.committer.date.timestamp()
-                commits.append(CommitInfo(commit.sha, commit.commit.message, int(stamp)))
+                parents = tuple(str(p.sha) for p in commit.parents)
+                commits.append(CommitInfo(commit.sha, commit.commit.message, int(stamp), parents))
                 if len(commits) >= limit:
                     break
         return commits
