@@ -65,10 +65,15 @@ def _find(
     """The URL of a comment on ``number`` written since ``since`` that carries ``tag``."""
     when = datetime.fromtimestamp(since, timezone.utc)
     with api(f"read the comments of #{number}", settings):
+        # GitHub's ``since`` is about updates; an edited old comment must not count either.
         for comment in repo.get_issue(number).get_comments(since=when):
-            if tag in (comment.body or ""):
+            if tag in (comment.body or "") and _aware(comment.created_at) >= when:
                 return str(comment.html_url)
     return None
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def _without_retry(requester: Any) -> Any:
