@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from bot import pipeline
@@ -195,9 +195,9 @@ def _run_command(ctx: Context, command: Command, dry_run: bool) -> Outcome:
         return Outcome("/status", results, table)
     assert command.environment is not None
     if command.name == "rollback":
-        results = [_rollback(ctx, command)]
+        results = [_open_pr(ctx, _rollback(ctx, command))]
     elif command.name == "unhold":
-        results = [unhold(ctx, _one_model(ctx, command), command.environment)]
+        results = [_open_pr(ctx, unhold(ctx, _one_model(ctx, command), command.environment))]
     else:
         results = [r for model in _models(ctx, command) for r in _promote(ctx, command, model)]
     if not dry_run:
@@ -219,6 +219,19 @@ def _promote(ctx: Context, command: Command, model: str) -> list[Result]:
 
 def _rollback(ctx: Context, command: Command) -> Result:
     return rollback(ctx, _one_model(ctx, command), str(command.environment))
+
+
+def _open_pr(ctx: Context, result: Result) -> Result:
+    """``result`` knowing the PR its branch already has. When that PR proposes the same thing,
+    asking again changes nothing and says where it is."""
+    if result.proposal is None or result.open_pr is not None:
+        return result
+    found = ctx.platform.open_promotions(ctx.config.git.branch_prefix)
+    open_pr = found.get(result.proposal.branch)
+    if open_pr is not None and open_pr.promotion == result.proposal.promotion:
+        reason = f"already proposed in #{open_pr.number}"
+        return replace(result, status="unchanged", reason=reason, proposal=None, pr_url=open_pr.url)
+    return replace(result, open_pr=open_pr)
 
 
 def _one_model(ctx: Context, command: Command) -> str:

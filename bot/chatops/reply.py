@@ -61,7 +61,8 @@ def results(items: list[Result]) -> str:
             lines.append(f"{r.status} {title}{link}")
         else:
             # Reasons can quote registry data: a code span keeps links and @mentions inert.
-            lines.append(f"{r.model}/{r.environment}: {code(r.reason)}")
+            link = f" {r.pr_url}" if r.pr_url else ""
+            lines.append(f"{r.model}/{r.environment}: {code(r.reason)}{link}")
     return quiet("\n".join(lines)) if lines else "nothing to do"
 
 
