@@ -3,8 +3,10 @@
 Order of events on GitHub: 👀 on receipt, then 🚀 when done or 😕 when refused or failed,
 and one reply (a PR link, a table, or a one-line reason). Once the 👀 is there, every
 failure ends the same way, whatever raised it: 😕 and one reply naming the failure in one
-line, with a link to the workflow run; never a traceback, never a 👀 left alone. Edited and
-deleted comments, comments by bots and ordinary discussion are ignored without a sound.
+line, with a link to the workflow run; never a traceback, never a 👀 left alone. The error is
+then raised again, so the entry point's error boundary logs the same line and sets the exit
+code. Edited and deleted comments, comments by bots and ordinary discussion are ignored
+without a sound.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any, TypeVar
 from bot import pipeline
 from bot.chatops import reply
 from bot.chatops.parse import Command, Refusal, help_text, parse
-from bot.errors import BotError, UserError
+from bot.errors import UserError
 from bot.model import Selection
 from bot.pipeline import Context
 from bot.pipeline.rollback import rollback
@@ -87,7 +89,7 @@ def handle(
     run_url: str | None = None,
 ) -> Outcome:
     """Answer one ``issue_comment`` event; ``run_url`` (the workflow run) is linked from a
-    failure's reply."""
+    failure's reply. A failure is answered on the comment, then raised as it came."""
     event = CommentEvent.parse(payload)
     if event.action != "created":
         return Outcome("ChatOps", note=f"ignored: comment {event.action}")
@@ -100,9 +102,12 @@ def handle(
     talk = _Talk(ctx.platform.chat(), event)
     try:
         return _answer(ctx, talk, command, dry_run)
-    except Exception as err:  # after the 👀, every failure gets its answer
+    except Exception as err:
+        # After the 👀 every failure gets its answer on the comment; then it goes on to the
+        # entry point's error boundary, which puts the same line in the run's log and exit code.
         name = command.name if isinstance(command, Command) else "command"
-        return _failed(talk, name, err, run_url)
+        _failed(talk, name, err, run_url)
+        raise
 
 
 class _Talk:
@@ -140,16 +145,13 @@ def _answer(ctx: Context, talk: _Talk, command: Command | Refusal, dry_run: bool
     return Outcome(outcome.title, outcome.results, outcome.note, 1 if failed else 0)
 
 
-def _failed(talk: _Talk, name: str, err: Exception, run_url: str | None) -> Outcome:
-    # The traceback is for whoever runs with debug logging; the reply and the run say one line.
+def _failed(talk: _Talk, name: str, err: Exception, run_url: str | None) -> None:
     log.debug("/%s failed", name, exc_info=True)
     text = reply.failure(name, err, run_url)
-    # Best effort: GitHub may be what failed; the run's outcome says so either way.
+    # Best effort: GitHub may be what failed; the run's log says so either way.
     if not talk.replied:
         _try(lambda: talk.reply(text), name)
     _try(lambda: talk.react("confused"), name)
-    code = err.exit_code if isinstance(err, BotError) else 3
-    return Outcome(f"/{name}", note=text, exit_code=code)
 
 
 def _try(step: Callable[[], None], name: str) -> None:

@@ -47,8 +47,9 @@ class Conversation:
         issue: int | None = None,
         run_url: str | None = RUN_URL,
         **env: str,
-    ) -> tuple[Outcome, dict[str, Any]]:
-        """Post ``body`` as ``login`` and let the bot answer it, as the action would."""
+    ) -> tuple[Outcome | Exception, dict[str, Any]]:
+        """Post ``body`` as ``login`` and let the bot answer it, as the action would: what
+        ``handle`` returned, or what it raised once it had answered."""
         if issue is None:
             issue = self.fake.open_issue("Promotions")["number"]
         created = self.fake.add_comment(issue, login, body)
@@ -59,7 +60,10 @@ class Conversation:
         }
         settings = Settings(repo_dir=self.repo, github_repo="acme/gitops", platform="github")
         ctx = connect(settings, self.env(**env))
-        return handle(ctx, payload, run_url=run_url), payload
+        try:
+            return handle(ctx, payload, run_url=run_url), payload
+        except Exception as err:  # the entry point's boundary would report it
+            return err, payload
 
     def reactions(self, payload: dict[str, Any]) -> list[str]:
         return [r["content"] for r in self.fake.reactions.get(payload["comment"]["id"], [])]

@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot import pipeline
+from bot.errors import BotError, UserError
+from bot.results import Outcome
+from bot.text.markdown import code
 from tests.chatops.helpers import RUN_URL, WRITER, Conversation
 from tests.e2e.helpers import seed_fraud_model
 from tests.rig.fake_github import FakeGitHub
@@ -25,7 +28,7 @@ def talk(tmp_path: Path, fake_github: FakeGitHub, tracking_uri: str) -> Conversa
 def test_enterprise_managed_user_logins_are_served(talk: Conversation, login: str) -> None:
     talk.fake.permissions[login] = "write"
     outcome, said = talk.say("/help", login=login)
-    assert outcome.exit_code == 0
+    assert isinstance(outcome, Outcome) and outcome.exit_code == 0
     assert talk.reactions(said) == ["eyes", "rocket"]
     (answer,) = talk.replies(said)
     assert answer.startswith(f"@{login} Commands")
@@ -49,11 +52,12 @@ def test_permission_api_failure_is_answered(
     talk: Conversation, status: int, body: object, why: str
 ) -> None:
     talk.fake.inject("GET", PERMISSION, status, times=10, body=body)
-    outcome, said = talk.say("/promote prod")
-    assert outcome.exit_code == 1
+    raised, said = talk.say("/promote prod")
+    assert isinstance(raised, BotError) and raised.exit_code == 1
     assert talk.reactions(said) == ["eyes", "confused"]
     (answer,) = talk.replies(said)
     assert answer.startswith(FAILED + why), answer
+    assert answer == f"{FAILED}{code(str(raised))}{LINK}"
     assert answer.endswith(LINK)
     assert "\n" not in answer and "Traceback" not in answer
     assert talk.open_pulls() == []
@@ -61,8 +65,8 @@ def test_permission_api_failure_is_answered(
 
 def test_a_pipeline_error_is_answered_with_the_bots_own_words(talk: Conversation) -> None:
     # A fresh repository has no older version to roll back to: a UserError from the pipeline.
-    outcome, said = talk.say("/rollback prod")
-    assert outcome.exit_code == 1
+    raised, said = talk.say("/rollback prod")
+    assert isinstance(raised, UserError)
     assert talk.reactions(said) == ["eyes", "confused"]
     assert talk.replies(said) == [
         f"@{WRITER} `/rollback` failed: `[fraud-detector/prod] no version older than v1 in the "
@@ -78,8 +82,8 @@ def test_an_unexpected_error_is_answered_without_its_text(
         raise RuntimeError("token=ghs_should_never_be_shown")
 
     monkeypatch.setattr(pipeline, "evaluate", broken)
-    outcome, said = talk.say("/status")
-    assert outcome.exit_code == 3
+    raised, said = talk.say("/status")
+    assert isinstance(raised, RuntimeError)
     assert talk.reactions(said) == ["eyes", "confused"]
     assert talk.replies(said) == [
         f"@{WRITER} `/status` failed: `unexpected error (RuntimeError); please report it`{LINK}"
@@ -101,8 +105,8 @@ def test_a_failure_after_the_reply_adds_the_confused_face_and_no_second_reply(
     talk.fake.inject(
         "POST", "/repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", 422, times=1
     )
-    outcome, said = talk.say("/help")
-    assert outcome.exit_code == 1
+    raised, said = talk.say("/help")
+    assert isinstance(raised, UserError)
     assert len(talk.replies(said)) == 1
     assert talk.reactions(said) == ["confused"]
 

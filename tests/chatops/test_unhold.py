@@ -105,9 +105,15 @@ def test_unhold_respects_the_environments_allow_list(talk: Conversation) -> None
     assert len(talk.open_pulls()) == 1
 
 
-def test_unhold_without_a_hold_says_so(talk: Conversation) -> None:
+def test_unhold_without_a_hold_says_so(
+    talk: Conversation, capsys: pytest.CaptureFixture[str]
+) -> None:
     said = _run(talk, "/unhold dev")
     assert said["exit_code"] == 1
+    # The run's log says it too, in the same words.
+    assert f"::error::[fraud-detector/dev] no hold to lift: {STATE} holds nothing for dev" in (
+        capsys.readouterr().out
+    )
     assert talk.reactions(said) == ["eyes", "confused"]
     assert talk.replies(said) == [
         f"@{WRITER} `/unhold` failed: `[fraud-detector/dev] no hold to lift: {STATE} holds "
