@@ -37,7 +37,8 @@ def quiet(markdown: str) -> str:
             out.append(markdown[i:end])
             i = end
         else:
-            out.append({"@": "@" + _ZWSP, "&": "&amp;"}.get(char, char))
+            inert = char == "@" and markdown[i + 1 : i + 2] == _ZWSP  # quiet already
+            out.append(char if inert else {"@": "@" + _ZWSP, "&": "&amp;"}.get(char, char))
             i += 1
     return "".join(out)
 

@@ -184,6 +184,7 @@ def test_anything_else_is_not_a_login(login: str) -> None:
         ("\\&#64;x", "\\&#64;x"),  # already escaped: no entity
         ("a@b.c", "a@\u200bb.c"),
         ("[#5](http://h/pull/5)", "[#5](http://h/pull/5)"),
+        ("@\u200balice", "@\u200balice"),  # quiet twice is quiet once
     ],
 )
 def test_quiet_leaves_no_mention(text: str, expected: str) -> None:
