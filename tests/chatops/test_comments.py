@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from bot.errors import RetryableError
-from bot.platform.github import GitHubPlatform, GitHubSettings
+from bot.platform.github import GitHubSettings
+from bot.platform.github.chat import GitHubChat
+from bot.platform.github.client import client
 from bot.platform.github.comments import marker
 from tests.chatops.proxy import LateFaultProxy
 from tests.rig.fake_github import FakeGitHub
@@ -22,7 +24,7 @@ def proxy(fake_github: FakeGitHub) -> Iterator[LateFaultProxy]:
         yield started
 
 
-def _chat(fake: FakeGitHub, proxy: LateFaultProxy) -> object:
+def _chat(fake: FakeGitHub, proxy: LateFaultProxy) -> GitHubChat:
     settings = GitHubSettings(
         repository="acme/gitops",
         token=TOKEN,
@@ -31,7 +33,12 @@ def _chat(fake: FakeGitHub, proxy: LateFaultProxy) -> object:
         seconds_between_writes=0,
         retry_backoff=0,
     )
-    return GitHubPlatform(settings).chat()
+    return GitHubChat(*_client(settings), settings)
+
+
+def _client(settings: GitHubSettings) -> tuple[object, object]:
+    gh = client(settings)
+    return gh, gh.get_repo(settings.repository)
 
 
 def _issue(fake: FakeGitHub) -> int:
@@ -53,7 +60,7 @@ def test_502_after_the_post_was_carried_out_leaves_one_comment(
 ) -> None:
     number = _issue(fake_github)
     proxy.answer_after_forward(_route(fake_github, number), status=502)
-    url = _chat(fake_github, proxy).reply(number, "@alice opened #7")  # type: ignore[attr-defined]
+    url = _chat(fake_github, proxy).reply(number, "@alice opened #7")
     (body,) = _bodies(fake_github, number)
     assert body.startswith("@alice opened #7\n\n<!-- model-promotion-bot:comment reply_")
     # The URL of the comment that was found, not of a new one.
@@ -67,7 +74,7 @@ def test_reset_after_the_post_was_carried_out_leaves_one_comment(
 ) -> None:
     number = _issue(fake_github)
     proxy.reset(after_forward=True, match=_route(fake_github, number))
-    _chat(fake_github, proxy).reply(number, "@alice opened #7")  # type: ignore[attr-defined]
+    _chat(fake_github, proxy).reply(number, "@alice opened #7")
     assert len(_bodies(fake_github, number)) == 1
     posts = [s.outcome for s in proxy.requests if s.method == "POST"]
     assert posts == ["forwarded, then reset"]
@@ -78,7 +85,7 @@ def test_a_post_that_never_arrived_is_sent_once_more(
 ) -> None:
     number = _issue(fake_github)
     proxy.answer(status=502, match=_route(fake_github, number))
-    _chat(fake_github, proxy).reply(number, "@alice opened #7")  # type: ignore[attr-defined]
+    _chat(fake_github, proxy).reply(number, "@alice opened #7")
     assert len(_bodies(fake_github, number)) == 1
     posts = [s.outcome for s in proxy.requests if s.method == "POST"]
     assert posts == ["502", "forwarded"]
@@ -90,7 +97,7 @@ def test_two_lost_posts_fail_in_one_line_and_post_nothing(
     number = _issue(fake_github)
     proxy.answer(status=503, times=2, match=_route(fake_github, number))
     with pytest.raises(RetryableError) as caught:
-        _chat(fake_github, proxy).reply(number, "@alice opened #7")  # type: ignore[attr-defined]
+        _chat(fake_github, proxy).reply(number, "@alice opened #7")
     assert str(caught.value).startswith("GitHub answered 503")
     assert f"cannot comment on #{number}" in str(caught.value)
     assert "\n" not in str(caught.value)
@@ -109,11 +116,11 @@ def test_an_older_comment_with_the_same_words_does_not_count(
     # The same reply a day ago: its marker matches, but it was written before this attempt.
     number = _issue(fake_github)
     chat = _chat(fake_github, proxy)
-    chat.reply(number, "@alice nothing to do")  # type: ignore[attr-defined]
+    chat.reply(number, "@alice nothing to do")
     fake_github.comments[number][0]["updated_at"] = "2020-01-01T00:00:00Z"
     fake_github.comments[number][0]["created_at"] = "2020-01-01T00:00:00Z"
     proxy.answer(status=502, match=_route(fake_github, number))
-    chat.reply(number, "@alice nothing to do")  # type: ignore[attr-defined]
+    chat.reply(number, "@alice nothing to do")
     assert len(_bodies(fake_github, number)) == 2
 
 
