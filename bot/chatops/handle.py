@@ -1,30 +1,39 @@
 """ChatOps: an ``issue_comment`` event -> a checked command -> the same pipeline as ``run``.
 
 Order of events on GitHub: 👀 on receipt, then 🚀 when done or 😕 when refused or failed,
-and one reply (a PR link, a table, or a one-line reason). Edited and deleted comments,
-comments by bots and ordinary discussion are ignored without a sound.
+and one reply (a PR link, a table, or a one-line reason). Once the 👀 is there, every
+failure ends the same way, whatever raised it: 😕 and one reply naming the failure in one
+line, with a link to the workflow run; never a traceback, never a 👀 left alone. The error is
+then raised again, so the entry point's error boundary logs the same line and sets the exit
+code. Edited and deleted comments, comments by bots and ordinary discussion are ignored
+without a sound.
 """
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from bot import pipeline
+from bot.chatops import reply
 from bot.chatops.parse import Command, Refusal, help_text, parse
-from bot.errors import BotError, UserError
+from bot.errors import UserError
 from bot.model import Selection
 from bot.pipeline import Context
 from bot.pipeline.rollback import rollback
+from bot.pipeline.unhold import unhold
 from bot.platform import Chat
 from bot.results import Outcome, Result
 from bot.text import summary
-from bot.text.markdown import code
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
-_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(\[bot\])?$")
+# Up to 39 letters, digits, '-' and '_' (Enterprise Managed Users are handle_shortcode, the
+# setup user shortcode_admin), not starting with either; Apps comment as name[bot].
+_LOGIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,38}(\[bot\])?$")
 _WRITERS = ("admin", "maintain", "write")
 
 
@@ -72,7 +81,15 @@ def _field(data: Mapping[str, Any], key: str, kind: type[T], prefix: str = "") -
     return value
 
 
-def handle(ctx: Context, payload: Mapping[str, Any], dry_run: bool = False) -> Outcome:
+def handle(
+    ctx: Context,
+    payload: Mapping[str, Any],
+    dry_run: bool = False,
+    *,
+    run_url: str | None = None,
+) -> Outcome:
+    """Answer one ``issue_comment`` event; ``run_url`` (the workflow run) is linked from a
+    failure's reply. A failure is answered on the comment, then raised as it came."""
     event = CommentEvent.parse(payload)
     if event.action != "created":
         return Outcome("ChatOps", note=f"ignored: comment {event.action}")
@@ -82,17 +99,66 @@ def handle(ctx: Context, payload: Mapping[str, Any], dry_run: bool = False) -> O
     command = parse(event.body, envs, list(ctx.config.models))
     if command is None:
         return Outcome("ChatOps", note="ignored: not a command")
-    chat = ctx.platform.chat()
-    chat.react(event.issue_number, event.comment_id, "eyes")
+    talk = _Talk(ctx.platform.chat(), event)
+    try:
+        return _answer(ctx, talk, command, dry_run)
+    except Exception as err:
+        # After the 👀 every failure gets its answer on the comment; then it goes on to the
+        # entry point's error boundary, which puts the same line in the run's log and exit code.
+        name = command.name if isinstance(command, Command) else "command"
+        _failed(talk, name, err, run_url)
+        raise
+
+
+class _Talk:
+    """The conversation on one comment: remembers whether the one reply went out, so a
+    failure after it adds the 😕 and no second reply."""
+
+    def __init__(self, chat: Chat, event: CommentEvent) -> None:
+        self.chat, self.event = chat, event
+        self.replied = False
+
+    def react(self, content: str) -> None:
+        self.chat.react(self.event.issue_number, self.event.comment_id, content)
+
+    def reply(self, text: str) -> None:
+        self.chat.reply(self.event.issue_number, f"@{self.event.login} {text}")
+        self.replied = True
+
+
+def _answer(ctx: Context, talk: _Talk, command: Command | Refusal, dry_run: bool) -> Outcome:
+    talk.react("eyes")
     refusal = (
-        command.message if isinstance(command, Refusal) else _refusal(ctx, chat, event, command)
+        command.message
+        if isinstance(command, Refusal)
+        else _refusal(ctx, talk.chat, talk.event, command)
     )
     if refusal is not None:
-        chat.reply(event.issue_number, f"@{event.login} {refusal}")
-        chat.react(event.issue_number, event.comment_id, "confused")
+        talk.reply(refusal)
+        talk.react("confused")
         return Outcome("ChatOps", note=f"refused: {refusal}")
     assert isinstance(command, Command)
-    return _execute(ctx, chat, event, command, dry_run)
+    outcome = _run_command(ctx, command, dry_run)
+    failed = any(r.failed for r in outcome.results)
+    talk.reply(outcome.note)
+    talk.react("confused" if failed else "rocket")
+    return Outcome(outcome.title, outcome.results, outcome.note, 1 if failed else 0)
+
+
+def _failed(talk: _Talk, name: str, err: Exception, run_url: str | None) -> None:
+    log.debug("/%s failed", name, exc_info=True)
+    text = reply.failure(name, err, run_url)
+    # Best effort: GitHub may be what failed; the run's log says so either way.
+    if not talk.replied:
+        _try(lambda: talk.reply(text), name)
+    _try(lambda: talk.react("confused"), name)
+
+
+def _try(step: Callable[[], None], name: str) -> None:
+    try:
+        step()
+    except Exception:
+        log.warning("could not tell the requester that /%s failed", name, exc_info=True)
 
 
 def _refusal(ctx: Context, chat: Chat, event: CommentEvent, command: Command) -> str | None:
@@ -121,35 +187,24 @@ def _models(ctx: Context, command: Command) -> list[str]:
     return [m for m, e in ctx.config.pairs() if e == command.environment]
 
 
-def _execute(
-    ctx: Context, chat: Chat, event: CommentEvent, command: Command, dry_run: bool
-) -> Outcome:
-    try:
-        outcome = _run_command(ctx, command, dry_run)
-    except BotError as err:
-        chat.reply(event.issue_number, f"@{event.login} `/{command.name}` failed: {code(str(err))}")
-        chat.react(event.issue_number, event.comment_id, "confused")
-        return Outcome(f"/{command.name}", note=str(err), exit_code=1)
-    failed = any(r.failed for r in outcome.results)
-    chat.reply(event.issue_number, f"@{event.login} {outcome.note}")
-    chat.react(event.issue_number, event.comment_id, "confused" if failed else "rocket")
-    return Outcome(outcome.title, outcome.results, outcome.note, 1 if failed else 0)
-
-
 def _run_command(ctx: Context, command: Command, dry_run: bool) -> Outcome:
     if command.name == "help":
         return Outcome("/help", note=help_text())
     if command.name == "status":
         results = pipeline.evaluate(ctx, Selection())
-        return Outcome("/status", results, summary.markdown("Promotion status", results))
+        # The table quotes registry text: no one in it may be mentioned.
+        table = reply.quiet(summary.markdown("Promotion status", results))
+        return Outcome("/status", results, table)
     assert command.environment is not None
     if command.name == "rollback":
-        results = [_rollback(ctx, command)]
+        results = [_open_pr(ctx, _rollback(ctx, command))]
+    elif command.name == "unhold":
+        results = [_open_pr(ctx, unhold(ctx, _one_model(ctx, command), command.environment))]
     else:
         results = [r for model in _models(ctx, command) for r in _promote(ctx, command, model)]
     if not dry_run:
         results = pipeline.apply(ctx, results)
-    return Outcome(f"/{command.name} {command.environment}", results, _reply(results))
+    return Outcome(f"/{command.name} {command.environment}", results, reply.results(results))
 
 
 def _promote(ctx: Context, command: Command, model: str) -> list[Result]:
@@ -165,23 +220,25 @@ def _promote(ctx: Context, command: Command, model: str) -> list[Result]:
 
 
 def _rollback(ctx: Context, command: Command) -> Result:
+    return rollback(ctx, _one_model(ctx, command), str(command.environment))
+
+
+def _open_pr(ctx: Context, result: Result) -> Result:
+    """``result`` knowing the PR its branch already has. When that PR proposes the same thing,
+    asking again changes nothing and says where it is."""
+    if result.proposal is None or result.open_pr is not None:
+        return result
+    found = ctx.platform.open_promotions(ctx.config.git.branch_prefix)
+    open_pr = found.get(result.proposal.branch)
+    if open_pr is not None and open_pr.promotion == result.proposal.promotion:
+        reason = f"already proposed in #{open_pr.number}"
+        return replace(result, status="unchanged", reason=reason, proposal=None, pr_url=open_pr.url)
+    return replace(result, open_pr=open_pr)
+
+
+def _one_model(ctx: Context, command: Command) -> str:
     models = _models(ctx, command)
     if len(models) != 1:
-        raise UserError(
-            f"several models run in {command.environment}; name one: `/rollback "
-            f"{command.environment} <model>`"
-        )
-    return rollback(ctx, models[0], str(command.environment))
-
-
-def _reply(results: list[Result]) -> str:
-    lines = []
-    for r in results:
-        if r.status in ("opened", "updated", "planned"):
-            title = r.proposal.title if r.proposal else r.reason
-            link = f" {r.pr_url}" if r.pr_url else ""
-            lines.append(f"{r.status} {title}{link}")
-        else:
-            # Reasons can quote registry data: a code span keeps links and @mentions inert.
-            lines.append(f"{r.model}/{r.environment}: {code(r.reason)}")
-    return "\n".join(lines) if lines else "nothing to do"
+        env = command.environment
+        raise UserError(f"several models run in {env}; name one: `/{command.name} {env} <model>`")
+    return models[0]

@@ -1,9 +1,10 @@
 """Comment text -> Command: a strict parser, no I/O.
 
 Comment text is untrusted. Only the first line can hold a command, every argument must match
-a strict pattern (environment and model names known to the config, versions as digits), and
-anything else is refused with the usage line. Nothing from the comment is echoed back except
-through ``bot.text.markdown.code``.
+a strict pattern (environment and model names known to the config, versions as registry
+version numbers of at most ``MAX_VERSION_DIGITS`` digits), and anything else is refused with a
+message that says exactly what is wrong, and the usage line. Nothing from the comment is echoed
+back except through ``bot.text.markdown.code``.
 """
 
 from __future__ import annotations
@@ -11,18 +12,25 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Literal, cast
+from typing import Literal
 
-COMMANDS = ("promote", "rollback", "status", "help")
-USAGE = {
+from bot.text.markdown import code
+
+Name = Literal["promote", "rollback", "unhold", "status", "help"]
+COMMANDS: tuple[Name, ...] = ("promote", "rollback", "unhold", "status", "help")
+USAGE: dict[Name, str] = {
     "promote": "/promote <environment> [version] [model]",
     "rollback": "/rollback <environment> [model]",
+    "unhold": "/unhold <environment> [model]",
     "status": "/status",
     "help": "/help",
 }
 MAX_BODY = 65536
 MAX_LINE = 200
-_VERSION = re.compile(r"^[0-9]{1,9}$")
+# MLflow numbers versions from 1; nine digits is far beyond any registry and keeps the value
+# an int32 wherever it ends up.
+MAX_VERSION_DIGITS = 9
+_DIGITS = re.compile(r"^[0-9]+$")
 _TAG_LIKE = re.compile(r"^v?[0-9]+(?:\.[0-9]+)*$")
 _TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
 _COMMAND_LINE = re.compile(r"^/(" + "|".join(COMMANDS) + r")(?=\s|$)")
@@ -30,7 +38,7 @@ _COMMAND_LINE = re.compile(r"^/(" + "|".join(COMMANDS) + r")(?=\s|$)")
 
 @dataclass(frozen=True)
 class Command:
-    name: Literal["promote", "rollback", "status", "help"]
+    name: Name
     environment: str | None = None
     version: str | None = None
     model: str | None = None
@@ -43,9 +51,18 @@ class Refusal:
     message: str
 
 
+_HELP: dict[Name, str] = {
+    "promote": "open a promotion PR (a version pins it and lifts a rollback hold)",
+    "rollback": "open a PR back to the previous version, holding the current one",
+    "unhold": "open a PR that lifts the rollback hold, so scheduled runs may promote again",
+    "status": "what each environment runs and what would be promoted",
+    "help": "this list",
+}
+
+
 def help_text() -> str:
     lines = ["Commands (first line of a comment; one per comment):", ""]
-    lines += [f"- `{USAGE[name]}`" for name in COMMANDS]
+    lines += [f"- `{USAGE[name]}`: {_HELP[name]}" for name in COMMANDS]
     return "\n".join(lines)
 
 
@@ -58,7 +75,7 @@ def parse(
     match = _COMMAND_LINE.match(first)
     if not match:
         return None
-    name = match.group(1)
+    name = _name(match.group(1))
     if len(body) > MAX_BODY or len(first) > MAX_LINE:
         return Refusal(f"comment too long; usage: `{USAGE[name]}`")
     if any(_COMMAND_LINE.match(line.strip()) for line in rest.splitlines()):
@@ -72,18 +89,21 @@ def parse(
 
 
 def _build(
-    name: str, args: list[str], environments: Collection[str], models: Collection[str]
+    name: Name, args: list[str], environments: Collection[str], models: Collection[str]
 ) -> Command | Refusal:
     if name in ("status", "help"):
-        return Command(_name(name)) if not args else Refusal(f"`/{name}` takes no arguments")
+        return Command(name) if not args else Refusal(f"`/{name}` takes no arguments")
     if not args:
         return Refusal(f"missing environment; usage: `{USAGE[name]}`")
     env, *more = args
     if env not in environments:
         return Refusal(f"unknown environment; use one of: {', '.join(sorted(environments))}")
-    if more and _TAG_LIKE.match(more[0]) and not _VERSION.match(more[0]):
-        return Refusal(f"versions are registry version numbers (digits), e.g. `/{name} {env} 2`")
-    version = more.pop(0) if name == "promote" and more and _VERSION.match(more[0]) else None
+    version = None
+    if more and more[0] not in models and _TAG_LIKE.match(more[0]):
+        refusal = _version_refusal(name, env, more[0])
+        if refusal is not None:
+            return refusal
+        version = more.pop(0)
     model = more.pop(0) if more else None
     if more:
         return Refusal(f"too many arguments; usage: `{USAGE[name]}`")
@@ -91,9 +111,32 @@ def _build(
         return Refusal(f"unknown model; use one of: {', '.join(sorted(models))}")
     if version is not None and model is None and len(models) > 1:
         return Refusal(f"name the model when promoting a version; usage: `{USAGE[name]}`")
-    return Command(_name(name), env, version, model)
+    return Command(name, env, version, model)
 
 
-def _name(name: str) -> Literal["promote", "rollback", "status", "help"]:
-    assert name in COMMANDS
-    return cast(Literal["promote", "rollback", "status", "help"], name)
+_NO_VERSION: dict[Name, str] = {
+    "rollback": ": it goes back to the version deployed before",
+    "unhold": ": it lifts the hold on whichever version is held",
+}
+
+
+def _version_refusal(name: Name, env: str, arg: str) -> Refusal | None:
+    """None when ``arg`` is a version ``name`` takes; otherwise what exactly is wrong."""
+    if name != "promote":
+        does = _NO_VERSION.get(name, "")
+        return Refusal(f"`/{name}` takes no version{does}; usage: `{USAGE[name]}`")
+    if not _DIGITS.match(arg):
+        return Refusal(f"versions are registry version numbers (digits), e.g. `/{name} {env} 2`")
+    if len(arg) > MAX_VERSION_DIGITS:
+        return Refusal(
+            f"version {code(arg)} has {len(arg)} digits; registry version numbers have at most "
+            f"{MAX_VERSION_DIGITS}, e.g. `/{name} {env} 2`"
+        )
+    return None
+
+
+def _name(text: str) -> Name:
+    for name in COMMANDS:
+        if name == text:
+            return name
+    raise AssertionError(f"not a command: {text}")  # the pattern only matches COMMANDS

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
+from urllib.parse import quote
 
-from bot.errors import NotFound
+from bot.errors import NotFound, RetryableError
 from bot.platform.github.client import api
+from bot.platform.github.comments import post_once
 from bot.platform.github.settings import GitHubSettings
+from bot.untrusted import show
+
+ROLES = ("admin", "maintain", "write", "triage", "read", "none")
+# The legacy ``permission`` field: the base role a custom repository role builds on.
+_LEGACY = ("admin", "write", "read", "none")
 
 
 class GitHubChat:
@@ -22,16 +30,32 @@ class GitHubChat:
             issue = self._repo.get_issue(issue_number)
             issue.get_comment(comment_id).create_reaction(content)
 
-    def reply(self, issue_number: int, body: str) -> str:
-        with api(f"reply on #{issue_number}", self._settings):
-            comment = self._repo.get_issue(issue_number).create_comment(body)
-        return str(comment.html_url)
+    def reply(self, issue_number: int, body: str, key: str | None = None) -> str:
+        """Post ``body`` once: a retried reply never shows twice. ``key`` names the message;
+        by default the text itself does, so only the same words on the same issue match."""
+        if key is None:
+            digest = hashlib.sha256(f"{issue_number}\n{body}".encode()).hexdigest()[:16]
+            key = f"reply {digest}"
+        return post_once(self._repo, issue_number, body, key, self._settings)
 
     def permission(self, login: str) -> str:
-        """admin | maintain | write | triage | read | none."""
-        with api(f"read the permission of {login}", self._settings):
-            data = self._repo.get_collaborator_role_name(login)
-        return str(data)
+        """admin | maintain | write | triage | read | none. A custom role reads as the base
+        role it extends; an answer with neither is an error, never a guess."""
+        what = f"read the permission of {login}"
+        with api(what, self._settings):
+            _, data = self._repo.requester.requestJsonAndCheck(
+                "GET", f"{self._repo.url}/collaborators/{quote(login, safe='')}/permission"
+            )
+        role = data.get("role_name") if isinstance(data, dict) else None
+        if role in ROLES:
+            return str(role)
+        legacy = data.get("permission") if isinstance(data, dict) else None
+        if legacy in _LEGACY:
+            return str(legacy)
+        raise RetryableError(
+            f"GitHub answered without a role (role_name {show(role, 30)}, permission "
+            f"{show(legacy, 30)}): cannot {what}; try again"
+        )
 
     def in_team(self, org: str, team: str, login: str) -> bool:
         try:
