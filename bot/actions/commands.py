@@ -22,7 +22,7 @@ def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event) -> Outcom
             raise UserError(f"command comment needs an issue_comment event, got {event.name}")
         from bot.chatops import handle
 
-        return handle(ctx, event.payload, inputs.dry_run)
+        return handle(ctx, event.payload, inputs.dry_run, run_url=inputs.run_url)
     if command == "status":
         results = pipeline.evaluate(ctx, Selection(inputs.model))
         return Outcome("Promotion status", results, exit_code=exit_code(results))

@@ -27,6 +27,7 @@ class Inputs:
     token: str
     dry_run: bool
     mlflow_tracking_uri: str | None
+    run_url: str | None = None  # this workflow run, for replies that point at its log
 
     @classmethod
     def parse(cls, env: Mapping[str, str]) -> Inputs:
@@ -51,7 +52,16 @@ class Inputs:
             token=get("github-token") or env.get("GITHUB_TOKEN", ""),
             dry_run=dry_run == "true",
             mlflow_tracking_uri=get("mlflow-tracking-uri") or None,
+            run_url=_run_url(env),
         )
+
+
+def _run_url(env: Mapping[str, str]) -> str | None:
+    server, repository = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")
+    run_id = env.get("GITHUB_RUN_ID", "")
+    if not (server and repository and run_id.isdigit() and REPOSITORY.match(repository)):
+        return None
+    return f"{server.rstrip('/')}/{repository}/actions/runs/{run_id}"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from bot.config.targets import RelPath, Strict, Target, check_gates, safe_relati
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
 NAME = re.compile(NAME_PATTERN)
 _ALLOW = re.compile(
-    r"^(@[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9._-]{0,99}|[A-Za-z0-9][A-Za-z0-9-]{0,38})$"
+    r"^(@[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9._-]{0,99}|[A-Za-z0-9][A-Za-z0-9_-]{0,38})$"
 )
 
 

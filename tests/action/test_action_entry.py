@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,7 @@ class Rig:
     def replies(self, payload: dict[str, Any]) -> list[str]:
         issue = payload["issue"]["number"]
         return [
-            c["body"]
+            re.sub(r"\n*<!-- model-promotion-bot:comment [^>]* -->\n?\Z", "", c["body"])
             for c in self.fake.comments.get(issue, [])
             if c["user"] != WRITER and c["user"] != READER and c["user"] != "olivia"
         ]
