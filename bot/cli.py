@@ -7,6 +7,7 @@ Heavy clients (mlflow, github) are imported only by the adapters that need them.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 
 import click
 
-from bot.errors import BotError, ConfigError
+from bot.errors import BotError, ConfigError, UserError
 from bot.platform import PLATFORMS
 from bot.settings import Settings
 from bot.text import cli as output
@@ -68,20 +69,29 @@ def _platform_choice(ctx: click.Context, param: click.Parameter, value: str) -> 
     return value
 
 
-def _settings(kwargs: dict[str, Any]) -> Settings:
+def _settings(kwargs: dict[str, Any], writes: bool = False) -> Settings:
     _logging(kwargs.pop("verbose"))
     return Settings(
         config_path=kwargs.pop("config_path"),
         repo_dir=kwargs.pop("repo_dir"),
         github_repo=kwargs.pop("github_repo"),
         platform=kwargs.pop("platform"),
+        writes=writes,
     )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="model-promotion-bot")
 def cli() -> None:
-    """Promote validated ML model versions through GitOps pull requests."""
+    """Promote validated ML model versions through GitOps pull requests.
+
+    \b
+    Exit codes:
+      0  done; nothing failed (blocked, held or waiting promotions are not failures)
+      1  a config, input or registry problem to fix, or a promotion that failed
+      2  usage: an unknown command or option
+      3  unexpected error (a bug: rerun with -vv and report it)
+    """
 
 
 @cli.command()
@@ -99,7 +109,7 @@ def run(**kwargs: Any) -> None:
     """Poll the registry and open or update one PR per promotion."""
     as_json, dry_run, out = kwargs.pop("as_json"), kwargs.pop("dry_run"), kwargs.pop("output")
     selection = _selection(kwargs)
-    ctx = _connect(_settings(kwargs))
+    ctx = _connect(_settings(kwargs, writes=not dry_run))
     from bot import pipeline
 
     results = pipeline.evaluate(ctx, selection)
@@ -165,17 +175,71 @@ def record(**kwargs: Any) -> None:
 
 @cli.command()
 @_common
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Also check the registry (reachable, models and validated versions exist) and "
+    "that the token can write contents and pull requests.",
+)
 def validate(**kwargs: Any) -> None:
     """Check the config and that every target file, entry and key exists."""
-    as_json = kwargs.pop("as_json")
+    as_json, online = kwargs.pop("as_json"), kwargs.pop("online")
     settings = _settings(kwargs)
-    ctx = _connect(settings)
+    try:
+        ctx = _connect(settings)
+    except ConfigError as err:
+        if as_json:  # a script asked for JSON: it gets JSON, whatever failed
+            output.emit_validate(err.problems, None, as_json)
+        raise
     from bot import pipeline
 
     problems = pipeline.validate(ctx)
+    if online:
+        from bot.onboard.online import check
+
+        problems += check(ctx)
     output.emit_validate(problems, ctx.config, as_json)
     if problems:
         raise ConfigError(problems)
+
+
+@cli.command()
+@click.option(
+    "--repo-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The GitOps repository to scan.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    default=".github/promotion.yml",
+    show_default=True,
+    help="Where to write the draft, relative to --repo-dir.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing config.")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft, write nothing.")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+def init(**kwargs: Any) -> None:
+    """Draft a commented config from the overlays and values files found in the repository."""
+    _logging(kwargs.pop("verbose"))
+    from bot.onboard.init import draft_config
+
+    repo: Path = kwargs["repo_dir"]
+    target = repo / kwargs["config_path"]
+    if target.exists() and not (kwargs["force"] or kwargs["to_stdout"]):
+        raise UserError(f"{target}: a config exists already; pass --force to overwrite it")
+    draft = draft_config(repo)
+    if kwargs["to_stdout"]:
+        click.echo(draft.text, nl=False)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(draft.text, encoding="utf-8")
+    partial.replace(target)  # all or nothing: never a half-written config
+    click.echo(f"wrote {target}: {draft.summary}")
+    click.echo("next: review the TODO lines, then run `promote validate --online`")
 
 
 def _connect(settings: Settings) -> Any:
@@ -197,10 +261,10 @@ def _exit_for(results: list[Any]) -> None:
         sys.exit(1)
 
 
-def _logging(verbosity: int) -> None:
-    level = logging.WARNING - 10 * min(verbosity, 2)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bot").setLevel(level)
+def _logging(verbose: int) -> None:
+    from bot import logs
+
+    logs.setup(logs.verbosity(verbose, os.environ))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,10 +8,12 @@ so that a message cannot start a command of its own.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 import secrets
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -67,6 +69,24 @@ class ActionsIO:
         else:
             self._command(level, {}, message)
 
+    @contextlib.contextmanager
+    def group(self, title: str) -> Iterator[None]:
+        """A foldable section of the job log; log lines written meanwhile land inside it."""
+        self._command("group", {}, title)
+        try:
+            yield
+        finally:
+            self._command("endgroup", {}, "")
+
+    def line(self, text: str) -> None:
+        """A plain job-log line; escaped so untrusted text cannot start a workflow command."""
+        self._stream.write(_escape_data(text) + "\n")
+        self._stream.flush()
+
+    def log_handler(self) -> logging.Handler:
+        """Log records as job-log lines (one line each, escaped like ``line``)."""
+        return _JobLog(self)
+
     def _relative(self, file: str) -> str:
         # Annotations attach to a file only when its path is relative to the repository root.
         path = Path(file)
@@ -81,3 +101,16 @@ class ActionsIO:
         joined = ",".join(f"{k}={_escape_property(v)}" for k, v in props.items())
         self._stream.write(f"::{name}{' ' + joined if joined else ''}::{_escape_data(message)}\n")
         self._stream.flush()
+
+
+class _JobLog(logging.Handler):
+    def __init__(self, io: ActionsIO) -> None:
+        super().__init__()
+        self._io = io
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._io.line(self.format(record))
+        except Exception:  # a log line must never break the run
+            self.handleError(record)

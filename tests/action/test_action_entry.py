@@ -149,7 +149,8 @@ def test_workflow_dispatch_with_inputs_promotes_one_env(rig: Rig) -> None:
         {
             "model": "fraud-detector",
             "environment": "staging",
-            "status": "unchanged",
+            "status": "up-to-date",
+            "healthy": True,
             "reason": "up to date: v1 (v1.3.0)",
         }
     ]
@@ -245,7 +246,7 @@ def test_status_and_help_on_a_pull_request(rig: Rig) -> None:
     status = rig.comment("/status", issue=number)
     assert main(rig.env("issue_comment", status)) == 0
     (reply,) = rig.replies(status)
-    assert "| fraud\\-detector | prod | ✔ unchanged | v1 `v1.3.0` | v2 `v1.4.0` |" in reply
+    assert "| fraud\\-detector | prod | ✔ up-to-date | v1 `v1.3.0` | v2 `v1.4.0` |" in reply
     assert rig.reactions(status) == ["eyes", "rocket"]
     help_ = rig.comment("/help", issue=number)
     assert main(rig.env("issue_comment", help_)) == 0
