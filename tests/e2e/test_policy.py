@@ -124,8 +124,9 @@ def test_soak_time_is_measured_from_the_upstream_commit(repo: Repo) -> None:
     repo.configure("      prod:\n", "      prod:\n        from: staging\n        soak_hours: 24\n")
     repo.deploy("staging", "2", "v1.4.0", hours_ago=2)
     prod = repo.results("plan", "--env", "prod")["prod"]
-    assert prod["status"] == "unchanged"
+    assert (prod["status"], prod["healthy"]) == ("waiting", False)
     assert prod["reason"].startswith("soaking: 2.0 h of 24 h in staging")
+    assert 21.9 < prod["why"]["hours_left"] <= 22.0
     repo.deploy("dev", "2", "v1.4.0")  # later, unrelated commits change nothing
     repo.path.joinpath("README.md").write_text("notes\n")
     commit_all(repo.path, "docs")
@@ -133,7 +134,7 @@ def test_soak_time_is_measured_from_the_upstream_commit(repo: Repo) -> None:
     assert again["reason"].startswith("soaking: 2.0 h of 24 h in staging")
 
 
-@pytest.mark.parametrize(("hours_ago", "status"), [(2, "unchanged"), (48, "planned")])
+@pytest.mark.parametrize(("hours_ago", "status"), [(2, "held"), (48, "planned")])
 def test_rollback_hold_is_looked_for_since_the_candidate_was_registered(
     repo: Repo, hours_ago: float, status: str
 ) -> None:
@@ -145,8 +146,9 @@ def test_rollback_hold_is_looked_for_since_the_candidate_was_registered(
     repo.deploy("prod", "2", "v1.4.0", hours_ago=hours_ago, message=message)
     prod = repo.results("plan", "--env", "prod")["prod"]
     assert (prod["status"], prod["candidate"]["version"]) == (status, "3")
-    if status == "unchanged":
+    if status == "held":
         assert prod["reason"].startswith("held: v3 was rolled back in prod")
+        assert prod["why"] == {"held_version": "3"}
 
 
 def test_soak_time_over(repo: Repo) -> None:
@@ -170,12 +172,12 @@ def test_soak_needs_from(repo: Repo) -> None:
         ("[accuracy >= 0.9]", "planned", "v1 -> v3"),
         (
             "[accuracy >= 0.99]",
-            "unchanged",
+            "blocked",
             "gates failed: accuracy >= 0.99 (accuracy 0.95, threshold 0.99)",
         ),
         (
             "['precision >= deployed - 0.05']",
-            "unchanged",
+            "blocked",
             "gates failed: precision >= deployed - 0.05 (precision 0.7, threshold 0.75)",
         ),
         ("['latency_p99_ms <= deployed * 1.10', 'accuracy > deployed']", "planned", "v1 -> v3"),
@@ -284,7 +286,7 @@ def test_record_after_merge_sets_alias_and_tag_once(repo: Repo) -> None:
     assert version.version == "3"
     assert version.tags["deployed.prod"] == promo_sha
     again = repo.results("record")
-    assert again["prod"]["status"] == "unchanged"
+    assert again["prod"]["status"] == "up-to-date"
 
 
 ROLLOUT = """\
