@@ -197,7 +197,7 @@ def validate(**kwargs: Any) -> None:
     if online:
         from bot.onboard.online import check
 
-        problems += check(ctx)
+        problems += check(ctx, os.environ, settings.github_repo)
     output.emit_validate(problems, ctx.config, as_json)
     if problems:
         raise ConfigError(problems)

@@ -63,7 +63,7 @@ def test_only_healthy_statuses_get_a_check_mark() -> None:
     from bot.results import HEALTHY, STATUSES
     from bot.text.status import ICONS, mark
 
-    assert HEALTHY == {"opened", "updated", "up-to-date"}
+    assert {"opened", "updated", "up-to-date"} == HEALTHY
     assert set(ICONS) == set(STATUSES)
     for status in set(STATUSES) - HEALTHY:
         assert "✔" not in mark(status) and "✔" not in ICONS[status], status
