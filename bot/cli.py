@@ -187,9 +187,10 @@ def validate(**kwargs: Any) -> None:
     settings = _settings(kwargs)
     try:
         ctx = _connect(settings)
-    except ConfigError as err:
+    except BotError as err:
         if as_json:  # a script asked for JSON: it gets JSON, whatever failed
-            output.emit_validate(err.problems, None, as_json)
+            problems = err.problems if isinstance(err, ConfigError) else [str(err)]
+            output.emit_validate(problems, None, as_json)
         raise
     from bot import pipeline
 

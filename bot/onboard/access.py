@@ -2,9 +2,9 @@
 
 One ``GET /repos/{owner}/{repo}``: for a user's token the answer carries ``permissions``
 (``push`` covers contents and pull requests) and, for a classic token, the ``X-OAuth-Scopes``
-header. An installation token (an App's, or Actions' ``GITHUB_TOKEN``) gets no such fields:
-its pull-request permission cannot be read without trying a write, so that is said as a
-warning with the permissions to set, not reported as a problem.
+header. When the answer has no ``permissions`` (as for some installation tokens: an App's,
+or Actions' ``GITHUB_TOKEN``), the pull-request permission cannot be read without trying a
+write, so that is said as a warning with the permissions to set, not reported as a problem.
 """
 
 from __future__ import annotations
@@ -57,8 +57,9 @@ def _from(response: requests.Response, repository: str) -> list[str]:
     permissions = body.get("permissions") if isinstance(body, dict) else None
     if not isinstance(permissions, dict):
         log.warning(
-            "GITHUB_TOKEN looks like an installation token: its permissions cannot be read "
-            "without a write; make sure the workflow or App grants %s",
+            "GitHub does not say what GITHUB_TOKEN may do on %s (an installation token?); "
+            "make sure the workflow or the App grants %s",
+            repository,
             PERMISSIONS,
         )
     elif not permissions.get("push"):

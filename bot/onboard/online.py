@@ -50,7 +50,7 @@ def _registries(ctx: Context) -> list[str]:
             down.add(key)  # one line per registry that is down, not one per model
             continue
         except BotError as err:
-            problems.append(f"{field}: {_unlabel(str(err))}")
+            problems.append(f"models.{model}: {_unlabel(str(err))}")
             continue
         if not found:
             problems.append(
