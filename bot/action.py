@@ -26,6 +26,9 @@ from bot.text import status, summary
 def main(environ: Mapping[str, str] | None = None) -> int:
     env = dict(os.environ if environ is None else environ)
     io = ActionsIO(env)
+    # The job log shows the bot's progress; RUNNER_DEBUG=1 (a re-run with debug logging)
+    # shows everything, the libraries' retries included.
+    handler = logs.setup(logs.verbosity(0, env), io.log_handler(), bot_floor=logging.INFO)
     try:
         return _main(env, io)
     except ConfigError as err:
@@ -38,12 +41,11 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     except Exception as err:
         io.annotate("error", f"unexpected error ({type(err).__name__}): {err}; please report it")
         return 3
+    finally:
+        logs.teardown(handler)
 
 
 def _main(env: dict[str, str], io: ActionsIO) -> int:
-    # The job log shows the bot's progress; RUNNER_DEBUG=1 (a re-run with debug logging)
-    # shows everything, the libraries' retries included.
-    logs.setup(logs.verbosity(0, env), io.log_handler(), bot_floor=logging.INFO)
     inputs = Inputs.parse(env)
     io.mask(inputs.token)
     event = Event.load(env)

@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Mapping
+from typing import TextIO
 
 LIBRARIES = ("urllib3", "mlflow", "botocore", "boto3", "github", "git")
 _FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -22,14 +23,31 @@ def verbosity(asked: int, env: Mapping[str, str]) -> int:
     return 2 if env.get("RUNNER_DEBUG") == "1" else min(asked, 2)
 
 
+class _Stderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """stderr as it is when a record is written, not when the handler was made: the CLI can
+    run several times in one process (tests, a notebook), each with its own stderr."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFormatter(logging.Formatter(_FORMAT))
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
 def setup(
     level: int, handler: logging.Handler | None = None, bot_floor: int = logging.WARNING
-) -> None:
+) -> logging.Handler:
     """Route the bot's and the libraries' records to ``handler`` (stderr by default) at
-    ``level``; ``bot_floor`` is the bot's own level at verbosity 0 (the action shows INFO)."""
+    ``level``; ``bot_floor`` is the bot's own level at verbosity 0 (the action shows INFO).
+    Returns the handler, for ``teardown``."""
     if handler is None:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(_FORMAT))
+        handler = _Stderr()
     root = logging.getLogger()
     # One handler: running twice in a process (tests, ChatOps) must not print lines twice.
     root.handlers = [h for h in root.handlers if not getattr(h, "_bot", False)]
@@ -48,3 +66,9 @@ def setup(
             # Already imported: it keeps its own handler; send its records to ours instead.
             logger.handlers = []
             logger.propagate = True
+    return handler
+
+
+def teardown(handler: logging.Handler) -> None:
+    """Stop writing to ``handler`` (the action's job log ends with its run)."""
+    logging.getLogger().removeHandler(handler)

@@ -75,7 +75,8 @@ def _publish(ctx: Context, results: list[Result], io: ActionsIO, dry_run: bool) 
     for result in results:
         with io.group(_label(result)):
             done = result if dry_run else pipeline.apply(ctx, [result])[0]
-            io.line(f"{mark(done.status)}: {detail(done)}")
+            link = f" {done.pr_url}" if done.pr_url else ""
+            io.line(f"{mark(done.status)}: {detail(done)}{link}")
         out.append(done)
     return out
 

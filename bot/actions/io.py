@@ -79,8 +79,12 @@ class ActionsIO:
             self._command("endgroup", {}, "")
 
     def line(self, text: str) -> None:
-        """A plain job-log line; escaped so untrusted text cannot start a workflow command."""
-        self._stream.write(_escape_data(text) + "\n")
+        """A plain job-log line; escaped so untrusted text cannot start a workflow command
+        (one line, and never beginning with ``::``, leading blanks or not)."""
+        text = _escape_data(text)
+        if text.lstrip().startswith("::"):
+            text = "> " + text
+        self._stream.write(text + "\n")
         self._stream.flush()
 
     def log_handler(self) -> logging.Handler:
