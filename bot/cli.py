@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from bot.errors import BotError, ConfigError, UserError
+from bot.errors import BotError, ConfigError
 from bot.platform import PLATFORMS
 from bot.settings import Settings
 from bot.text import cli as output
@@ -225,21 +225,15 @@ def validate(**kwargs: Any) -> None:
 def init(**kwargs: Any) -> None:
     """Draft a commented config from the overlays and values files found in the repository."""
     _logging(kwargs.pop("verbose"))
-    from bot.onboard.init import draft_config
+    from bot.onboard.init import draft_config, write
 
     repo: Path = kwargs["repo_dir"]
     target = repo / kwargs["config_path"]
-    if target.exists() and not (kwargs["force"] or kwargs["to_stdout"]):
-        raise UserError(f"{target}: a config exists already; pass --force to overwrite it")
-    draft = draft_config(repo)
     if kwargs["to_stdout"]:
-        click.echo(draft.text, nl=False)
+        click.echo(draft_config(repo).text, nl=False)
         return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".partial")
-    partial.write_text(draft.text, encoding="utf-8")
-    partial.replace(target)  # all or nothing: never a half-written config
-    click.echo(f"wrote {target}: {draft.summary}")
+    summary = write(repo, target, kwargs["force"])
+    click.echo(f"wrote {target}: {summary}")
     click.echo("next: review the TODO lines, then run `promote validate --online`")
 
 

@@ -48,6 +48,18 @@ def draft_config(repo: Path) -> Draft:
     return Draft(text, summary)
 
 
+def write(repo: Path, target: Path, force: bool) -> str:
+    """Draft and write ``target``, all or nothing; an existing config only with ``force``."""
+    if target.exists() and not force:
+        raise UserError(f"{target}: a config exists already; pass --force to overwrite it")
+    made = draft_config(repo)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(made.text, encoding="utf-8")
+    partial.replace(target)  # a rename: never a half-written config
+    return made.summary
+
+
 def _group(findings: list[Finding]) -> dict[str, dict[str, list[Finding]]]:
     models: dict[str, dict[str, list[Finding]]] = {}
     for f in findings:
