@@ -37,6 +37,7 @@ class ActionsIO:
         self._output = env.get("GITHUB_OUTPUT")
         self._summary = env.get("GITHUB_STEP_SUMMARY")
         self._stream = stream or sys.stdout
+        self._pending_group: str | None = None  # opened when its first line is written
         workspace = env.get("GITHUB_WORKSPACE")
         self._workspace = Path(workspace).resolve() if workspace else None
 
@@ -71,12 +72,15 @@ class ActionsIO:
 
     @contextlib.contextmanager
     def group(self, title: str) -> Iterator[None]:
-        """A foldable section of the job log; log lines written meanwhile land inside it."""
-        self._command("group", {}, title)
+        """A foldable section of the job log; lines written meanwhile land inside it. It is
+        only opened by its first line: an empty section is not shown at all."""
+        self._pending_group = title
         try:
             yield
         finally:
-            self._command("endgroup", {}, "")
+            if self._pending_group is None:
+                self._command("endgroup", {}, "")
+            self._pending_group = None
 
     def line(self, text: str) -> None:
         """A plain job-log line; escaped so untrusted text cannot start a workflow command
@@ -84,8 +88,7 @@ class ActionsIO:
         text = _escape_data(text)
         if text.lstrip().startswith("::"):
             text = "> " + text
-        self._stream.write(text + "\n")
-        self._stream.flush()
+        self._write(text)
 
     def log_handler(self) -> logging.Handler:
         """Log records as job-log lines (one line each, escaped like ``line``)."""
@@ -103,7 +106,13 @@ class ActionsIO:
 
     def _command(self, name: str, props: dict[str, str], message: str) -> None:
         joined = ",".join(f"{k}={_escape_property(v)}" for k, v in props.items())
-        self._stream.write(f"::{name}{' ' + joined if joined else ''}::{_escape_data(message)}\n")
+        self._write(f"::{name}{' ' + joined if joined else ''}::{_escape_data(message)}")
+
+    def _write(self, line: str) -> None:
+        if self._pending_group is not None:
+            title, self._pending_group = self._pending_group, None
+            self._write(f"::group::{_escape_data(title)}")
+        self._stream.write(line + "\n")
         self._stream.flush()
 
 

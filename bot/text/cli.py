@@ -117,7 +117,7 @@ def emit_status(results: list[Result], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([result_dict(r) for r in results], indent=2))
         return
-    rows = []
+    rows: list[list[str]] = []
     for r in results:
         cand = r.candidate
         pr = _pr(r)
@@ -133,10 +133,16 @@ def emit_status(results: list[Result], as_json: bool) -> None:
                 if pr
                 else "-",
                 mark(r.status),
-                "see the error below" if r.failed else ("" if r.healthy else detail(r)),
+                _why(r),
             ]
         )
     _table(["MODEL", "ENV", "DEPLOYED", "TAG", "NEWEST", "TAG", "OPEN PR", "STATUS", "WHY"], rows)
+
+
+def _why(r: Result) -> str:
+    if r.failed:
+        return "see the error below"  # printed once on stderr, for every unit it stopped
+    return "" if r.healthy else detail(r)
 
 
 def emit_validate(problems: list[str], config: Config | None, as_json: bool) -> None:

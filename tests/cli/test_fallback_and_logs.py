@@ -12,6 +12,7 @@ import pytest
 from tests.e2e.helpers import Outcome, run_cli
 from tests.rig.repos import git, make_gitops_repo
 
+ENVS = ("dev", "staging", "prod")
 IN_ACTIONS = {"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "acme/gitops"}
 
 
@@ -70,19 +71,33 @@ def test_reading_or_asking_for_local_on_purpose_still_works_in_actions(
 def test_a_registry_that_is_down_is_one_error_line_and_retries_only_with_v(
     repo: Path, down: dict[str, str], monkeypatch, capsys
 ) -> None:
-    quiet = _cli(repo, down, monkeypatch, capsys, "status")
+    quiet = _cli(repo, down, monkeypatch, capsys, "plan")
     assert quiet.code == 1
-    assert quiet.err.count("unreachable") == 1, quiet.err
     (error,) = [line for line in quiet.err.splitlines() if line.strip()]
     assert error.startswith(
         "error: [fraud-detector/dev, fraud-detector/staging, fraud-detector/prod] MLflow at"
     )
+    assert "unreachable" in error and "unreachable" not in quiet.out
     assert "Retrying" not in quiet.err
-    assert quiet.out.count("✘ failed") == 3 and "unreachable" not in quiet.out
 
-    loud = _cli(repo, down, monkeypatch, capsys, "status", "-v")
+    loud = _cli(repo, down, monkeypatch, capsys, "plan", "-v")
     assert "Retrying" in loud.err
     assert loud.err.count("error:") == 1
+
+
+def test_status_points_at_the_one_error_line(
+    repo: Path, down: dict[str, str], monkeypatch, capsys
+) -> None:
+    result = _cli(repo, down, monkeypatch, capsys, "status")
+    assert result.code == 1
+    rows = result.out.splitlines()[1:]
+    assert [row.split()[:2] for row in rows] == [["fraud-detector", env] for env in ENVS]
+    assert all(row.endswith("✘ failed  see the error below") for row in rows)
+    (error,) = result.err.splitlines()
+    assert error.startswith(
+        "error: [fraud-detector/dev, fraud-detector/staging, fraud-detector/prod] MLflow at"
+    )
+    assert (result.out + result.err).count("unreachable") == 1
 
 
 def test_runner_debug_means_vv(repo: Path, down: dict[str, str], monkeypatch, capsys) -> None:
