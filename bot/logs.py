@@ -16,6 +16,7 @@ from typing import TextIO
 
 LIBRARIES = ("urllib3", "mlflow", "botocore", "boto3", "github", "git")
 _FORMAT = "%(levelname)s %(name)s: %(message)s"
+_USER_MLFLOW_LEVEL = os.environ.get("MLFLOW_LOGGING_LEVEL")
 
 
 def verbosity(asked: int, env: Mapping[str, str]) -> int:
@@ -57,8 +58,10 @@ def setup(
     bot = {0: bot_floor, 1: min(bot_floor, logging.INFO)}.get(level, logging.DEBUG)
     logging.getLogger("bot").setLevel(bot)
     libraries = {0: logging.ERROR, 1: logging.WARNING}.get(level, logging.DEBUG)
-    # MLflow sets its logger up when it is first imported, from this variable.
-    os.environ["MLFLOW_LOGGING_LEVEL"] = logging.getLevelName(libraries)
+    # MLflow sets its logger up when it is first imported, from this variable (unless the
+    # user set it: their choice wins).
+    if _USER_MLFLOW_LEVEL is None:
+        os.environ["MLFLOW_LOGGING_LEVEL"] = logging.getLevelName(libraries)
     for name in LIBRARIES:
         logger = logging.getLogger(name)
         logger.setLevel(libraries)
