@@ -7,24 +7,28 @@ match the CLI.
 
 from __future__ import annotations
 
-import json
+import logging
 import os
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from bot import logs
 from bot.actions.inputs import REPOSITORY, Event, Inputs, resolve
 from bot.actions.io import ActionsIO
 from bot.actions.outputs import outputs
 from bot.errors import BotError, ConfigError, UserError
 from bot.results import Outcome
-from bot.text import summary
+from bot.text import status, summary
 
 
 def main(environ: Mapping[str, str] | None = None) -> int:
     env = dict(os.environ if environ is None else environ)
     io = ActionsIO(env)
+    # The job log shows the bot's progress; RUNNER_DEBUG=1 (a re-run with debug logging)
+    # shows everything, the libraries' retries included.
+    handler = logs.setup(logs.verbosity(0, env), io.log_handler(), bot_floor=logging.INFO)
     try:
         return _main(env, io)
     except ConfigError as err:
@@ -37,6 +41,8 @@ def main(environ: Mapping[str, str] | None = None) -> int:
     except Exception as err:
         io.annotate("error", f"unexpected error ({type(err).__name__}): {err}; please report it")
         return 3
+    finally:
+        logs.teardown(handler)
 
 
 def _main(env: dict[str, str], io: ActionsIO) -> int:
@@ -54,7 +60,7 @@ def _main(env: dict[str, str], io: ActionsIO) -> int:
     ctx = _context(env, inputs)
     from bot.actions import commands
 
-    outcome = commands.dispatch(command, ctx, inputs, event)
+    outcome = commands.dispatch(command, ctx, inputs, event, io)
     _report(io, outcome)
     return outcome.exit_code
 
@@ -76,15 +82,11 @@ def _context(env: dict[str, str], inputs: Inputs) -> Any:
 
 
 def _report(io: ActionsIO, outcome: Outcome) -> None:
-    promoted, skipped = outputs(outcome.results)
-    first = next((p for p in promoted if p["pr"]), None)
-    io.set_output("pr-url", first["pr"]["url"] or "" if first else "")
-    io.set_output("pr-number", str(first["pr"]["number"] or "") if first else "")
-    io.set_output("promoted", json.dumps(promoted))
-    io.set_output("skipped", json.dumps(skipped))
+    for name, value in outputs(outcome.results).items():
+        io.set_output(name, value)
     io.summary(summary.markdown(outcome.title, outcome.results, outcome.note))
-    for reason in dict.fromkeys(r.reason for r in outcome.results if r.failed):
-        io.annotate("error", reason)
+    for error in status.errors(outcome.results):
+        io.annotate("error", error)
 
 
 if __name__ == "__main__":

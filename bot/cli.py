@@ -7,6 +7,7 @@ Heavy clients (mlflow, github) are imported only by the adapters that need them.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -69,20 +70,29 @@ def _platform_choice(ctx: click.Context, param: click.Parameter, value: str) -> 
     return value
 
 
-def _settings(kwargs: dict[str, Any]) -> Settings:
+def _settings(kwargs: dict[str, Any], writes: bool = False) -> Settings:
     _logging(kwargs.pop("verbose"))
     return Settings(
         config_path=kwargs.pop("config_path"),
         repo_dir=kwargs.pop("repo_dir"),
         github_repo=kwargs.pop("github_repo"),
         platform=kwargs.pop("platform"),
+        writes=writes,
     )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="model-promotion-bot")
 def cli() -> None:
-    """Promote validated ML model versions through GitOps pull requests."""
+    """Promote validated ML model versions through GitOps pull requests.
+
+    \b
+    Exit codes:
+      0  done; nothing failed (blocked, held or waiting promotions are not failures)
+      1  a config, input or registry problem to fix, or a promotion that failed
+      2  usage: an unknown command or option
+      3  unexpected error (a bug: rerun with -vv and report it)
+    """
 
 
 @cli.command()
@@ -100,7 +110,7 @@ def run(**kwargs: Any) -> None:
     """Poll the registry and open or update one PR per promotion."""
     as_json, dry_run, out = kwargs.pop("as_json"), kwargs.pop("dry_run"), kwargs.pop("output")
     selection = _selection(kwargs)
-    ctx = _connect(_settings(kwargs))
+    ctx = _connect(_settings(kwargs, writes=not dry_run))
     from bot import pipeline
 
     results = pipeline.evaluate(ctx, selection)
@@ -174,17 +184,66 @@ def record(**kwargs: Any) -> None:
 
 @cli.command()
 @_common
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Also check the registry (reachable, models and validated versions exist) and "
+    "that the token can write contents and pull requests.",
+)
 def validate(**kwargs: Any) -> None:
     """Check the config and that every target file, entry and key exists."""
-    as_json = kwargs.pop("as_json")
+    as_json, online = kwargs.pop("as_json"), kwargs.pop("online")
     settings = _settings(kwargs)
-    ctx = _connect(settings)
+    try:
+        ctx = _connect(settings)
+    except BotError as err:
+        if as_json:  # a script asked for JSON: it gets JSON, whatever failed
+            problems = err.problems if isinstance(err, ConfigError) else [str(err)]
+            output.emit_validate(problems, None, as_json)
+        raise
     from bot import pipeline
 
     problems = pipeline.validate(ctx)
+    if online:
+        from bot.onboard.online import check
+
+        problems += check(ctx, os.environ, settings.github_repo)
     output.emit_validate(problems, ctx.config, as_json)
     if problems:
         raise ConfigError(problems)
+
+
+@cli.command()
+@click.option(
+    "--repo-dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The GitOps repository to scan.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    default=".github/promotion.yml",
+    show_default=True,
+    help="Where to write the draft, relative to --repo-dir.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing config.")
+@click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft, write nothing.")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+def init(**kwargs: Any) -> None:
+    """Draft a commented config from the overlays and values files found in the repository."""
+    _logging(kwargs.pop("verbose"))
+    from bot.onboard.init import draft_config, write
+
+    repo: Path = kwargs["repo_dir"]
+    target = repo / kwargs["config_path"]
+    if kwargs["to_stdout"]:
+        click.echo(draft_config(repo).text, nl=False)
+        return
+    summary = write(repo, target, kwargs["force"])
+    click.echo(f"wrote {target}: {summary}")
+    click.echo("next: review the TODO lines, then run `promote validate --online`")
 
 
 def _connect(settings: Settings) -> Any:
@@ -206,10 +265,10 @@ def _exit_for(results: list[Any]) -> None:
         sys.exit(1)
 
 
-def _logging(verbosity: int) -> None:
-    level = logging.WARNING - 10 * min(verbosity, 2)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("bot").setLevel(level)
+def _logging(verbose: int) -> None:
+    from bot import logs
+
+    logs.setup(logs.verbosity(verbose, os.environ))
 
 
 cli.add_command(relay)

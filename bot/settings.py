@@ -15,3 +15,6 @@ class Settings:
     repo_dir: Path = Path(".")
     github_repo: str | None = None
     platform: str = "auto"  # auto, or a name in bot.platform.PLATFORMS
+    # The command publishes (``run`` without --dry-run): in CI it must not quietly fall
+    # back to the local platform, where "done" would mean a branch nobody sees.
+    writes: bool = False

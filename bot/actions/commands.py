@@ -7,16 +7,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot import pipeline
-from bot.actions.inputs import Event, Inputs
+from bot.actions.inputs import Event, Inputs, trigger
+from bot.actions.io import ActionsIO
 from bot.errors import UserError
 from bot.model import Selection
 from bot.pipeline import Context, record
 from bot.pipeline.record import Push
 from bot.pipeline.rollback import rollback
-from bot.results import Outcome, exit_code
+from bot.results import Outcome, Result, exit_code
+from bot.text.status import detail, mark
 
 
-def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event) -> Outcome:
+def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event, io: ActionsIO) -> Outcome:
     if command == "comment":
         if event.name != "issue_comment":
             raise UserError(f"command comment needs an issue_comment event, got {event.name}")
@@ -24,13 +26,14 @@ def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event) -> Outcom
 
         return handle(ctx, event.payload, inputs.dry_run, run_url=inputs.run_url)
     if command == "status":
-        results = pipeline.evaluate(ctx, Selection(inputs.model))
+        results = _evaluate(ctx, Selection(inputs.model), io)
+        results = _publish(ctx, results, io, dry_run=True)  # status only shows
         return Outcome("Promotion status", results, exit_code=exit_code(results))
     if command == "rollback":
-        return _rollback(ctx, inputs)
+        return _rollback(ctx, inputs, io)
     if command == "record":
         return _record(ctx, inputs, event)
-    return _run(ctx, inputs, event)
+    return _run(ctx, inputs, event, io)
 
 
 def selection(inputs: Inputs, event: Event) -> Selection:
@@ -41,13 +44,14 @@ def selection(inputs: Inputs, event: Event) -> Selection:
         if not isinstance(raw, dict):
             raise UserError("repository_dispatch event: client_payload must be an object")
         payload = raw
-    # A person choosing a version (workflow_dispatch) may move backwards or lift a rollback
-    # hold; automation (a webhook, a training pipeline's step) may not.
+    # A person choosing a version (input trigger: person) may move backwards or lift a
+    # rollback hold; automation (a schedule, a webhook, a training pipeline) may not.
     return Selection(
         inputs.model or _field(payload, "model"),
         inputs.environment or _field(payload, "environment"),
         inputs.version or _field(payload, "version"),
-        pinned=event.name == "workflow_dispatch",
+        # A version from a webhook's payload is never pinned, whatever the trigger says.
+        pinned=trigger(inputs, event) == "person" and inputs.version is not None,
         origin="input" if inputs.version or not payload else "client_payload",
     )
 
@@ -61,24 +65,45 @@ def _field(payload: Mapping[str, Any], name: str) -> str | None:
     return str(value)
 
 
-def _run(ctx: Context, inputs: Inputs, event: Event) -> Outcome:
-    results = pipeline.evaluate(ctx, selection(inputs, event))
-    if not inputs.dry_run:
-        results = pipeline.apply(ctx, results)
+def _evaluate(ctx: Context, sel: Selection, io: ActionsIO) -> list[Result]:
+    # The reads for every unit overlap (see ``pipeline.reads.warm``): one section for them.
+    with io.group("Read the registry and the repository, and decide"):
+        return pipeline.evaluate(ctx, sel)
+
+
+def _publish(ctx: Context, results: list[Result], io: ActionsIO, dry_run: bool) -> list[Result]:
+    """One job-log section per model/environment: what was published and how it ended."""
+    out = []
+    for result in results:
+        with io.group(_label(result)):
+            done = result if dry_run else pipeline.apply(ctx, [result])[0]
+            link = f" {done.pr_url}" if done.pr_url else ""
+            io.line(f"{mark(done.status)}: {detail(done)}{link}")
+        out.append(done)
+    return out
+
+
+def _label(r: Result) -> str:
+    return f"{r.model}/{r.environment}" + (f" [{r.cluster}]" if r.cluster else "")
+
+
+def _run(ctx: Context, inputs: Inputs, event: Event, io: ActionsIO) -> Outcome:
+    results = _evaluate(ctx, selection(inputs, event), io)
+    results = _publish(ctx, results, io, inputs.dry_run)
     title = "Model promotion (dry run)" if inputs.dry_run else "Model promotion"
     return Outcome(title, results, exit_code=exit_code(results))
 
 
-def _rollback(ctx: Context, inputs: Inputs) -> Outcome:
+def _rollback(ctx: Context, inputs: Inputs, io: ActionsIO) -> Outcome:
     env = inputs.environment
     models = [m for m, e in ctx.config.pairs() if e == env and inputs.model in (None, m)]
     if env is None or len(models) != 1:
         raise UserError(
             "command rollback needs input environment (and model, if several run there)"
         )
-    results = [rollback(ctx, models[0], env)]
-    if not inputs.dry_run:
-        results = pipeline.apply(ctx, results)
+    with io.group(f"Find the version to roll back to in {env}"):
+        results = [rollback(ctx, models[0], env)]
+    results = _publish(ctx, results, io, inputs.dry_run)
     return Outcome("Rollback", results, exit_code=exit_code(results))
 
 

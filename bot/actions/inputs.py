@@ -14,6 +14,10 @@ from bot.errors import UserError
 
 REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
 COMMANDS = ("auto", "run", "comment", "status", "rollback", "record")
+# Who started the run. Only ``person`` may pin a version (move backwards, skip the rollback
+# hold, soak time, path and gates): the event name cannot say it, since a training pipeline
+# starts a workflow_dispatch through the API just as a person does from the form.
+TRIGGERS = ("schedule", "person", "pipeline", "webhook")
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class Inputs:
     dry_run: bool
     mlflow_tracking_uri: str | None
     run_url: str | None = None  # this workflow run, for replies that point at its log
+    trigger: str | None = None  # None: read from the event (never ``person``)
 
     @classmethod
     def parse(cls, env: Mapping[str, str]) -> Inputs:
@@ -42,6 +47,11 @@ class Inputs:
         dry_run = get("dry-run", "false").lower()
         if dry_run not in ("true", "false", ""):
             raise UserError(f"input dry-run: expected true or false, got {dry_run!r}")
+        trigger = get("trigger").lower() or None
+        if trigger is not None and trigger not in TRIGGERS:
+            raise UserError(
+                f"input trigger: unknown {trigger[:40]!r}; use one of: {', '.join(TRIGGERS)}"
+            )
         return cls(
             command=command,
             config=get("config") or ".github/promotion.yml",
@@ -53,6 +63,7 @@ class Inputs:
             dry_run=dry_run == "true",
             mlflow_tracking_uri=get("mlflow-tracking-uri") or None,
             run_url=_run_url(env),
+            trigger=trigger,
         )
 
 
@@ -84,6 +95,17 @@ class Event:
         if not isinstance(payload, dict):
             raise UserError(f"GITHUB_EVENT_PATH {path}: the event payload is not a JSON object")
         return cls(name, payload)
+
+
+def trigger(inputs: Inputs, event: Event) -> str:
+    """The explicit input, else the safe reading of the event: automation, never a person."""
+    if inputs.trigger is not None:
+        return inputs.trigger
+    if event.name == "schedule":
+        return "schedule"
+    if event.name == "repository_dispatch":
+        return "webhook"
+    return "pipeline"
 
 
 def resolve(command: str, event: Event) -> str:

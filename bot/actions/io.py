@@ -8,10 +8,12 @@ so that a message cannot start a command of its own.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import re
 import secrets
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -35,6 +37,7 @@ class ActionsIO:
         self._output = env.get("GITHUB_OUTPUT")
         self._summary = env.get("GITHUB_STEP_SUMMARY")
         self._stream = stream or sys.stdout
+        self._pending_group: str | None = None  # opened when its first line is written
         workspace = env.get("GITHUB_WORKSPACE")
         self._workspace = Path(workspace).resolve() if workspace else None
 
@@ -67,6 +70,30 @@ class ActionsIO:
         else:
             self._command(level, {}, message)
 
+    @contextlib.contextmanager
+    def group(self, title: str) -> Iterator[None]:
+        """A foldable section of the job log; lines written meanwhile land inside it. It is
+        only opened by its first line: an empty section is not shown at all."""
+        self._pending_group = title
+        try:
+            yield
+        finally:
+            if self._pending_group is None:
+                self._command("endgroup", {}, "")
+            self._pending_group = None
+
+    def line(self, text: str) -> None:
+        """A plain job-log line; escaped so untrusted text cannot start a workflow command
+        (one line, and never beginning with ``::``, leading blanks or not)."""
+        text = _escape_data(text)
+        if text.lstrip().startswith("::"):
+            text = "> " + text
+        self._write(text)
+
+    def log_handler(self) -> logging.Handler:
+        """Log records as job-log lines (one line each, escaped like ``line``)."""
+        return _JobLog(self)
+
     def _relative(self, file: str) -> str:
         # Annotations attach to a file only when its path is relative to the repository root.
         path = Path(file)
@@ -79,5 +106,24 @@ class ActionsIO:
 
     def _command(self, name: str, props: dict[str, str], message: str) -> None:
         joined = ",".join(f"{k}={_escape_property(v)}" for k, v in props.items())
-        self._stream.write(f"::{name}{' ' + joined if joined else ''}::{_escape_data(message)}\n")
+        self._write(f"::{name}{' ' + joined if joined else ''}::{_escape_data(message)}")
+
+    def _write(self, line: str) -> None:
+        if self._pending_group is not None:
+            title, self._pending_group = self._pending_group, None
+            self._write(f"::group::{_escape_data(title)}")
+        self._stream.write(line + "\n")
         self._stream.flush()
+
+
+class _JobLog(logging.Handler):
+    def __init__(self, io: ActionsIO) -> None:
+        super().__init__()
+        self._io = io
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            self._io.line(self.format(record))
+        except Exception:  # a log line must never break the run
+            self.handleError(record)

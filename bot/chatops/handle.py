@@ -232,7 +232,9 @@ def _open_pr(ctx: Context, result: Result) -> Result:
     open_pr = found.get(result.proposal.branch)
     if open_pr is not None and open_pr.promotion == result.proposal.promotion:
         reason = f"already proposed in #{open_pr.number}"
-        return replace(result, status="unchanged", reason=reason, proposal=None, pr_url=open_pr.url)
+        return replace(
+            result, status="up-to-date", reason=reason, proposal=None, pr_url=open_pr.url
+        )
     return replace(result, open_pr=open_pr)
 
 

@@ -14,11 +14,18 @@ from typing import Any
 from bot.config.models import Config
 
 SCHEMA_PATH = Path(__file__).resolve().parent.parent.parent / "schema" / "promotion.schema.json"
+# Where editors fetch it: the file as of the floating major tag, which every release of that
+# major moves; a config that wants one exact schema pins ``.../v1.4.2/schema/...`` instead.
+SCHEMA_URL = (
+    "https://raw.githubusercontent.com/model-promotion-bot/model-promotion-bot/v1/"
+    "schema/promotion.schema.json"
+)
 
 
 def generate() -> dict[str, Any]:
     schema = Config.model_json_schema(mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_URL
     schema["title"] = "model-promotion-bot config (.github/promotion.yml)"
     return schema
 

@@ -21,7 +21,10 @@ from bot.settings import Settings
 def connect(settings: Settings, env: Mapping[str, str] | None = None) -> Context:
     env = os.environ if env is None else env
     conn = Connection(settings.repo_dir, settings.github_repo, env)
-    kind = PLATFORMS[_platform_name(settings.platform, conn)]
+    name = _platform_name(settings.platform, conn)
+    if settings.writes and settings.platform == "auto" and name == "local":
+        _no_silent_fallback(conn)
+    kind = PLATFORMS[name]
     local_config = settings.repo_dir / settings.config_path
     if kind.remote and not local_config.exists():
         platform = kind.build(conn)
@@ -41,6 +44,19 @@ def _platform_name(chosen: str, conn: Connection) -> str:
         known = ", ".join(["auto", *PLATFORMS])
         raise UserError(f"--platform: unknown platform {chosen!r}; use one of: {known}")
     return chosen
+
+
+def _no_silent_fallback(conn: Connection) -> None:
+    """In GitHub Actions, ``auto`` without a token would make a branch in the runner's
+    throwaway checkout and report success: say what to set instead."""
+    in_actions = conn.env.get("GITHUB_ACTIONS") == "true"
+    if in_actions and (conn.repository or conn.env.get("GITHUB_REPOSITORY")):
+        raise UserError(
+            "running in GitHub Actions without GITHUB_TOKEN: set `env: GITHUB_TOKEN: "
+            "${{ secrets.GITHUB_TOKEN }}` (or an App token) and give the job `permissions: "
+            "contents: write, pull-requests: write`; pass --platform local to only make a "
+            "branch in this checkout"
+        )
 
 
 def _remote_config(settings: Settings, platform: Platform) -> Config:

@@ -29,7 +29,7 @@ from bot.pipeline.facts import Details, gather
 from bot.pipeline.reads import candidate_key, candidate_or_error, selected, warm
 from bot.pipeline.units import Unit
 from bot.policy import Decision, decide
-from bot.results import Result, Status
+from bot.results import Result, Status, status_of
 from bot.text import pull_request
 
 log = logging.getLogger("bot.pipeline")
@@ -81,7 +81,7 @@ def _one(
         decision = replace(decision, reason=f"{note}; {decision.reason}")
     seen = {"deployed": deployed, "candidate": cand, "open_pr": open_pr, "decision": decision}
     if cand is None or details is None or not decision.promote:
-        return _result(unit, "unchanged", decision.reason, gates=decision.verdicts, **seen)
+        return _result(unit, status_of(decision), decision.reason, gates=decision.verdicts, **seen)
     notes = []
     if sel.explicit and (held := facts.hold.get()) is not None:
         # A version chosen on purpose lifts the hold, in the same reviewed commit.
@@ -167,6 +167,7 @@ def apply(ctx: Context, results: list[Result]) -> list[Result]:
                 proposal=proposal,
                 pr_number=published.number,
                 pr_url=published.url,
+                head_sha=published.commit_sha,
             )
         )
     return out

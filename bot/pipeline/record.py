@@ -95,13 +95,13 @@ def _record_one(ctx: Context, dep: Deployment, when: str) -> Result:
                 f"[{label}] the overlays declare v{promo.version} at {dep.commit_sha[:12]}, which "
                 "is not a validated registry version: nothing recorded"
             )
-            return Result(promo.model, promo.environment, "unchanged", reason)
+            return Result(promo.model, promo.environment, "blocked", reason)
         changed = registry.record_deployment(
             query, version, promo.environment, dep.commit_sha, alias, when
         )
     except BotError as err:
         return Result(promo.model, promo.environment, "failed", f"[{label}] {err}")
-    status: Status = "recorded" if changed else "unchanged"
+    status: Status = "recorded" if changed else "up-to-date"
     reason = f"v{promo.version} deployed at {dep.commit_sha[:12]}" + (
         "" if changed else " (already recorded)"
     )

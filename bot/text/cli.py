@@ -1,4 +1,8 @@
-"""What the CLI prints: human tables and diffs, or JSON with ``--json``."""
+"""What the CLI prints: human tables and diffs, or JSON with ``--json``.
+
+Errors go to stderr once each: a registry that is down fails every environment of a model
+with the same message, which is printed once with the units it stopped.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.results import Result
+from bot.results import Result, why
+from bot.text.status import detail, errors, mark
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -22,7 +27,9 @@ def result_dict(r: Result) -> dict[str, Any]:
         "environment": r.environment,
         "cluster": r.cluster,
         "status": r.status,
+        "healthy": r.healthy,
         "reason": r.reason,
+        "why": why(r),
         "deployed": {"version": r.deployed.version, "image_tag": r.deployed.image_tag},
         "candidate": (
             {"version": cand.version, "image_tag": cand.image_tag, "url": cand.url}
@@ -30,6 +37,7 @@ def result_dict(r: Result) -> dict[str, Any]:
             else None
         ),
         "branch": r.proposal.branch if r.proposal else None,
+        "head_sha": r.head_sha,
         "pr": _pr(r),
     }
 
@@ -64,26 +72,21 @@ def emit_run(results: list[Result], platform: str, as_json: bool, out: Path | No
     else:
         _table(
             ["MODEL", "ENV", "STATUS", "DETAIL"],
-            [[r.model, r.environment, r.status, _detail(r)] for r in results],
+            [[r.model, r.environment, mark(r.status), _detail(r)] for r in results],
         )
         if platform == "local":
             for r in results:
-                if r.proposal is not None and r.status in ("opened", "updated", "planned"):
+                if r.proposal is not None and not r.failed and r.status != "up-to-date":
                     click.echo(f"\n{_pr_text(r)}")
-    _errors(results)
+    report_errors(results)
     if out is not None:
         texts = [_pr_text(r) for r in results if r.proposal is not None]
         out.write_text("\n\n".join(texts), encoding="utf-8")
 
 
 def report_errors(results: list[Result]) -> None:
-    _errors(results)
-
-
-def _errors(results: list[Result]) -> None:
-    # One registry problem fails every environment of the model: say it once.
-    for reason in dict.fromkeys(r.reason for r in results if r.failed):
-        click.echo(f"error: {reason}", err=True)
+    for error in errors(results):
+        click.echo(f"error: {error}", err=True)
 
 
 def _pr_text(r: Result) -> str:
@@ -92,8 +95,10 @@ def _pr_text(r: Result) -> str:
 
 
 def _detail(r: Result) -> str:
+    if r.failed:
+        return "see the error below"
     where = r.pr_url or (f"branch {r.proposal.branch}" if r.proposal else "")
-    return f"{r.reason} {where}".strip()
+    return f"{detail(r)} {where}".strip()
 
 
 def emit_plan(results: list[Result], as_json: bool) -> None:
@@ -102,16 +107,17 @@ def emit_plan(results: list[Result], as_json: bool) -> None:
         click.echo(json.dumps(items, indent=2))
         return
     for r in results:
-        click.echo(f"# {r.model}/{r.environment}: {r.status}: {r.reason}")
-        click.echo(diff_of(r), nl=False)
-    _errors(results)
+        if not r.failed:
+            click.echo(f"# {r.model}/{r.environment}: {mark(r.status)}: {detail(r)}")
+            click.echo(diff_of(r), nl=False)
+    report_errors(results)
 
 
 def emit_status(results: list[Result], as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([result_dict(r) for r in results], indent=2))
         return
-    rows = []
+    rows: list[list[str]] = []
     for r in results:
         cand = r.candidate
         pr = _pr(r)
@@ -126,16 +132,23 @@ def emit_status(results: list[Result], as_json: bool) -> None:
                 (f"#{pr['number']}" if pr and pr.get("number") else pr.get("branch", "-"))
                 if pr
                 else "-",
-                r.reason if r.failed else "",
+                mark(r.status),
+                _why(r),
             ]
         )
-    _table(["MODEL", "ENV", "DEPLOYED", "TAG", "NEWEST", "TAG", "OPEN PR", "NOTE"], rows)
+    _table(["MODEL", "ENV", "DEPLOYED", "TAG", "NEWEST", "TAG", "OPEN PR", "STATUS", "WHY"], rows)
 
 
-def emit_validate(problems: list[str], config: Config, as_json: bool) -> None:
+def _why(r: Result) -> str:
+    if r.failed:
+        return "see the error below"  # printed once on stderr, for every unit it stopped
+    return "" if r.healthy else detail(r)
+
+
+def emit_validate(problems: list[str], config: Config | None, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps({"ok": not problems, "problems": problems}, indent=2))
-    elif not problems:
+    elif not problems and config is not None:
         targets = sum(
             len(e.targets) for m in config.models.values() for e in m.environments.values()
         )

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.results import Result, Status
+from bot.results import Result
 from bot.text.markdown import cell, code
-
-ICONS: dict[Status, str] = {
-    "opened": "🚀",
-    "updated": "🔁",
-    "planned": "📝",
-    "unchanged": "✔",
-    "recorded": "📌",
-    "failed": "✘",
-}
+from bot.text.status import detail, icon
 
 
 def markdown(title: str, results: Sequence[Result], note: str = "") -> str:
@@ -39,8 +31,7 @@ def _row(r: Result) -> str:
         f"v{cell(r.deployed.version)} {code(r.deployed.image_tag)}" if r.deployed.version else "—"
     )
     candidate = f"v{cell(cand.version)} {code(cand.image_tag)}" if cand else "—"
-    status = f"{ICONS[r.status]} {r.status}"
     return (
-        f"| {cell(r.model)} | {cell(r.environment)} | {status} | {deployed} | {candidate} "
-        f"| {pr} | {cell(r.reason)} |"
+        f"| {cell(r.model)} | {cell(r.environment)} | {icon(r.status)} | {deployed} "
+        f"| {candidate} | {pr} | {cell(detail(r))} |"
     )

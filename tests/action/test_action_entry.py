@@ -147,7 +147,8 @@ def test_workflow_dispatch_with_inputs_promotes_one_env(rig: Rig) -> None:
         {
             "model": "fraud-detector",
             "environment": "staging",
-            "status": "unchanged",
+            "status": "up-to-date",
+            "healthy": True,
             "reason": "up to date: v1 (v1.3.0)",
         }
     ]
@@ -243,7 +244,7 @@ def test_status_and_help_on_a_pull_request(rig: Rig) -> None:
     status = rig.comment("/status", issue=number)
     assert main(rig.env("issue_comment", status)) == 0
     (reply,) = rig.replies(status)
-    assert "| fraud\\-detector | prod | ✔ unchanged | v1 `v1.3.0` | v2 `v1.4.0` |" in reply
+    assert "| fraud\\-detector | prod | ✔ up-to-date | v1 `v1.3.0` | v2 `v1.4.0` |" in reply
     assert rig.reactions(status) == ["eyes", "rocket"]
     help_ = rig.comment("/help", issue=number)
     assert main(rig.env("issue_comment", help_)) == 0
@@ -399,3 +400,111 @@ def test_push_to_another_branch_is_ignored(rig: Rig) -> None:
     rig.fake.reset_log()
     assert main(rig.env("push", push)) == 0
     assert rig.fake.writes() == []
+
+
+def test_outputs_name_the_first_pr_like_create_pull_request(rig: Rig) -> None:
+    assert main(rig.env("schedule", {})) == 0
+    outputs = rig.outputs()
+    assert outputs["pull-request-operation"] == "created"
+    branch = outputs["pull-request-branch"]
+    (pr,) = [p for p in rig.open_pulls() if p["head_ref"] == branch]
+    assert outputs["pr-number"] == str(pr["number"]) and branch == "promote/fraud-detector/dev"
+    promoted = json.loads(outputs["promoted"])
+    assert [(p["operation"], p["branch"]) for p in promoted] == [
+        ("created", f"promote/fraud-detector/{env}") for env in ("dev", "staging", "prod")
+    ]
+    # Nothing new on the next tick: no operation, and the skipped list says why, as data.
+    assert main(rig.env("schedule", {})) == 0
+    again = rig.outputs()
+    assert (again["pull-request-operation"], again["pull-request-branch"]) == ("none", "")
+    skipped = json.loads(again["skipped"])
+    assert [(s["status"], s["healthy"]) for s in skipped] == [("up-to-date", True)] * 3
+
+
+def test_head_sha_output_is_the_pr_head(rig: Rig) -> None:
+    assert main(rig.env("schedule", {}, environment="prod")) == 0
+    (pr,) = rig.open_pulls()
+    assert rig.outputs()["pull-request-head-sha"] == pr["head_sha"]
+
+
+GATED = "      prod:\n        gates: [accuracy >= 0.99]\n"
+
+
+def test_a_dispatched_version_goes_through_the_gates_unless_a_person_chose_it(rig: Rig) -> None:
+    rig.configure("      prod:\n", GATED)
+    chosen = {"environment": "prod", "version": "2", "model": "fraud-detector"}
+    # A training pipeline starts the same workflow_dispatch a person does: by default the
+    # bot reads it as automation, and the gate holds.
+    assert main(rig.env("workflow_dispatch", {"inputs": {}}, **chosen)) == 0
+    assert rig.open_pulls() == []
+    (blocked,) = json.loads(rig.outputs()["skipped"])
+    assert (blocked["status"], blocked["healthy"]) == ("blocked", False)
+    assert blocked["failed_gates"] == [
+        {"gate": "accuracy >= 0.99", "value": 0.91, "threshold": 0.99, "note": ""}
+    ]
+    assert "⛔ blocked" in rig.summary.read_text()
+    # trigger: person is the explicit say-so: the verdict shows in the PR but does not block.
+    assert main(rig.env("workflow_dispatch", {"inputs": {}}, trigger="person", **chosen)) == 0
+    (pr,) = rig.open_pulls()
+    assert pr["title"] == "Promote fraud-detector to prod: v2 (v1.4.0)"
+
+
+def test_a_webhook_version_is_never_pinned(rig: Rig) -> None:
+    rig.configure("      prod:\n", GATED)
+    payload = {"client_payload": {"model": "fraud-detector", "version": "2", "environment": "prod"}}
+    assert main(rig.env("repository_dispatch", payload, trigger="person")) == 0
+    assert rig.open_pulls() == []
+    assert json.loads(rig.outputs()["skipped"])[0]["status"] == "blocked"
+
+
+def test_unknown_trigger_is_a_one_line_error(rig: Rig, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(rig.env("workflow_dispatch", {}, trigger="bot")) == 1
+    assert (
+        "::error::input trigger: unknown 'bot'; use one of: schedule, person, pipeline, webhook"
+        in capsys.readouterr().out
+    )
+
+
+def _sections(out: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in out.splitlines():
+        if line.startswith("::group::"):
+            current = found.setdefault(line.removeprefix("::group::"), [])
+        elif line == "::endgroup::":
+            current = None
+        elif current is not None:
+            current.append(line)
+    return found
+
+
+def test_job_log_has_a_section_per_model_and_environment(
+    rig: Rig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    assert main(rig.env("schedule", {})) == 0
+    out = capsys.readouterr().out
+    sections = _sections(out)
+    assert list(sections) == [
+        "Read the registry and the repository, and decide",
+        "fraud-detector/dev",
+        "fraud-detector/staging",
+        "fraud-detector/prod",
+    ]
+    assert (
+        "INFO bot.pipeline: 3 unit(s) to evaluate, 0 open promotion PR(s)"
+        in sections["Read the registry and the repository, and decide"]
+    )
+    prod = sections["fraud-detector/prod"]
+    assert "INFO bot.pipeline: publishing promote/fraud-detector/prod on github" in prod
+    assert prod[-1].startswith(f"✔ opened: v1 -> v2 {rig.fake.host_url}")
+    assert "DEBUG" not in out
+
+
+def test_runner_debug_logs_everything(rig: Rig, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    env = {**rig.env("schedule", {}, **{"dry-run": "true"}), "RUNNER_DEBUG": "1"}
+    assert main(env) == 0
+    out = capsys.readouterr().out
+    assert "DEBUG " in out
+    assert TOKEN not in out.replace(f"::add-mask::{TOKEN}", "")

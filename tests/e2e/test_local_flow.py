@@ -44,6 +44,11 @@ def test_local_run_creates_branch_with_one_commit_and_prints_pr(
     out_file = tmp_path / "prs.md"
     result = _run(local, monkeypatch, capsys, "run", "--output", str(out_file))
     assert result.code == 0, result.err
+    # No PR exists locally: the table says what was made, never "opened".
+    prod_row = next(
+        line for line in result.out.splitlines() if line.startswith("fraud-detector  prod")
+    )
+    assert "· branch created" in prod_row and "opened" not in result.out
     assert "# Promote fraud-detector to prod: v2 (v1.4.0)" in result.out
     assert "Branch: `promote/fraud-detector/prod`" in out_file.read_text()
     assert git(repo, "rev-list", "--count", f"main..{BRANCH}").strip() == "1"
@@ -59,7 +64,7 @@ def test_local_run_creates_branch_with_one_commit_and_prints_pr(
 
     again = _run(local, monkeypatch, capsys, "run", "--json")
     assert again.code == 0
-    assert {r["status"] for r in again.json()} == {"unchanged"}  # type: ignore[union-attr]
+    assert {r["status"] for r in again.json()} == {"up-to-date"}  # type: ignore[union-attr]
     assert git(repo, "rev-list", "--count", f"main..{BRANCH}").strip() == "1"
 
 
@@ -89,9 +94,13 @@ def test_status_table(local: dict[str, object], monkeypatch, capsys) -> None:
         "TAG",
         "OPEN",
         "PR",
-        "NOTE",
+        "STATUS",
+        "WHY",
     ]
-    assert lines[3].split() == ["fraud-detector", "prod", "v1", "v1.3.0", "v2", "v1.4.0", "-"]
+    assert lines[3].split() == [
+        *("fraud-detector", "prod", "v1", "v1.3.0", "v2", "v1.4.0", "-"),
+        *("·", "planned", "v1", "->", "v2"),
+    ]
 
 
 def test_explicit_version_must_be_validated(local: dict[str, object], monkeypatch, capsys) -> None:

@@ -125,8 +125,9 @@ def test_soak_time_is_measured_from_the_upstream_commit(repo: Repo) -> None:
     repo.configure("      prod:\n", "      prod:\n        from: staging\n        soak_hours: 24\n")
     repo.deploy("staging", "2", "v1.4.0", hours_ago=2)
     prod = repo.results("plan", "--env", "prod")["prod"]
-    assert prod["status"] == "unchanged"
+    assert (prod["status"], prod["healthy"]) == ("waiting", False)
     assert prod["reason"].startswith("soaking: 2.0 h of 24 h in staging")
+    assert 21.9 < prod["why"]["hours_left"] <= 22.0
     repo.deploy("dev", "2", "v1.4.0")  # later, unrelated commits change nothing
     repo.path.joinpath("README.md").write_text("notes\n")
     commit_all(repo.path, "docs")
@@ -154,8 +155,9 @@ def test_the_state_file_holds_through_later_hand_edits(repo: Repo) -> None:
     config.write_text(config.read_text() + "# batch size 32 -> 64, by hand\n")
     commit_all(repo.path, "Tune prod by hand")
     prod = repo.results("plan", "--env", "prod")["prod"]
-    assert (prod["status"], prod["candidate"]["version"]) == ("unchanged", "3")
+    assert (prod["status"], prod["candidate"]["version"]) == ("held", "3")
     assert prod["reason"].startswith("held: v3 was rolled back in prod")
+    assert prod["why"] == {"held_version": "3"}
     pinned = repo.results("plan", "--env", "prod", "--model", "fraud-detector", "--version", "3")
     assert pinned["prod"]["status"] == "planned"
 
@@ -200,12 +202,12 @@ def test_soak_needs_from(repo: Repo) -> None:
         ("[accuracy >= 0.9]", "planned", "v1 -> v3"),
         (
             "[accuracy >= 0.99]",
-            "unchanged",
+            "blocked",
             "gates failed: accuracy >= 0.99 (accuracy 0.95, threshold 0.99)",
         ),
         (
             "['precision >= deployed - 0.05']",
-            "unchanged",
+            "blocked",
             "gates failed: precision >= deployed - 0.05 (precision 0.7, threshold 0.75)",
         ),
         ("['latency_p99_ms <= deployed * 1.10', 'accuracy > deployed']", "planned", "v1 -> v3"),
@@ -315,7 +317,7 @@ def test_record_after_merge_sets_alias_and_tag_once(repo: Repo) -> None:
     # Recorded as of the pushed commit: what the overlays declare there, not what a message says.
     assert version.tags["deployed.prod"] == merged
     again = repo.results("record")
-    assert again["prod"]["status"] == "unchanged"
+    assert again["prod"]["status"] == "up-to-date"
 
 
 ROLLOUT = """\

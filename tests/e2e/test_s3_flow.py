@@ -90,7 +90,7 @@ def test_manifests_layout_promotes_newest_validated(
     )
     assert (body["version"], body["image_tag"]) == ("2", "v1.4.0")
     again = _run(repo, fake_github, monkeypatch, capsys, "record", "--json")
-    assert [r["status"] for r in again.json()] == ["unchanged"]
+    assert [r["status"] for r in again.json()] == ["up-to-date"]
 
 
 def test_pointer_layout_as_in_the_seeds_workflow(

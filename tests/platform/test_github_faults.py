@@ -256,7 +256,7 @@ def test_new_promotion_failing_at_each_write_is_finished_by_the_next_run(
 
     rig.fake.reset_log()
     third = rig.run()
-    assert third.status == "unchanged" and third.reason.endswith("already proposes v2")
+    assert third.status == "up-to-date" and third.reason.endswith("already proposes v2")
     assert rig.fake.writes() == []
 
 
@@ -295,7 +295,7 @@ def test_update_failing_at_each_write_is_finished_by_the_next_run(rig: Rig, step
     assert len(updates) == 1 and "supersedes v2" in updates[0]
 
     rig.fake.reset_log()
-    assert rig.run().status == "unchanged"
+    assert rig.run().status == "up-to-date"
     assert rig.fake.writes() == []
 
 
@@ -328,7 +328,7 @@ def test_without_labels_the_marker_is_written_last(rig: Rig) -> None:
     (pr,) = open_pulls(rig.fake)
     assert pr["requested_reviewers"] == ["alice"] and '"version": "2"' in pr["body"]
     rig.fake.reset_log()
-    assert rig.run().status == "unchanged"
+    assert rig.run().status == "up-to-date"
     assert rig.fake.writes() == []
 
 
@@ -345,7 +345,7 @@ def test_write_budget_holds_with_labels_and_reviewers(rig: Rig) -> None:
     ]
     assert rig.fake.count("GET", ROUTES["compare"][1]) == 0  # no branch was moved
     rig.fake.reset_log()
-    assert rig.run().status == "unchanged"
+    assert rig.run().status == "up-to-date"
     assert rig.fake.writes() == []
     assert rig.fake.count("GET", ROUTES["compare"][1]) == 0
 

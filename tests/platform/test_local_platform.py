@@ -82,7 +82,7 @@ def test_a_branch_a_human_committed_to_is_left_alone(
     local: Local, message: str, amend: bool
 ) -> None:
     code, row = local.result()
-    assert (code, row["status"]) == (0, "opened")
+    assert (code, row["status"]) == (0, "branch-created")
     human = local.on_branch(message, amend)
     ahead = git(local.repo, "rev-list", "--count", f"main..{BRANCH}").strip()
     assert ahead == ("1" if amend else "2")
@@ -96,7 +96,7 @@ def test_a_branch_a_human_committed_to_is_left_alone(
 
 
 def test_a_trailer_of_another_model_is_not_the_bots(local: Local) -> None:
-    assert local.result()[1]["status"] == "opened"
+    assert local.result()[1]["status"] == "branch-created"
     local.on_branch(
         "Promote by hand\n\nModel: other-model\nModel-Version: 9\nEnvironment: prod", amend=True
     )
@@ -107,7 +107,7 @@ def test_a_trailer_of_another_model_is_not_the_bots(local: Local) -> None:
 
 
 def test_the_bots_own_branch_is_moved_onto_the_current_base(local: Local) -> None:
-    assert local.result()[1]["status"] == "opened"
+    assert local.result()[1]["status"] == "branch-created"
     (local.repo / "NOTES.md").write_text("unrelated\n")
     base = commit_all(local.repo, "Unrelated change on main")
     version = local.new_version()

@@ -42,3 +42,22 @@ def test_summary_appends(tmp_path: Path) -> None:
     writer.summary("### one")
     writer.summary("### two\n\n")
     assert summary.read_text() == "### one\n### two\n"
+
+
+def test_job_log_lines_and_groups_cannot_start_a_command() -> None:
+    import logging
+
+    stream = io.StringIO()
+    writer = ActionsIO({}, stream)
+    with writer.group("fraud/prod: v1 -> v2\n::add-mask::x"):
+        writer.line("reason from the registry\n::set-env name=A::b")
+        writer.line("  ::warning::forged")
+        record = logging.LogRecord("bot", logging.INFO, "f", 1, "tag %s", ("v2\n::error::x",), None)
+        writer.log_handler().handle(record)
+    assert stream.getvalue().splitlines() == [
+        "::group::fraud/prod: v1 -> v2%0A::add-mask::x",
+        "reason from the registry%0A::set-env name=A::b",
+        ">   ::warning::forged",
+        "INFO bot: tag v2%0A::error::x",
+        "::endgroup::",
+    ]

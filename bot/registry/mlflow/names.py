@@ -1,0 +1,29 @@
+"""The registered model names an MLflow registry holds: for a did-you-mean when a config names
+one that does not exist (``promote validate --online``)."""
+
+from __future__ import annotations
+
+from bot.errors import RegistryError, RetryableError
+from bot.registry.mlflow.errors import display_uri, short_reason, transport_error
+
+LIMIT = 1000  # MLflow's largest page of registered models: enough for a suggestion
+
+
+def registered_names(tracking_uri: str | None, registry_uri: str | None = None) -> list[str]:
+    """Up to ``LIMIT`` names, in one request; RetryableError when the server cannot be reached."""
+    import mlflow
+    from mlflow import MlflowClient
+    from mlflow.exceptions import MlflowException
+
+    client = MlflowClient(tracking_uri, registry_uri)
+    where = display_uri(registry_uri or tracking_uri or mlflow.get_tracking_uri())
+    try:
+        found = client.search_registered_models(max_results=LIMIT)
+    except MlflowException as err:
+        cause = transport_error(err)
+        if cause is not None:
+            raise RetryableError(
+                f"MLflow at {where} unreachable: {short_reason(cause)}; try again"
+            ) from None
+        raise RegistryError(f"MLflow at {where}: {short_reason(err)}") from None
+    return [str(m.name) for m in found]
