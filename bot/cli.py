@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from bot.errors import BotError, ConfigError
+from bot.onboard.command import init
 from bot.platform import PLATFORMS
 from bot.relay.commands import relay, webhooks
 from bot.settings import Settings
@@ -213,39 +214,6 @@ def validate(**kwargs: Any) -> None:
         raise ConfigError(problems)
 
 
-@cli.command()
-@click.option(
-    "--repo-dir",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    default=Path("."),
-    show_default=True,
-    help="The GitOps repository to scan.",
-)
-@click.option(
-    "--config",
-    "config_path",
-    default=".github/promotion.yml",
-    show_default=True,
-    help="Where to write the draft, relative to --repo-dir.",
-)
-@click.option("--force", is_flag=True, help="Overwrite an existing config.")
-@click.option("--stdout", "to_stdout", is_flag=True, help="Print the draft, write nothing.")
-@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
-def init(**kwargs: Any) -> None:
-    """Draft a commented config from the overlays and values files found in the repository."""
-    _logging(kwargs.pop("verbose"))
-    from bot.onboard.init import draft_config, write
-
-    repo: Path = kwargs["repo_dir"]
-    target = repo / kwargs["config_path"]
-    if kwargs["to_stdout"]:
-        click.echo(draft_config(repo).text, nl=False)
-        return
-    summary = write(repo, target, kwargs["force"])
-    click.echo(f"wrote {target}: {summary}")
-    click.echo("next: review the TODO lines, then run `promote validate --online`")
-
-
 def _connect(settings: Settings) -> Any:
     from bot.pipeline import connect
 
@@ -271,6 +239,7 @@ def _logging(verbose: int) -> None:
     logs.setup(logs.verbosity(verbose, os.environ))
 
 
+cli.add_command(init)
 cli.add_command(relay)
 cli.add_command(webhooks)
 
