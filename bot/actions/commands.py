@@ -16,6 +16,7 @@ from bot.pipeline.record import Push
 from bot.pipeline.rollback import rollback
 from bot.results import Outcome, Result, exit_code
 from bot.text.status import detail, mark
+from bot.untrusted import VERSION
 
 
 def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event, io: ActionsIO) -> Outcome:
@@ -44,15 +45,20 @@ def selection(inputs: Inputs, event: Event) -> Selection:
         if not isinstance(raw, dict):
             raise UserError("repository_dispatch event: client_payload must be an object")
         payload = raw
+    # A webhook's version is only a hint: anyone who can dispatch can write one, so the
+    # registry is read again and the usual policy picks the candidate (a forged or replayed
+    # dispatch can trigger nothing the policy would not). It must still look like a version.
+    hint = _field(payload, "version")
+    if hint is not None and not VERSION.fullmatch(hint):
+        raise UserError(f"version must be a registry version number, got {hint[:40]!r}")
     # A person choosing a version (input trigger: person) may move backwards or lift a
     # rollback hold; automation (a schedule, a webhook, a training pipeline) may not.
     return Selection(
         inputs.model or _field(payload, "model"),
         inputs.environment or _field(payload, "environment"),
-        inputs.version or _field(payload, "version"),
-        # A version from a webhook's payload is never pinned, whatever the trigger says.
+        inputs.version,
         pinned=trigger(inputs, event) == "person" and inputs.version is not None,
-        origin="input" if inputs.version or not payload else "client_payload",
+        origin="input",
     )
 
 

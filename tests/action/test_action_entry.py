@@ -457,6 +457,15 @@ def test_a_webhook_version_is_never_pinned(rig: Rig) -> None:
     assert json.loads(rig.outputs()["skipped"])[0]["status"] == "blocked"
 
 
+def test_a_webhook_version_is_only_a_hint(rig: Rig) -> None:
+    """v3 failed validation: a dispatch naming it (forged, or sent as a tag was set) promotes
+    what the registry and the policy say, the newest validated v2, and fails nothing."""
+    payload = {"client_payload": {"model": "fraud-detector", "version": "3", "environment": "prod"}}
+    assert main(rig.env("repository_dispatch", payload)) == 0
+    (pr,) = rig.open_pulls()
+    assert pr["title"] == "Promote fraud-detector to prod: v2 (v1.4.0)"
+
+
 def test_unknown_trigger_is_a_one_line_error(rig: Rig, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(rig.env("workflow_dispatch", {}, trigger="bot")) == 1
     assert (
