@@ -155,6 +155,18 @@ class Published:
 
 
 @dataclass(frozen=True)
+class DeploymentRecord:
+    """What write-back tells a registry: ``version`` runs in ``environment`` since
+    ``commit_sha`` (``alias`` is the registry alias to point at it; ``when`` is ISO 8601 UTC)."""
+
+    version: ModelVersion
+    environment: str
+    commit_sha: str
+    alias: str
+    when: str
+
+
+@dataclass(frozen=True)
 class CommitInfo:
     sha: str
     message: str

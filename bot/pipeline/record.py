@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from bot import plan
 from bot.errors import BotError, UserError
-from bot.model import PromotionId
+from bot.model import DeploymentRecord, PromotionId
 from bot.pipeline import units
 from bot.pipeline.context import Context, query_of
 from bot.results import Result, Status
@@ -96,9 +96,8 @@ def _record_one(ctx: Context, dep: Deployment, when: str) -> Result:
                 "is not a validated registry version: nothing recorded"
             )
             return Result(promo.model, promo.environment, "blocked", reason)
-        changed = registry.record_deployment(
-            query, version, promo.environment, dep.commit_sha, alias, when
-        )
+        record = DeploymentRecord(version, promo.environment, dep.commit_sha, alias, when)
+        changed = registry.record_deployment(query, record)
     except BotError as err:
         return Result(promo.model, promo.environment, "failed", f"[{label}] {err}")
     status: Status = "recorded" if changed else "up-to-date"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.model import ModelVersion, VersionQuery
+from bot.model import DeploymentRecord, ModelVersion, VersionQuery
 
 if TYPE_CHECKING:
     from bot.config import RegistryConfig
@@ -42,16 +42,8 @@ class Registry(Protocol):
         """Up to ``limit`` validated versions, newest first; metrics may be left empty."""
         ...
 
-    def record_deployment(
-        self,
-        query: VersionQuery,
-        version: ModelVersion,
-        environment: str,
-        commit_sha: str,
-        alias: str,
-        when: str,
-    ) -> bool:
-        """Record that ``version`` runs in ``environment`` since ``commit_sha`` (after merge).
+    def record_deployment(self, query: VersionQuery, record: DeploymentRecord) -> bool:
+        """Record that ``record.version`` runs in ``record.environment`` (after merge).
 
         Idempotent: returns False when the registry already says so.
         """

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.model import (
     ClosedPromotion,
     CommitInfo,
+    DeploymentRecord,
     ModelVersion,
     OpenPromotion,
     Proposal,
@@ -54,16 +55,8 @@ class MemoryRegistry:
         found = [self._build(query, v) for v in newest]
         return [v for v in found if self.is_validated(query, v)][:limit]
 
-    def record_deployment(
-        self,
-        query: VersionQuery,
-        version: ModelVersion,
-        environment: str,
-        commit_sha: str,
-        alias: str,
-        when: str,
-    ) -> bool:
-        self.recorded.append((version.version, environment, commit_sha))
+    def record_deployment(self, query: VersionQuery, record: DeploymentRecord) -> bool:
+        self.recorded.append((record.version.version, record.environment, record.commit_sha))
         return True
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.errors import RegistryError, RetryableError
-from bot.model import ModelVersion, VersionQuery
+from bot.model import DeploymentRecord, ModelVersion, VersionQuery
 from bot.registry.s3 import S3Registry, newest_first
 from tests.rig.mlflow_rig import free_port
 from tests.rig.s3_rig import (
@@ -344,18 +344,29 @@ def test_record_deployment_is_idempotent(s3_server: S3Server) -> None:
     key = "registry/fraud/deployed/prod.json"
     sha, when = "a" * 40, "2026-11-02T08:00:00Z"
 
-    assert registry.record_deployment(query(), version, "prod", sha, "prod", when) is True
+    assert (
+        registry.record_deployment(query(), DeploymentRecord(version, "prod", sha, "prod", when))
+        is True
+    )
     record = json.loads(bucket.client.get_object(Bucket=bucket.name, Key=key)["Body"].read())
     assert record == {"version": "12", "image_tag": "v1.4.0", "commit": sha, "time": when}
 
     bucket.requests.reset()
     later = "2026-11-03T08:00:00Z"
-    assert registry.record_deployment(query(), version, "prod", sha, "prod", later) is False
+    assert (
+        registry.record_deployment(query(), DeploymentRecord(version, "prod", sha, "prod", later))
+        is False
+    )
     assert bucket.requests.counts == {"GetObject": 1}  # no PutObject
     listed = bucket.client.list_object_versions(Bucket=bucket.name, Prefix=key)
     assert len(listed["Versions"]) == 1
 
-    assert registry.record_deployment(query(), version, "prod", "b" * 40, "prod", later) is True
+    assert (
+        registry.record_deployment(
+            query(), DeploymentRecord(version, "prod", "b" * 40, "prod", later)
+        )
+        is True
+    )
     listed = bucket.client.list_object_versions(Bucket=bucket.name, Prefix=key)
     assert len(listed["Versions"]) == 2
     # The record does not count as a version directory.
@@ -366,9 +377,13 @@ def test_record_deployment_is_idempotent(s3_server: S3Server) -> None:
 def test_record_deployment_rejects_bad_names(bucket: Bucket) -> None:
     version = ModelVersion("fraud-detector", "fraud", "12", "v1.4.0")
     with pytest.raises(RegistryError, match="environment"):
-        bucket.registry().record_deployment(query(), version, "../x", "a" * 40, "", "now")
+        bucket.registry().record_deployment(
+            query(), DeploymentRecord(version, "../x", "a" * 40, "", "now")
+        )
     with pytest.raises(RegistryError, match="commit"):
-        bucket.registry().record_deployment(query(), version, "prod", "HEAD", "", "now")
+        bucket.registry().record_deployment(
+            query(), DeploymentRecord(version, "prod", "HEAD", "", "now")
+        )
 
 
 # -- S3 and transport errors ----------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from bot.errors import RegistryError
-from bot.model import ModelVersion, VersionQuery
+from bot.model import DeploymentRecord, ModelVersion, VersionQuery
 from bot.registry.mlflow.errors import Missing, display_uri, translate
 from bot.registry.mlflow.filters import (
     checked_version,
@@ -135,19 +135,12 @@ class MlflowRegistry:
             self._require_model(query)
         return [self._build(query, self._searched(query, mv), fetch_run=False) for mv in page]
 
-    def record_deployment(
-        self,
-        query: VersionQuery,
-        version: ModelVersion,
-        environment: str,
-        commit_sha: str,
-        alias: str,
-        when: str,
-    ) -> bool:
+    def record_deployment(self, query: VersionQuery, record: DeploymentRecord) -> bool:
         """Point ``alias`` at the version and tag it ``deployed.<env>=<sha>``; False if both
         were already so (idempotent: a re-delivered push event writes nothing)."""
-        del when  # MLflow stamps its own update time
-        name, number = query.registered_name, version.version
+        # MLflow stamps its own update time: ``record.when`` is not stored.
+        name, number = query.registered_name, record.version.version
+        alias, environment, commit_sha = record.alias, record.environment, record.commit_sha
         found = self._call(query, self._client.get_model_version, name, number)
         changed = False
         if alias not in (found.aliases or ()):

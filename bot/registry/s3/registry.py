@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bot.errors import RegistryError
-from bot.model import ModelVersion, VersionQuery
+from bot.model import DeploymentRecord, ModelVersion, VersionQuery
 from bot.registry.s3 import deployed
 from bot.registry.s3.client import Object, make_client, read_object
 from bot.registry.s3.errors import Missing, translate
@@ -132,19 +132,11 @@ class S3Registry:
 
     # -- write-back ------------------------------------------------------------------------
 
-    def record_deployment(
-        self,
-        query: VersionQuery,
-        version: ModelVersion,
-        environment: str,
-        commit_sha: str,
-        alias: str,
-        when: str,
-    ) -> bool:
+    def record_deployment(self, query: VersionQuery, record: DeploymentRecord) -> bool:
         """Write ``<model>/deployed/<environment>.json`` = {version, image_tag, commit, time};
         False (and no PUT) if it already names this version and commit. ``alias`` has no
         meaning on S3 and is not stored."""
-        del alias
+        version, environment, commit_sha = record.version, record.environment, record.commit_sha
         deployed.check(query, environment, commit_sha)
         key = deployed.key(self._model_prefix(query), environment)
         try:
@@ -158,7 +150,7 @@ class S3Registry:
             lambda c: c.put_object(
                 Bucket=self.bucket,
                 Key=key,
-                Body=deployed.body(version, commit_sha, when),
+                Body=deployed.body(version, commit_sha, record.when),
                 ContentType="application/json",
                 Metadata={"version": version.version, "commit": commit_sha},
             ),
