@@ -37,7 +37,7 @@ def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event, io: Actio
     return _run(ctx, inputs, event, io)
 
 
-def selection(inputs: Inputs, event: Event) -> Selection:
+def selection(ctx: Context, inputs: Inputs, event: Event) -> Selection:
     """Action inputs first; a registry webhook's ``client_payload`` fills what they leave."""
     payload: Mapping[str, Any] = {}
     if event.name == "repository_dispatch":
@@ -51,10 +51,15 @@ def selection(inputs: Inputs, event: Event) -> Selection:
     hint = _field(payload, "version")
     if hint is not None and not VERSION.fullmatch(hint):
         raise UserError(f"version must be a registry version number, got {hint[:40]!r}")
+    model = inputs.model or _field(payload, "model")
+    if hint is not None and model is None and len(ctx.config.models) > 1:
+        raise UserError(
+            "client_payload.version needs client_payload.model: the config has several models"
+        )
     # A person choosing a version (input trigger: person) may move backwards or lift a
     # rollback hold; automation (a schedule, a webhook, a training pipeline) may not.
     return Selection(
-        inputs.model or _field(payload, "model"),
+        model,
         inputs.environment or _field(payload, "environment"),
         inputs.version,
         pinned=trigger(inputs, event) == "person" and inputs.version is not None,
@@ -94,7 +99,7 @@ def _label(r: Result) -> str:
 
 
 def _run(ctx: Context, inputs: Inputs, event: Event, io: ActionsIO) -> Outcome:
-    results = _evaluate(ctx, selection(inputs, event), io)
+    results = _evaluate(ctx, selection(ctx, inputs, event), io)
     results = _publish(ctx, results, io, inputs.dry_run)
     title = "Model promotion (dry run)" if inputs.dry_run else "Model promotion"
     return Outcome(title, results, exit_code=exit_code(results))

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from bot import state
 from tests.e2e.test_policy import Repo
 from tests.rig.mlflow_rig import MlflowServer
+from tests.rig.repos import commit_all
 
 GATE = "      prod:\n        gates: [accuracy >= 0.99]\n"
 
@@ -53,8 +55,10 @@ def test_waiting_shows_the_time_left(repo: Repo) -> None:
 
 
 def test_held_shows_the_held_version(repo: Repo) -> None:
-    trailers = "Model: fraud-detector\nModel-Version: 2\nEnvironment: prod\nRollback-Of: 3\n"
-    repo.deploy("prod", "2", "v1.4.0", message=f"Roll back fraud-detector in prod\n\n{trailers}")
+    repo.deploy("prod", "2", "v1.4.0", message="Roll back fraud-detector in prod")
+    held = state.with_hold(None, "s", state.Hold("fraud-detector", "prod", "3"))
+    (repo.path / ".github" / "promotion-state.yml").write_text(held)
+    commit_all(repo.path, "Hold v3 in prod")
     prod = _row(repo.run("run", "--env", "prod").out, "prod")
     assert "! held" in prod and "held: v3 was rolled back in prod" in prod
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,7 +173,9 @@ class ActionRig:
         """Comments on the payload's issue made by someone else than the commenter."""
         login = payload["comment"]["user"]["login"]
         comments = self.fake.comments.get(payload["issue"]["number"], [])
-        return [c["body"] for c in comments if c["user"] != login]
+        # The hidden marker that makes a reply idempotent is not part of what people read.
+        marker = re.compile(r"\n*<!-- model-promotion-bot:comment [^>]* -->\n?\Z")
+        return [marker.sub("", c["body"]) for c in comments if c["user"] != login]
 
     def reactions(self, payload: dict[str, Any]) -> list[str]:
         return [r["content"] for r in self.fake.reactions.get(payload["comment"]["id"], [])]
