@@ -141,15 +141,23 @@ def plan_cmd(**kwargs: Any) -> None:
 @cli.command()
 @_common
 @click.option("--model", help="Only this model.")
+@click.option(
+    "--webhooks", is_flag=True, help="Also say whether the registry webhook is installed."
+)
 def status(**kwargs: Any) -> None:
     """Table: model x environment -> declared version/tag, newest validated, open PR."""
-    as_json = kwargs.pop("as_json")
+    as_json, webhooks_too = kwargs.pop("as_json"), kwargs.pop("webhooks")
     selection = _selection({"model": kwargs.pop("model")})
     ctx = _connect(_settings(kwargs))
     from bot import pipeline
 
     results = pipeline.evaluate(ctx, selection)
     output.emit_status(results, as_json)
+    if webhooks_too and not as_json:
+        from bot.relay.commands import webhook_lines
+
+        for line in webhook_lines(ctx.config):
+            click.echo(line)
     output.report_errors(results)
     _exit_for(results)
 

@@ -118,6 +118,21 @@ def webhook_state(tracking_uri: str, name: str = DEFAULT_NAME) -> Any:
         return hooks.state(_client(tracking_uri), name)
 
 
+def webhook_lines(config: Any, name: str = DEFAULT_NAME) -> list[str]:
+    """One line per MLflow registry of the config: is the relay's webhook installed, and
+    when did it last deliver. A registry that cannot be asked says why, on its line."""
+    lines = []
+    for key, registry in config.registries.items():
+        if registry.type != "mlflow":
+            continue
+        uri = registry.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI", "")
+        try:
+            lines.append(f"{key}: {webhook_state(uri, name).line()}")
+        except BotError as err:
+            lines.append(f"{key}: webhook state unknown: {err}")
+    return lines
+
+
 def _client(tracking_uri: str) -> Any:
     from mlflow import MlflowClient
 

@@ -185,3 +185,19 @@ def _hook_id(scenario: Scenario) -> str:
     from bot.relay.webhooks import find
 
     return str(find(scenario.client, scenario.hook).webhook_id)
+
+
+def test_promote_status_says_whether_the_webhook_is_installed(scenario: Scenario) -> None:
+    from bot import config
+    from bot.relay import commands
+
+    text = f"version: 1\nregistries: {{ml: {{type: mlflow, tracking_uri: '{scenario.uri}'}}}}\n"
+    text += (
+        "models: {m: {environments: {prod: {targets: [{kind: yaml, file: v.yaml, path: v}]}}}}\n"
+    )
+    cfg = config.parse(text, "promotion.yml")
+    (before,) = commands.webhook_lines(cfg, scenario.hook)
+    assert before == f"ml: webhook {scenario.hook}: not installed; run `promote webhooks install`"
+    scenario.install("http://127.0.0.1:9/")
+    (after,) = commands.webhook_lines(cfg, scenario.hook)
+    assert after.startswith(f"ml: webhook {scenario.hook}: active -> http://127.0.0.1:9/")
