@@ -13,6 +13,7 @@ from bot.config.registries import MlflowRegistryConfig, RegistryConfig, S3Regist
 from bot.config.targets import (
     ConfigMapTarget,
     ContainerImageTarget,
+    EnvFileTarget,
     GeneratorTarget,
     JsonPatchTarget,
     KustomizeImageTarget,
@@ -27,6 +28,7 @@ __all__ = [
     "Config",
     "ConfigMapTarget",
     "ContainerImageTarget",
+    "EnvFileTarget",
     "Environment",
     "GeneratorTarget",
     "JsonPatchTarget",
