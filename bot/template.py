@@ -50,8 +50,8 @@ def check(template: str) -> None:
     for _, name, spec, conv in parsed:
         if name is None:
             continue
-        if name == TAG and not conv:
-            if spec and untrusted.TAG_KEY.fullmatch(spec) and "{" not in spec:
+        if name == TAG and spec and not conv:
+            if untrusted.TAG_KEY.fullmatch(spec):
                 continue
             raise ValueError(
                 f"bad placeholder {{{name}:{spec}}} in {template!r}; name a version tag, "

@@ -33,7 +33,9 @@ def cross_check(cfg: Config) -> Iterator[tuple[Loc, str]]:
             elif env.upstream is not None and env.upstream not in model.environments:
                 known = ", ".join(e for e in model.environments if e != env_name)
                 yield (*loc, "from"), f"unknown environment {env.upstream!r}; use one of: {known}"
-        yield from _unlisted_gate_metrics(("models", key, "gates"), model.gates, model.metrics)
+        yield from _unlisted_gate_metrics(
+            ("models", key, "gates"), model.gates, model.metric_names()
+        )
         registry = cfg.registries.get(model.registry or next(iter(cfg.registries)))
         uses_alias = model.validated.alias or model.select.strategy == "alias"
         if registry is not None and uses_alias and not registry.has_aliases:
