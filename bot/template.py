@@ -24,7 +24,7 @@ TAG = "tag"
 # Schemes a `{source_uri}` may have: where model servers fetch weights from. `file:` and
 # `http:` would let a registry entry point a server at the node or at a plain-text mirror.
 URI_SCHEMES = ("s3", "gs", "https", "models")
-_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\x00-\x1f\x7f\"'`<>\\{}]{1,1000}")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/[^\s\x00-\x1f\x7f\"'`<>\\{}]{1,1000}")
 _FORMATTER = string.Formatter()
 
 
