@@ -68,8 +68,8 @@ def body(
         "",
         *review.callout(draft, verdicts, notes),
         _versions_table(candidate, current, deployed),
-        review.metrics_table(candidate, current, metrics),
-        _gates_table(verdicts),
+        *[table for table in (review.metrics_table(candidate, current, metrics),) if table],
+        *[table for table in (_gates_table(verdicts),) if table],
         "### Files changed",
         "",
         *[_change_line(change) for change in changes],
@@ -90,7 +90,7 @@ def _versions_table(
 ) -> str:
     deployed_version = _version_link(deployed.version, current)
     if deployed.version is None:
-        deployed_version = "— (no target declares it)"
+        deployed_version = "— (no version target)"
     rows = [
         "| | deployed | candidate |",
         "|---|---|---|",

@@ -68,12 +68,11 @@ def metrics_table(
     names = [n for n in names if n in candidate.metrics or n in old]
     if not names:
         return ""
-    old_label = f"deployed ({versions.label(current.version)})" if current else "deployed"
+    old_label = f"deployed ({cell(versions.label(current.version))})" if current else "deployed"
     rows = [
         "### Metrics",
         "",
-        f"| metric | {cell(old_label)} | candidate ({cell(versions.label(candidate.version))}) "
-        "| Δ |",
+        f"| metric | {old_label} | candidate ({cell(versions.label(candidate.version))}) | Δ |",
         "|---|---:|---:|---:|",
     ]
     for name in names:
