@@ -151,3 +151,13 @@ def rollback_line(tool: str, environment: str, version: str | None, image_tag: s
         verb = "syncs" if tool == "argocd" else "reconciles"
         return f"{revert}; {TOOLS[tool]} then {verb} {env} back to {back}."
     return f"{revert}; {env} then declares {back} again, once your deployment applies it."
+
+
+def edit_lines(changes: Sequence[FileChange]) -> list[str]:
+    """Plain text for `promote plan`: one line per changed value, every path an anchor
+    carries along included (the diff shows only the anchor's line)."""
+    return [
+        f"  {e.file}: {e.where}: {e.old if e.old is not None else '(none)'} -> {e.new}"
+        for change in changes
+        for e in change.edits
+    ]
