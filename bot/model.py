@@ -37,6 +37,7 @@ class ModelVersion:
     created_ms: int | None = None
     aliases: tuple[str, ...] = ()
     url: str | None = None  # registry UI page of the version
+    description: str | None = None  # the registry's text about the version (untrusted)
     run_url: str | None = None  # registry UI page of its source run
 
     def values(self) -> dict[str, str]:

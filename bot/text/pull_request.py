@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from bot import markers
 from bot.model import Deployed, FileChange, ModelVersion, PromotionId
 from bot.policy.gates import Verdict
-from bot.text import review, versions
+from bot.text import history, review, versions
 from bot.text.markdown import cell, code
 from bot.text.review import MetricRule
 
@@ -59,17 +59,29 @@ def body(
     metrics: Sequence[MetricRule] = (),
     deploy: str = "argocd",
     draft: bool = False,
+    recent: Sequence[ModelVersion] = (),
 ) -> str:
     """The PR body; ``metrics`` (``Model.metric_rules()``) mark each delta ✅/⚠️, ``deploy``
-    (``Config.deploy.tool``) words the roll-back, ``draft`` adds its callout."""
+    (``Config.deploy.tool``) words the roll-back, ``draft`` adds its callout, ``recent``
+    (the newest validated versions with their metrics, newest first) gives the versions
+    since the deployed one and each metric's history."""
+    listed, complete = history.between(deployed.version, candidate.version, recent)
     preposition = "in" if heading == "Roll back" else "to"
     parts = [
         f"## {heading} {code(promo.model)} {preposition} {code(promo.environment)}",
         "",
         *review.callout(draft, verdicts, notes),
         _versions_table(candidate, current, deployed),
-        *[table for table in (review.metrics_table(candidate, current, metrics),) if table],
-        *[table for table in (_gates_table(verdicts),) if table],
+        *[
+            table
+            for table in (
+                review.metrics_table(candidate, current, metrics),
+                _gates_table(verdicts),
+                history.between_table(deployed.version, listed, complete),
+                history.history_table(metrics, recent),
+            )
+            if table
+        ],
         "### Files changed",
         "",
         *[_change_line(change) for change in changes],

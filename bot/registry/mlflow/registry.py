@@ -257,6 +257,7 @@ class MlflowRegistry:
             aliases=aliases,
             url=self._version_url(query.registered_name, version),
             run_url=self._run_url(run),
+            description=str(mv.description) if mv.description else None,
         )
 
     @property

@@ -167,6 +167,7 @@ def _checked_version(
         run_id=_checked(query, version, where, "run_id", run_id, RUN_ID),
         # Checked by scheme when a target writes it (`{source_uri}`), like every tag value.
         source_uri=rest["tags"].get("source_uri") or rest["tags"].get("artifact_uri"),
+        description=rest["tags"].get("description"),
         url=where,
         **rest,
     )
