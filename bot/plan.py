@@ -72,7 +72,9 @@ def read_slot(slot: Slot, files: Mapping[str, str | None]) -> str | None:
     text = files.get(slot.file)
     if text is None:
         head = f"{slot.origin}: " if slot.origin else ""
-        raise UserError(f"{head}{slot.file}: file not found on the base branch; fix `file`")
+        raise UserError(
+            f"{head}{slot.file}: file not found on the base branch; fix the target's `file`"
+        )
     try:
         return overlays.read(text, slot.locator)
     except UserError as err:

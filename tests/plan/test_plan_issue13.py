@@ -241,7 +241,7 @@ def test_every_broken_target_is_listed_with_its_config_line() -> None:
         "envs[MISSING]: the env file has no MISSING=... line (found: MODEL_VERSION, "
         "MODEL_REVISION, X)",
         "promotion.yml:11: models.llm.environments.prod.targets[3]: gone.yaml: file not "
-        "found on the base branch; fix `file`",
+        "found on the base branch; fix the target's `file`",
     ]
 
 
