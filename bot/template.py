@@ -106,8 +106,11 @@ def checked(key: str, values: dict[str, str]) -> str:
 
 
 def check_uri(value: str, subject: str) -> None:
-    scheme = urlsplit(value).scheme.lower() if _URI.fullmatch(value) else ""
-    if scheme not in URI_SCHEMES:
+    parts = urlsplit(value) if _URI.fullmatch(value) else None
+    scheme = parts.scheme.lower() if parts is not None else ""
+    # `models:/name/3` has no host; every other scheme names a bucket or a host.
+    has_place = parts is not None and (scheme == "models" or bool(parts.netloc))
+    if scheme not in URI_SCHEMES or not has_place:
         raise UserError(
             f"{subject}: source URI {untrusted.show(value)} cannot be written for "
             f"{{source_uri}}: expected a URI with scheme {', '.join(URI_SCHEMES)} "

@@ -3,11 +3,12 @@ placeholders checked before they reach a file, and target errors naming the conf
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
 
-from bot import config, plan
+from bot import config, plan, template
 from bot.errors import UserError
 from bot.model import ModelVersion
 
@@ -221,6 +222,7 @@ def test_missing_or_malformed_registry_value_writes_nothing(
     "uri", ["s3://b/m/2", "gs://b/m", "https://hf.co/org/m/resolve/abc", "models:/llm/2"]
 )
 def test_allowed_uri_schemes(uri: str) -> None:
+    assert template.checked("source_uri", {"source_uri": uri}) == uri
     target = "- {kind: env-file, file: params.env, key: X, value: '{source_uri}'}\n"
     out = plan.changes(slots(target), FILES, version(source_uri=uri).values())
     assert out[0].new_text.endswith(f"X={uri}")
@@ -251,3 +253,11 @@ def test_values_expose_every_version_tag() -> None:
     assert values["run_id"] == "0123456789abcdef"
     assert values["source_uri"] == "s3://models/llm/2"
     assert "run_id" not in version(run_id=None).values()
+
+
+@pytest.mark.parametrize(
+    "uri", ["https:/host/x", "s3:///key", "s3://", "models:", "s3://b/a b", "s3://b/'x'", "S3"]
+)
+def test_uris_without_a_place_are_refused(uri: str) -> None:
+    with pytest.raises(UserError, match=re.escape("cannot be written for {source_uri}")):
+        template.checked("source_uri", {"source_uri": uri, "version": "2"})
