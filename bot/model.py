@@ -30,21 +30,32 @@ class ModelVersion:
     image_tag: str | None
     image_digest: str | None = None
     run_id: str | None = None
+    # Where the version's files are (MLflow: the version's `source`), for `{source_uri}`.
+    source_uri: str | None = None
     metrics: Mapping[str, float] = field(default_factory=dict)
     tags: Mapping[str, str] = field(default_factory=dict)
     created_ms: int | None = None
     aliases: tuple[str, ...] = ()
     url: str | None = None  # registry UI page of the version
+    description: str | None = None  # the registry's text about the version (untrusted)
     run_url: str | None = None  # registry UI page of its source run
 
     def values(self) -> dict[str, str]:
-        """The placeholders a target's value template may use."""
-        return {
+        """The placeholders a target's value template may use, unchecked: ``template.render``
+        checks each value it writes (``tag:<name>`` for every version tag; ``run_id`` and
+        ``source_uri`` only when the registry has them)."""
+        out = {
             "model": self.registered_name,
             "version": self.version,
             "image_tag": self.image_tag or "",
             "image_digest": self.image_digest or "",
         }
+        if self.run_id:
+            out["run_id"] = self.run_id
+        if self.source_uri:
+            out["source_uri"] = self.source_uri
+        out.update({f"tag:{name}": value for name, value in self.tags.items()})
+        return out
 
 
 @dataclass(frozen=True)

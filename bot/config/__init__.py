@@ -8,11 +8,12 @@ JSON Schema from them, ``load`` reads a file against them, ``errors`` words what
 from __future__ import annotations
 
 from bot.config.load import cross_check, load, parse
-from bot.config.models import NAME_PATTERN, Cluster, Config, Environment, Model
+from bot.config.models import NAME_PATTERN, Cluster, Config, Deploy, Environment, Metric, Model
 from bot.config.registries import MlflowRegistryConfig, RegistryConfig, S3RegistryConfig
 from bot.config.targets import (
     ConfigMapTarget,
     ContainerImageTarget,
+    EnvFileTarget,
     GeneratorTarget,
     JsonPatchTarget,
     KustomizeImageTarget,
@@ -27,10 +28,13 @@ __all__ = [
     "Config",
     "ConfigMapTarget",
     "ContainerImageTarget",
+    "Deploy",
+    "EnvFileTarget",
     "Environment",
     "GeneratorTarget",
     "JsonPatchTarget",
     "KustomizeImageTarget",
+    "Metric",
     "MlflowRegistryConfig",
     "Model",
     "RegistryConfig",

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from bot import branches
 from bot.config.errors import Loc, describe_errors, locate
 from bot.config.models import NAME, NAME_PATTERN, Config
+from bot.config.targets import Target
 from bot.errors import ConfigError
 from bot.policy import gates
 
@@ -32,7 +33,9 @@ def cross_check(cfg: Config) -> Iterator[tuple[Loc, str]]:
             elif env.upstream is not None and env.upstream not in model.environments:
                 known = ", ".join(e for e in model.environments if e != env_name)
                 yield (*loc, "from"), f"unknown environment {env.upstream!r}; use one of: {known}"
-        yield from _unlisted_gate_metrics(("models", key, "gates"), model.gates, model.metrics)
+        yield from _unlisted_gate_metrics(
+            ("models", key, "gates"), model.gates, model.metric_names()
+        )
         registry = cfg.registries.get(model.registry or next(iter(cfg.registries)))
         uses_alias = model.validated.alias or model.select.strategy == "alias"
         if registry is not None and uses_alias and not registry.has_aliases:
@@ -86,7 +89,22 @@ def parse(text: str, source: str) -> Config:
     problems = [locate(data, source, loc, msg) for loc, msg in cross_check(cfg)]
     if problems:
         raise ConfigError(problems)
+    _mark_targets(cfg, data, source)
     return cfg
+
+
+def _mark_targets(cfg: Config, data: object, source: str) -> None:
+    """Give every target its config location, for errors found when it is read or written
+    (``file:line: models.m.environments.e.targets[i]``)."""
+    for key, model in cfg.models.items():
+        for env_name, env in model.environments.items():
+            base: Loc = ("models", key, "environments", env_name)
+            lists: list[tuple[Loc, list[Target]]] = [((*base, "targets"), env.targets)]
+            for cluster, spec in env.clusters.items():
+                lists.append(((*base, "clusters", cluster, "targets"), spec.targets))
+            for loc, targets in lists:
+                for index, target in enumerate(targets):
+                    target._origin = locate(data, source, (*loc, index), "").removesuffix(": ")
 
 
 def _load_yaml(text: str, source: str) -> object:

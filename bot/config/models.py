@@ -8,9 +8,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationError,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from bot.config.registries import RegistryConfig
 from bot.config.targets import RelPath, Strict, Target, check_gates, safe_relative
@@ -127,18 +136,75 @@ class ImageSource(Strict):
     digest_from: str | None = Field(None, description="Version tag holding the image digest.")
 
 
+class Metric(Strict):
+    """A run metric shown in the PR body, with which way is better (for the ✅/⚠️ marks)."""
+
+    name: str = Field(min_length=1, description="Run metric name, e.g. accuracy.")
+    better: Literal["higher", "lower"] | None = Field(
+        None, description="Which way is an improvement: higher (accuracy) or lower (latency)."
+    )
+    tolerance: float = Field(
+        0,
+        ge=0,
+        description="A change the wrong way up to this much (absolute) still counts as ✅.",
+    )
+
+
+def _metric_name(value: object) -> object:
+    """A `{name, better, tolerance}` entry is checked here and kept as its name."""
+    if not isinstance(value, dict):
+        return value
+    try:
+        return Metric.model_validate(dict(value)).name
+    except ValidationError as err:
+        first = err.errors(include_url=False)[0]
+        where = ".".join(str(part) for part in first["loc"]) or "entry"
+        raise ValueError(f"{where}: {first['msg'].lower()}") from None
+
+
+MetricEntry = Annotated[
+    str,
+    BeforeValidator(_metric_name),
+    WithJsonSchema({"anyOf": [{"type": "string"}, Metric.model_json_schema()]}),
+]
+
+
 class Model(Strict):
     registry: str | None = Field(None, description="Registry key; default: the only one.")
     registered_model: str | None = Field(None, description="Name in the registry; default: key.")
     validated: Validated = Field(default_factory=lambda: Validated())
     image: ImageSource = Field(default_factory=lambda: ImageSource())
-    metrics: list[str] = Field(default_factory=list, description="Run metrics for the PR body.")
+    metrics: list[MetricEntry] = Field(
+        default_factory=list,
+        description="Run metrics for the PR body: names, or {name, better, tolerance}.",
+    )
+    # The direction of each metric given as a mapping; `metrics` itself keeps the names, so
+    # everything that reads names (registries, gates) is unchanged.
+    _rules: dict[str, Metric] = PrivateAttr(default_factory=dict)
     gates: list[str] = Field(
         default_factory=list, description="Metric gates for every environment of the model."
     )
     select: Select = Field(default_factory=lambda: Select())
 
     _gates = field_validator("gates")(check_gates)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_rules(cls, data: Any, handler: ModelWrapValidatorHandler[Model]) -> Model:
+        model = handler(data)
+        for raw in data.get("metrics") or [] if isinstance(data, dict) else []:
+            if isinstance(raw, dict):
+                rule = Metric.model_validate(dict(raw))
+                model._rules[rule.name] = rule
+        return model
+
+    def metric_rules(self) -> list[Metric]:
+        """Every configured metric, a plain name as a rule without a direction."""
+        return [self._rules.get(name) or Metric(name=name) for name in self.metrics]
+
+    def metric_names(self) -> list[str]:
+        return list(self.metrics)
+
     environments: dict[str, Environment] = Field(
         min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
     )
@@ -162,6 +228,16 @@ class PullRequest(Strict):
     draft: bool = False
 
 
+class Deploy(Strict):
+    """What applies a merged promotion to the cluster; only the PR's wording depends on it."""
+
+    tool: Literal["argocd", "flux", "none"] = Field(
+        "argocd",
+        description="argocd or flux: the PR says it syncs the change; none: it says nothing "
+        "about how the change reaches the cluster.",
+    )
+
+
 class Config(Strict):
     """Root of .github/promotion.yml."""
 
@@ -169,6 +245,7 @@ class Config(Strict):
     registries: dict[str, RegistryConfig] = Field(min_length=1)
     git: Git = Field(default_factory=lambda: Git())
     pull_request: PullRequest = Field(default_factory=lambda: PullRequest())
+    deploy: Deploy = Field(default_factory=lambda: Deploy())
     models: dict[str, Model] = Field(
         min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from bot import overlays, template
 from bot.policy import gates
@@ -44,6 +44,13 @@ class TargetBase(Strict):
     file: RelPath
 
     _file = field_validator("file")(safe_relative)
+    # Where the target is in the config (`file:line: models.m.environments.e.targets[i]`),
+    # set by `bot.config.load.parse` so that target errors point at the config line.
+    _origin: str = PrivateAttr("")
+
+    @property
+    def origin(self) -> str:
+        return self._origin
 
     def edits(self) -> list[Edit]:
         """What this target sets in its file: each scalar's locator and value template."""
@@ -64,6 +71,13 @@ class ValueTarget(TargetBase):
         raise NotImplementedError
 
 
+Aliases = Literal["refuse", "update"]
+ALIASES_DOC = (
+    "A value shared through a YAML anchor or merge key: refuse (default) names every path "
+    "that shares it; update writes it and lists every changed path in the plan and the PR."
+)
+
+
 class KustomizeImageTarget(TargetBase):
     """An ``images:`` entry of a kustomization.yaml (the inference server image)."""
 
@@ -71,21 +85,36 @@ class KustomizeImageTarget(TargetBase):
     image: str = Field(description="The entry's `name` in `images:`.")
     new_tag: str | None = Field("{image_tag}", description="Template for `newTag`; null to leave.")
     new_name: str | None = Field(None, description="Template for `newName`, e.g. a registry path.")
-    digest: str | None = Field(None, description="Template for `digest`, e.g. `{image_digest}`.")
+    digest: str | None = Field(
+        None,
+        description="Template for `digest`, e.g. `{image_digest}`; with `new_tag`, both are "
+        "written together and an empty digest removes a stale one.",
+    )
+    require_digest: bool = Field(
+        False,
+        description="Refuse to leave the entry without a digest; `digest` defaults to "
+        "`{image_digest}` (set `image.digest_from`).",
+    )
+    aliases: Aliases = Field("refuse", description=ALIASES_DOC)
 
     _tpl = field_validator("new_tag", "new_name", "digest")(check_template)
 
     def edits(self) -> list[Edit]:
-        fields: tuple[tuple[overlays.ImageField, str | None], ...] = (
-            ("newTag", self.new_tag),
-            ("newName", self.new_name),
-            ("digest", self.digest),
+        digest = self.digest
+        if digest is None and self.require_digest:
+            digest = "{image_digest}"
+        fields: list[tuple[overlays.ImageField, str | None]] = [("newName", self.new_name)]
+        if self.new_tag is not None and digest is not None:
+            # One slot for both: a tag next to an old digest would deploy the old image.
+            fields.insert(0, ("newTag@digest", f"{self.new_tag}@{digest}"))
+        else:
+            fields += [("newTag", self.new_tag), ("digest", digest)]
+        return [(self._locator(name), tpl) for name, tpl in fields if tpl is not None]
+
+    def _locator(self, name: overlays.ImageField) -> overlays.KustomizeImage:
+        return overlays.KustomizeImage(
+            self.image, name, require_digest=self.require_digest, aliases=self.aliases
         )
-        return [
-            (overlays.KustomizeImage(self.image, name), tpl)
-            for name, tpl in fields
-            if tpl is not None
-        ]
 
 
 class ConfigMapTarget(ValueTarget):
@@ -94,9 +123,10 @@ class ConfigMapTarget(ValueTarget):
     kind: Literal["configmap"]
     key: str = Field(description="Key under `data`, e.g. MODEL_VERSION.")
     name: str | None = Field(None, description="metadata.name, when the file has several.")
+    aliases: Aliases = Field("refuse", description=ALIASES_DOC)
 
     def locator(self) -> overlays.Locator:
-        return overlays.ConfigMapData(self.key, self.name)
+        return overlays.ConfigMapData(self.key, self.name, self.aliases)
 
 
 class GeneratorTarget(ValueTarget):
@@ -105,9 +135,10 @@ class GeneratorTarget(ValueTarget):
     kind: Literal["configmap-generator"]
     key: str = Field(description="Literal key, e.g. MODEL_VERSION.")
     generator: str | None = Field(None, description="Generator `name`, when several have the key.")
+    aliases: Aliases = Field("refuse", description=ALIASES_DOC)
 
     def locator(self) -> overlays.Locator:
-        return overlays.GeneratorLiteral(self.key, self.generator)
+        return overlays.GeneratorLiteral(self.key, self.generator, self.aliases)
 
 
 class YamlTarget(ValueTarget):
@@ -116,9 +147,10 @@ class YamlTarget(ValueTarget):
     kind: Literal["yaml"]
     path: str = Field(description="Dotted key path, e.g. model.version or servers[0].tag.")
     document: int | None = Field(None, ge=0, description="Index of the `---` document.")
+    aliases: Aliases = Field("refuse", description=ALIASES_DOC)
 
     def locator(self) -> overlays.Locator:
-        return overlays.YamlPath(overlays.parse_path(self.path), self.document)
+        return overlays.YamlPath(overlays.parse_path(self.path), self.document, self.aliases)
 
 
 class JsonPatchTarget(ValueTarget):
@@ -147,10 +179,30 @@ class ContainerImageTarget(ValueTarget):
         "tag", description="tag: after the last ':'; digest: after '@'; image: the whole string."
     )
     value: str = Field("{image_tag}", description="Template of the value written.")
+    aliases: Aliases = Field("refuse", description=ALIASES_DOC)
 
     def locator(self) -> overlays.Locator:
         kinds = tuple(self.kinds) if self.kinds else overlays.WORKLOAD_KINDS
-        return overlays.ContainerImage(self.container, kinds, name=self.workload, part=self.part)
+        return overlays.ContainerImage(
+            self.container, kinds, name=self.workload, part=self.part, aliases=self.aliases
+        )
+
+
+class EnvFileTarget(ValueTarget):
+    """``KEY=value`` in an env file read by a ``configMapGenerator`` (``envs:``), such as
+    KServe's ``params.env``; ``file`` is the env file itself."""
+
+    kind: Literal["env-file"]
+    key: str = Field(description="Key of the `KEY=value` line, e.g. MODEL_VERSION.")
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        overlays.EnvFileKey(value)  # raises ValueError for a key no env file can hold
+        return value
+
+    def locator(self) -> overlays.Locator:
+        return overlays.EnvFileKey(self.key)
 
 
 Target = Annotated[
@@ -159,6 +211,7 @@ Target = Annotated[
     | GeneratorTarget
     | YamlTarget
     | JsonPatchTarget
-    | ContainerImageTarget,
+    | ContainerImageTarget
+    | EnvFileTarget,
     Field(discriminator="kind"),
 ]

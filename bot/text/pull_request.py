@@ -1,7 +1,8 @@
 """What a promotion says to people: the PR title and body, and the commit message.
 
 Registry values are untrusted: they pass through ``code()``/``cell()`` before reaching
-markdown. The machine-read parts (trailers, the hidden marker) come from ``bot.markers``.
+markdown. The machine-read parts (trailers, the hidden marker) come from ``bot.markers``;
+the reviewer's aids (callout, metric directions, diff, deploy wording) from ``review``.
 """
 
 from __future__ import annotations
@@ -11,30 +12,34 @@ from collections.abc import Sequence
 from bot import markers
 from bot.model import Deployed, FileChange, ModelVersion, PromotionId
 from bot.policy.gates import Verdict
+from bot.text import history, review, versions
 from bot.text.markdown import cell, code
+from bot.text.review import MetricRule
 
 
 def title(promo: PromotionId) -> str:
     tag = f" ({promo.image_tag})" if promo.image_tag else ""
-    return f"Promote {promo.model} to {promo.environment}: v{promo.version}{tag}"
+    return f"Promote {promo.model} to {promo.environment}: {versions.label(promo.version)}{tag}"
 
 
 def rollback_title(promo: PromotionId, deployed: Deployed) -> str:
     tag = f" ({promo.image_tag})" if promo.image_tag else ""
+    before = versions.label(deployed.version, "the current version")
     return (
-        f"Roll back {promo.model} in {promo.environment}: v{deployed.version} -> "
-        f"v{promo.version}{tag}"
+        f"Roll back {promo.model} in {promo.environment}: {before} -> "
+        f"{versions.label(promo.version)}{tag}"
     )
 
 
 def commit_message(promo: PromotionId, deployed: Deployed, rollback: bool = False) -> str:
-    before = f"v{deployed.version}" if deployed.version else "an unknown version"
     head = rollback_title(promo, deployed) if rollback else title(promo)
+    # Without a version target the overlays cannot say what ran before: say nothing of it.
+    before = f" from {versions.label(deployed.version)}" if deployed.version else ""
     lines = [
         head,
         "",
-        f"Move {promo.environment} from {before} to v{promo.version}, image tag and model",
-        "version together in one commit.",
+        f"Move {promo.environment}{before} to {versions.label(promo.version)}, image tag and "
+        "model version together in one commit.",
         "",
         *markers.trailer_lines(promo, deployed.version if rollback else None),
     ]
@@ -51,24 +56,41 @@ def body(
     verdicts: Sequence[Verdict] = (),
     notes: Sequence[str] = (),
     pinned: bool = False,
+    *,
+    metrics: Sequence[MetricRule] = (),
+    deploy: str = "argocd",
+    draft: bool = False,
+    recent: Sequence[ModelVersion] = (),
 ) -> str:
+    """The PR body; ``metrics`` (``Model.metric_rules()``) mark each delta ✅/⚠️, ``deploy``
+    (``Config.deploy.tool``) words the roll-back, ``draft`` adds its callout, ``recent``
+    (the newest validated versions with their metrics, newest first) gives the versions
+    since the deployed one and each metric's history."""
+    listed, complete = history.between(deployed.version, candidate.version, recent)
     preposition = "in" if heading == "Roll back" else "to"
     parts = [
         f"## {heading} {code(promo.model)} {preposition} {code(promo.environment)}",
         "",
-        *[f"> {note}\n" for note in notes],
+        *review.callout(draft, verdicts, notes),
         _versions_table(candidate, current, deployed),
-        _metrics_table(candidate, current),
-        _gates_table(verdicts),
+        *[
+            table
+            for table in (
+                review.metrics_table(candidate, current, metrics),
+                _gates_table(verdicts),
+                history.between_table(deployed.version, listed, complete),
+                history.history_table(metrics, recent),
+            )
+            if table
+        ],
         "### Files changed",
         "",
         *[_change_line(change) for change in changes],
         "",
+        *review.diff_section(changes),
         "### Roll back",
         "",
-        "Revert this pull request's merge commit (GitHub's **Revert** button opens the revert "
-        f"PR); Argo CD then syncs {code(promo.environment)} back to "
-        f"{_vlabel(deployed.version)}.",
+        review.rollback_line(deploy, promo.environment, deployed.version, deployed.image_tag),
         "",
         markers.marker(promo, pinned),
         "",
@@ -79,32 +101,16 @@ def body(
 def _versions_table(
     candidate: ModelVersion, current: ModelVersion | None, deployed: Deployed
 ) -> str:
+    deployed_version = _version_link(deployed.version, current)
+    if deployed.version is None:
+        deployed_version = "— (no version target)"
     rows = [
         "| | deployed | candidate |",
         "|---|---|---|",
-        f"| model version | {_version_link(deployed.version, current)} "
-        f"| {_version_link(candidate.version, candidate)} |",
+        f"| model version | {deployed_version} | {_version_link(candidate.version, candidate)} |",
         f"| image tag | {code(deployed.image_tag)} | {code(candidate.image_tag)} |",
         f"| source run | {_run_link(current)} | {_run_link(candidate)} |",
     ]
-    return "\n".join(rows) + "\n"
-
-
-def _metrics_table(candidate: ModelVersion, current: ModelVersion | None) -> str:
-    names = list(dict.fromkeys([*candidate.metrics, *(current.metrics if current else {})]))
-    if not names:
-        return ""
-    old_label = f"deployed ({_vlabel(current.version)})" if current else "deployed"
-    rows = [
-        "### Metrics",
-        "",
-        f"| metric | {old_label} | candidate ({_vlabel(candidate.version)}) | Δ |",
-        "|---|---:|---:|---:|",
-    ]
-    old = current.metrics if current else {}
-    for name in names:
-        new_v, old_v = candidate.metrics.get(name), old.get(name)
-        rows.append(f"| {cell(name)} | {_num(old_v)} | {_num(new_v)} | {_delta(new_v, old_v)} |")
     return "\n".join(rows) + "\n"
 
 
@@ -140,19 +146,11 @@ def _run_link(mv: ModelVersion | None) -> str:
 
 
 def _vlabel(version: str | None) -> str:
-    return f"v{cell(version)}" if version else "—"
+    return cell(versions.label(version))
 
 
 def _num(value: float | None) -> str:
     return "—" if value is None else f"{value:.4g}"
-
-
-def _delta(new: float | None, old: float | None) -> str:
-    if new is None or old is None:
-        return "—"
-    diff = new - old
-    pct = f" ({diff / old:+.1%})" if old else ""
-    return f"{diff:+.4g}{pct}"
 
 
 def hold_note(environment: str, version: str) -> str:
@@ -169,13 +167,13 @@ def lift_note(environment: str, version: str) -> str:
 
 
 def unhold_title(promo: PromotionId) -> str:
-    return f"Lift the hold on {promo.model} v{promo.version} in {promo.environment}"
+    return f"Lift the hold on {promo.model} {versions.label(promo.version)} in {promo.environment}"
 
 
 def unhold_message(promo: PromotionId, path: str) -> str:
     return (
         f"{unhold_title(promo)}\n\nRemove the hold from {path}: automation may promote "
-        f"v{promo.version} and older versions to {promo.environment} again.\n"
+        f"{versions.label(promo.version)} and older versions to {promo.environment} again.\n"
     )
 
 

@@ -243,12 +243,14 @@ class MlflowRegistry:
             image_tag=image_tag_of(query, version, tags, aliases),
             image_digest=digest_of(query, version, tags),
             run_id=run_id,
+            source_uri=str(mv.source) if mv.source else None,
             metrics=metrics_of(query, run),
             tags=tags,
             created_ms=int(mv.creation_timestamp) if mv.creation_timestamp else None,
             aliases=aliases,
             url=self._version_url(query.registered_name, version),
             run_url=self._run_url(run),
+            description=str(mv.description) if mv.description else None,
         )
 
     @property

@@ -165,6 +165,9 @@ def _checked_version(
         image_tag=_checked(query, version, where, "image tag", image_tag, IMAGE_TAG),
         image_digest=_checked(query, version, where, "image digest", digest, DIGEST),
         run_id=_checked(query, version, where, "run_id", run_id, RUN_ID),
+        # Checked by scheme when a target writes it (`{source_uri}`), like every tag value.
+        source_uri=rest["tags"].get("source_uri") or rest["tags"].get("artifact_uri"),
+        description=rest["tags"].get("description"),
         url=where,
         **rest,
     )
