@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot import markers, plan
-from bot.errors import BotError, UserError
+from bot.errors import BotError
 from bot.lazy import Lazy
 from bot.model import (
     Deployed,
@@ -53,8 +53,20 @@ def evaluate(ctx: Context, sel: Selection) -> list[Result]:
             log.info("%s: %s: %s", unit.label, results[-1].status, results[-1].reason)
         except BotError as err:
             reason = str(err) if str(err).startswith("[") else f"[{unit.label}] {err}"
+            own = [p for p in _own_problems(ctx, unit) if p not in reason]
+            reason = "; ".join([reason, *own])
             results.append(_result(unit, "failed", reason, open_pr=open_pr))
     return results
+
+
+def _own_problems(ctx: Context, unit: Unit) -> list[str]:
+    """The unit's own target errors, listed even when its candidate (e.g. the upstream
+    environment's) failed first."""
+    try:
+        slots = plan.slots(unit.targets)
+        return plan.problems(slots, ctx.files(plan.files_of(slots)))
+    except BotError:
+        return []
 
 
 def _result(unit: Unit, status: Status, reason: str, **kw: Any) -> Result:
@@ -100,6 +112,9 @@ def _one(
             verdicts=decision.verdicts,
             notes=notes,
             pinned=sel.explicit,
+            metrics=ctx.config.models[unit.model].metric_rules(),
+            deploy=ctx.config.deploy.tool,
+            draft=proposal.draft,
         )
 
     return _result(
@@ -198,11 +213,5 @@ def validate(ctx: Context) -> list[str]:
     for model, env in ctx.config.pairs():
         slots = plan.slots(units.whole_environment(ctx.config, model, env).targets)
         files = ctx.files(plan.files_of(slots))
-        for slot in slots:
-            try:
-                plan.read_slot(slot, files)
-            except UserError as err:
-                problem = f"models.{model}.environments.{env}: {err}"
-                if problem not in problems:
-                    problems.append(problem)
+        problems += [p for p in plan.problems(slots, files) if p not in problems]
     return problems

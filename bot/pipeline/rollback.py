@@ -102,6 +102,8 @@ def _proposal(
             changes,
             heading="Roll back",
             notes=[pull_request.hold_note(promo.environment, now.version or "")],
+            metrics=ctx.config.models[promo.model].metric_rules(),
+            deploy=ctx.config.deploy.tool,
         ),
         commit_message=pull_request.commit_message(promo, now, rollback=True),
         changes=changes,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from bot.results import Result, why
+from bot.text import review, versions
 from bot.text.status import detail, errors, mark
 
 if TYPE_CHECKING:
@@ -110,6 +111,9 @@ def emit_plan(results: list[Result], as_json: bool) -> None:
         if not r.failed:
             click.echo(f"# {r.model}/{r.environment}: {mark(r.status)}: {detail(r)}")
             click.echo(diff_of(r), nl=False)
+            if r.proposal is not None:
+                lines = review.edit_lines(r.proposal.changes)
+                click.echo("".join(f"{line}\n" for line in lines), nl=False)
     report_errors(results)
 
 
@@ -156,7 +160,7 @@ def emit_validate(problems: list[str], config: Config | None, as_json: bool) -> 
 
 
 def _v(version: str | None) -> str:
-    return f"v{version}" if version else "-"
+    return versions.label(version, "-")
 
 
 def _table(header: list[str], rows: list[list[str]]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.results import Result
+from bot.text import versions
 from bot.text.markdown import cell, code
 from bot.text.status import detail, icon
 
@@ -28,9 +29,11 @@ def _row(r: Result) -> str:
     pr_url = r.pr_url or (r.open_pr.url if r.open_pr else None)
     pr = f"[#{pr_number}]({pr_url})" if pr_number and pr_url else "—"
     deployed = (
-        f"v{cell(r.deployed.version)} {code(r.deployed.image_tag)}" if r.deployed.version else "—"
+        f"{cell(versions.label(r.deployed.version))} {code(r.deployed.image_tag)}"
+        if r.deployed.version
+        else "—"
     )
-    candidate = f"v{cell(cand.version)} {code(cand.image_tag)}" if cand else "—"
+    candidate = f"{cell(versions.label(cand.version))} {code(cand.image_tag)}" if cand else "—"
     return (
         f"| {cell(r.model)} | {cell(r.environment)} | {icon(r.status)} | {deployed} "
         f"| {candidate} | {pr} | {cell(detail(r))} |"

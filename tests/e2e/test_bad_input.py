@@ -41,6 +41,8 @@ from tests.rig.mlflow_rig import MlflowServer, seed_model
 from tests.rig.repos import make_gitops_repo
 
 PROD = f"{OVERLAYS}/prod"
+TARGET0 = ".github/promotion.yml:46: models.fraud-detector.environments.prod.targets[0]"
+TARGET1 = ".github/promotion.yml:49: models.fraud-detector.environments.prod.targets[1]"
 Expected = str | re.Pattern[str]
 
 
@@ -193,7 +195,7 @@ LOCAL_CASES = [
         RUN_PROD,
         "error: .github/promotion.yml:52: models.fraud-detector.environments.prod.targets[1]."
         "value: bad placeholder {versoin} in 'v{versoin}'; use {model}, {version}, {image_tag}, "
-        "{image_digest}",
+        "{image_digest}, {run_id}, {source_uri}, {tag:<name>}",
         (
             replace(
                 CONFIG,
@@ -307,28 +309,28 @@ LOCAL_CASES = [
     CliCase(
         "overlay-file-missing",
         RUN_PROD,
-        f"error: [fraud-detector/prod] {PROD}/model-config.yaml: file not found on the base "
-        "branch; fix the target's `file`",
+        f"error: [fraud-detector/prod] {TARGET1}: {PROD}/model-config.yaml: file not found on "
+        "the base branch; fix the target's `file`",
         (delete(f"{PROD}/model-config.yaml"),),
     ),
     CliCase(
         "overlay-file-missing-validate",
         ("validate", "--json"),
-        f"error: models.fraud-detector.environments.prod: {PROD}/model-config.yaml: file not "
-        "found on the base branch; fix the target's `file`",
+        f"error: {TARGET1}: {PROD}/model-config.yaml: file not found on the base branch; "
+        "fix the target's `file`",
         (delete(f"{PROD}/model-config.yaml"),),
     ),
     CliCase(
         "overlay-target-key-absent",
         RUN_PROD,
-        f"error: [fraud-detector/prod] {PROD}/model-config.yaml: data.MODEL_VERSION: no "
+        f"error: [fraud-detector/prod] {TARGET1}: {PROD}/model-config.yaml: data.MODEL_VERSION: no "
         "ConfigMap document with data.MODEL_VERSION",
         (replace(f"{PROD}/model-config.yaml", "MODEL_VERSION", "MODEL_VER"),),
     ),
     CliCase(
         "overlay-image-entry-absent",
         RUN_PROD,
-        f"error: [fraud-detector/prod] {PROD}/kustomization.yaml: "
+        f"error: [fraud-detector/prod] {TARGET0}: {PROD}/kustomization.yaml: "
         "images[name=model-inference-server].newTag: no images[] entry with name "
         "'model-inference-server' (found: inference-server)",
         (
@@ -342,14 +344,14 @@ LOCAL_CASES = [
     CliCase(
         "overlay-malformed-yaml",
         ("plan", "--env", "prod"),
-        f"error: [fraud-detector/prod] {PROD}/model-config.yaml: data.MODEL_VERSION: invalid "
-        "YAML at line 6, column 5: expected ',' or ']', but got ':'",
+        f"error: [fraud-detector/prod] {TARGET1}: {PROD}/model-config.yaml: data.MODEL_VERSION: "
+        "invalid YAML at line 6, column 5: expected ',' or ']', but got ':'",
         (replace(f"{PROD}/model-config.yaml", "data:\n", "data: [\n"),),
     ),
     CliCase(
         "overlay-two-configmaps-have-the-key",
         RUN_PROD,
-        f"error: [fraud-detector/prod] {PROD}/model-config.yaml: data.MODEL_VERSION: 2 "
+        f"error: [fraud-detector/prod] {TARGET1}: {PROD}/model-config.yaml: data.MODEL_VERSION: 2 "
         "ConfigMap documents have data.MODEL_VERSION (model-config, model-config-canary); set "
         "name to pick one",
         (write(f"{PROD}/model-config.yaml", _two_configmaps()),),

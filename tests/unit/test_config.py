@@ -86,7 +86,8 @@ ERROR_CASES = [
         BASE.replace("image: inference}", "image: inference, new_tag: 'v{tag}'}"),
         [
             "promotion.yml:8: models.fraud.environments.prod.targets[0].new_tag: bad placeholder "
-            "{tag} in 'v{tag}'; use {model}, {version}, {image_tag}, {image_digest}"
+            "{tag} in 'v{tag}'; use {model}, {version}, {image_tag}, {image_digest}, {run_id}, "
+            "{source_uri}, {tag:<name>}"
         ],
     ),
     (
