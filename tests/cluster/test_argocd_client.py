@@ -292,6 +292,8 @@ def test_the_token_is_never_logged(
 ) -> None:
     add_app(argocd)
     caplog.set_level(logging.DEBUG)
+    # The HTTP client's own logger: another test may have quieted it (promote's -v levels).
+    caplog.set_level(logging.DEBUG, logger="urllib3")
     source(argocd).observe(watch(history))
     argocd.fail_next(500, times=4)
     with pytest.raises(RetryableError):

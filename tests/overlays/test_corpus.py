@@ -171,7 +171,10 @@ def _flatten(data: Any, path: tuple[str | int, ...] = ()) -> dict[str, Any]:
 EDITS = [(name, index) for name in names() for index in range(len(load(name).edits))]
 _TAGS = st.from_regex(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}", fullmatch=True)
 _DIGESTS = st.from_regex(r"sha256:[a-f0-9]{64}", fullmatch=True)
-_NAMES = st.from_regex(r"[a-z0-9]+(\.[a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*){1,3}", fullmatch=True)
+# Runtimes refuse names over 255 characters: so does the editor.
+_NAMES = st.from_regex(
+    r"[a-z0-9]+(\.[a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*){1,3}", fullmatch=True
+).filter(lambda name: len(name) <= 255)
 _ONE_LINE = st.text(st.characters(blacklist_characters="\n\r\x85\u2028\u2029"), max_size=30)
 
 
