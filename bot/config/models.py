@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from bot.cluster.config import FollowSetting
 from bot.config.registries import RegistryConfig
 from bot.config.targets import RelPath, Strict, Target, check_gates, safe_relative
 
@@ -61,6 +62,11 @@ class Environment(Strict):
         default_factory=list,
         description="Who may run ChatOps commands for this environment: user logins and "
         "`@org/team` slugs. Empty: everyone with write access.",
+    )
+    follow: FollowSetting | None = Field(
+        None,
+        description="After the merge: where `promote watch` reads whether the cluster runs the "
+        "promotion (`argocd:` or `github-status:`), or `none`.",
     )
 
     _gates = field_validator("gates")(check_gates)

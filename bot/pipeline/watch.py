@@ -1,0 +1,217 @@
+"""After the merge: follow each merged promotion into the cluster and close the loop.
+
+``run_watch`` lists the merged promotion PRs (one read), drops those whose PR already carries
+the watch marker (one read of the repository's recent comments), and for the newest merged
+promotion of each followed environment asks its deployment source (``bot.cluster.SOURCES``)
+once, then ``settle``s. Pending: nothing is written, the next run asks again. Settled: a
+GitHub deployment and its status on the merge commit, the version recorded in the registry
+when ``record_on: healthy`` and it is healthy, the rollback PR when ``on_failure: rollback``
+and it failed, and last the comment with the marker (the watch's own state, written last so
+an interrupted run is finished by the next).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+
+from bot import plan
+from bot.cluster import (
+    SOURCES,
+    AppStatus,
+    Decision,
+    Expectation,
+    Outcome,
+    SourceContext,
+    Watch,
+    settle,
+)
+from bot.cluster.config import Follow, resolve
+from bot.config import Config
+from bot.errors import BotError
+from bot.pipeline import units, watch_images, watch_report
+from bot.pipeline.context import Context
+from bot.pipeline.record import Deployment, record
+from bot.platform.tracking import MergedPromotion, Note, Tracking
+from bot.results import Result
+
+log = logging.getLogger(__name__)
+
+MAX_AGE = timedelta(days=7)  # merges older than this are history, not something to follow
+
+
+def followed(config: Config) -> dict[tuple[str, str], Follow]:
+    """(model, environment) -> its follow setting, for environments with a source."""
+    found = {}
+    for model, env in config.pairs():
+        follow = resolve(config.models[model].environments[env].follow)
+        if follow.source != "none":
+            found[(model, env)] = follow
+    return found
+
+
+def records_at_merge(config: Config, model: str, env: str) -> bool:
+    """Whether the push-time write-back records this environment (``record_on: merge``);
+    with ``healthy`` (the default once a source is set) ``run_watch`` records it."""
+    return resolve(config.models[model].environments[env].follow).records_on == "merge"
+
+
+def run_watch(
+    ctx: Context, now: datetime | None = None, environ: Mapping[str, str] | None = None
+) -> list[Result]:
+    now = now or datetime.fromtimestamp(ctx.now(), timezone.utc)
+    follows = followed(ctx.config)
+    if not follows:
+        return []
+    tracking = ctx.platform.tracking()
+    newest: dict[tuple[str, str], MergedPromotion] = {}
+    for merged in tracking.merged_promotions(ctx.config.git.branch_prefix):
+        key = (merged.promotion.model, merged.promotion.environment)
+        # Newest first: an older merge to the same environment was superseded by this one.
+        if key in follows and key not in newest and now - merged.merged_at <= MAX_AGE:
+            newest[key] = merged
+    if not newest:
+        return []
+    since = min(m.merged_at for m in newest.values())
+    notes: dict[int, Note] = {}
+    for note in tracking.notes(since, watch_report.NEEDLE):
+        notes.setdefault(note.number, note)
+    todo = [
+        (key, merged, notes.get(merged.number))
+        for key, merged in newest.items()
+        if not _is_settled(notes.get(merged.number), merged)
+    ]
+    if not todo:
+        return []
+    head = ctx.platform.base().sha
+    env = os.environ if environ is None else environ
+    return [
+        _watch_one(ctx, tracking, follows[key], merged, note, head, now, env)
+        for key, merged, note in todo
+    ]
+
+
+def _is_settled(note: Note | None, merged: MergedPromotion) -> bool:
+    state = watch_report.settled(note.body) if note is not None else None
+    if state is None or state.get("version") != merged.promotion.version:
+        return False
+    return state.get("outcome") in {o.value for o in (Outcome.OK, Outcome.FAILED, Outcome.UNKNOWN)}
+
+
+def _watch_one(
+    ctx: Context,
+    tracking: Tracking,
+    follow: Follow,
+    merged: MergedPromotion,
+    note: Note | None,
+    head: str,
+    now: datetime,
+    environ: Mapping[str, str],
+) -> Result:
+    promo = merged.promotion
+    model, env = promo.model, promo.environment
+    label = f"[{model}/{env}]"
+    slots = plan.slots(units.whole_environment(ctx.config, model, env).targets)
+    watch = Watch(env, merged.merge_sha, merged.repo_url, tuple(plan.files_of(slots)), head)
+    source = SOURCES[follow.source](follow, SourceContext(environ, tracking))
+    try:
+        observation = source.observe(watch)
+        images = watch_images.expected(ctx, model, env, promo.image_tag)
+    except BotError as err:
+        # Nothing is written: the next run asks again once the person has fixed it.
+        return Result(model, env, "failed", f"{label} {err}")
+    finally:
+        close = getattr(source, "close", None)
+        if callable(close):
+            close()
+    log.info("%s observed with %d request(s)", label, observation.requests)
+    expected = Expectation(
+        merged.merge_sha, merged.merged_at, images, timedelta(minutes=follow.timeout_minutes)
+    )
+    decision = settle(observation, expected, tracking.is_ancestor, now)
+    if decision.outcome is Outcome.PENDING:
+        return Result(
+            model, env, "unchanged", f"{label} v{promo.version} pending: {decision.reason}"
+        )
+    return _report(ctx, tracking, follow, merged, note, observation.apps, decision)
+
+
+def _report(
+    ctx: Context,
+    tracking: Tracking,
+    follow: Follow,
+    merged: MergedPromotion,
+    note: Note | None,
+    apps: tuple[object, ...],
+    decision: Decision,
+) -> Result:
+    promo = merged.promotion
+    model, env = promo.model, promo.environment
+    label = f"[{model}/{env}]"
+    outcome = decision.outcome
+    recorded: Result | None = None
+    after = ""
+    try:
+        if outcome is Outcome.OK and follow.records_on == "healthy":
+            assert decision.healthy_since is not None
+            when = decision.healthy_since.timestamp()
+            (recorded,) = record(ctx, [Deployment(promo, merged.merge_sha)], when)
+        if outcome is Outcome.FAILED:
+            opened = _rollback(ctx, model, env) if follow.on_failure == "rollback" else None
+            after = watch_report.rollback_hint(env, opened)
+        url = next((a.url for a in decision_apps(apps) if a.url), "")
+        tracking.deploy(
+            merged.merge_sha,
+            env,
+            watch_report.payload(promo, decision),
+            watch_report.deployment_state(outcome),
+            url,
+            f"v{promo.version}: {outcome.value}",
+        )
+        rows = [
+            (a.name, a.sync_status, a.health, ", ".join(a.images), a.url)
+            for a in decision_apps(apps)
+        ]
+        body = watch_report.comment(promo, decision, rows, after)
+        tracking.upsert_note(merged.number, body, note.comment_id if note else None)
+    except BotError as err:
+        return Result(model, env, "failed", f"{label} {err}")
+    reason = f"{label} v{promo.version} {outcome.value}: {decision.reason}"
+    if outcome is Outcome.FAILED:
+        return Result(model, env, "failed", f"{reason}. {after.splitlines()[0]}")
+    if recorded is not None:
+        if recorded.failed:
+            return recorded
+        return Result(model, env, recorded.status, f"{reason}; {recorded.reason}",
+                      candidate=recorded.candidate)  # fmt: skip
+    return Result(model, env, "unchanged", reason)
+
+
+def decision_apps(apps: tuple[object, ...]) -> list[AppStatus]:
+    return [a for a in apps if isinstance(a, AppStatus)]
+
+
+def _rollback(ctx: Context, model: str, env: str) -> str | None:
+    """Open the rollback PR (never merged by the bot); its URL, or None when it cannot."""
+    from bot.pipeline import apply
+    from bot.pipeline.rollback import rollback
+
+    try:
+        (result,) = apply(ctx, [rollback(ctx, model, env)])
+    except BotError as err:
+        log.warning("[%s/%s] no rollback PR: %s", model, env, err)
+        return None
+    return result.pr_url if not result.failed else None
+
+
+def healthy_since(tracking: Tracking, model: str, env: str, version: str) -> datetime | None:
+    """When ``env`` became healthy on ``version``, as the watch recorded it (the deployment's
+    payload); None when it has not (yet). Soak time and ``from:`` count from here."""
+    for deployment in tracking.deployed(env, watch_report.task(model)):
+        data = deployment.payload
+        ours = data.get("model") == model and data.get("version") == version
+        if ours and data.get("outcome") == Outcome.OK.value:
+            return watch_report.parse_time(data.get("healthy_since"))
+    return None
