@@ -68,6 +68,7 @@ from werkzeug.wrappers import Request, Response
 from tests.rig.ghfake import (
     payloads,
     pullstate,
+    routes_deployments,
     routes_git,
     routes_issues,
     routes_merge,
@@ -648,6 +649,7 @@ def _req_matches(req: Req, method: str | None, route: str | None) -> bool:
 # Registering routes is a side effect of importing these modules; keep the names referenced
 # so linters do not drop the imports.
 _ROUTE_MODULES = (
+    routes_deployments,
     routes_git,
     routes_issues,
     routes_merge,

@@ -1,0 +1,52 @@
+"""PR -> merge -> watch -> deployment status -> comment -> registry alias, on the real rig."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.rig.argocd.server import FakeArgoCD
+from tests.rig.ghfake.routes_deployments import deploy_state
+from tests.watch.rig import argocd_follow
+
+
+def test_merge_watch_settles_reports_and_records(make_loop: Any, argocd: FakeArgoCD) -> None:
+    loop = make_loop(argocd_follow(argocd.url))
+    before, merge, pr = loop.propose_and_merge()
+    app = loop.app(argocd, before, merge)
+    fake = loop.rig.fake
+
+    # Merged, Argo CD not synced yet: pending, nothing written, nothing recorded.
+    argocd.advance(app.name)  # out-of-sync
+    fake.reset_log()
+    (result,) = loop.watch()
+    assert result.status == "unchanged" and "pending" in result.reason, result.reason
+    assert fake.writes() == []
+    assert loop.alias("prod") is None
+    assert argocd.count() == 1
+
+    argocd.advance(app.name)  # syncing
+    argocd.advance(app.name)  # healthy, running v1.4.0
+    fake.reset_log()
+    (result,) = loop.watch()
+    assert result.status == "recorded", result.reason
+    assert "settled-ok" in result.reason
+    assert loop.alias("prod") == "2"
+
+    (deployment,) = deploy_state(fake).deployments.values()
+    assert deployment["sha"] == merge and deployment["environment"] == "prod"
+    assert deployment["payload"]["version"] == "2"
+    (status,) = deploy_state(fake).deployment_statuses[deployment["id"]]
+    assert status["state"] == "success"
+    assert status["environment_url"].== f"{argocd.url}/applications/fraud-prod"
+    (comment,) = loop.watch_comments(pr["number"])
+    assert "runs v2" in comment and "Synced" in comment and "Healthy" in comment
+    assert f"{'v1.4.0'}" in comment
+    # Budget: three GitHub writes for the settled promotion.
+    assert len(fake.writes()) == 3, fake.writes()
+
+    # A second run finds the marker and does nothing: no Argo CD request, no write.
+    asked = argocd.count()
+    fake.reset_log()
+    assert loop.watch() == []
+    assert argocd.count() == asked
+    assert fake.writes() == []
