@@ -74,7 +74,7 @@ def comment(
         lines += ["| Application | Sync | Health | Images |", "|---|---|---|---|"]
         for name, sync, health, images, url in apps:
             shown = f"[{cell(name)}]({url})" if url.startswith("https://") else cell(name)
-            lines.append(f"| {shown} | {cell(sync)} | {cell(health)} | {cell(images)} |")
+            lines.append(f"| {shown} | {cell(sync)} | {cell(health)} | {code(images)} |")
         lines.append("")
     for verdict in decision.verdicts:
         lines.append(f"- {code(verdict.name)}: {cell(verdict.reason)}")

@@ -37,7 +37,7 @@ def test_merge_watch_settles_reports_and_records(make_loop: Any, argocd: FakeArg
     assert deployment["payload"]["version"] == "2"
     (status,) = deploy_state(fake).deployment_statuses[deployment["id"]]
     assert status["state"] == "success"
-    assert status["environment_url"].== f"{argocd.url}/applications/fraud-prod"
+    assert status["environment_url"] == f"{argocd.url}/applications/fraud-prod"
     (comment,) = loop.watch_comments(pr["number"])
     assert "runs v2" in comment and "Synced" in comment and "Healthy" in comment
     assert f"{'v1.4.0'}" in comment
