@@ -24,7 +24,7 @@ def _roll_to_degraded(loop: Any, argocd: FakeArgoCD) -> tuple[dict[str, Any], st
 
 def test_degraded_suggests_rollback_and_records_nothing(make_loop: Any, argocd: FakeArgoCD) -> None:
     loop = make_loop(argocd_follow(argocd.url))
-    pr, merge = _roll_to_degraded(loop, argocd)
+    pr, _ = _roll_to_degraded(loop, argocd)
     (result,) = loop.watch()
     assert result.status == "failed"
     assert "Degraded" in result.reason and "progress deadline" in result.reason
