@@ -35,7 +35,8 @@ from bot.pipeline import units, watch_images, watch_report
 from bot.pipeline.context import Context
 from bot.pipeline.record import Deployment, record
 from bot.platform.tracking import MergedPromotion, Note, Tracking
-from bot.results import Result
+from bot.results import Outcome as CommandOutcome
+from bot.results import Result, exit_code
 
 log = logging.getLogger(__name__)
 
@@ -215,3 +216,23 @@ def healthy_since(tracking: Tracking, model: str, env: str, version: str) -> dat
         if ours and data.get("outcome") == Outcome.OK.value:
             return watch_report.parse_time(data.get("healthy_since"))
     return None
+
+
+def soak_start(ctx: Context, model: str, env: str, version: str) -> float | None:
+    """When soak time of ``version`` in ``env`` starts, in Unix seconds: once healthy when the
+    environment is followed (None until then: it has not run yet), else when its overlays
+    started declaring it (``facts.running_since``)."""
+    if (model, env) not in followed(ctx.config):
+        from bot.pipeline.facts import running_since
+
+        since = running_since(ctx, model, env, version)
+        return None if since is None else float(since)
+    healthy = healthy_since(ctx.platform.tracking(), model, env, version)
+    return None if healthy is None else healthy.timestamp()
+
+
+def outcome(ctx: Context) -> CommandOutcome:
+    """The action's ``watch`` command."""
+    results = run_watch(ctx)
+    note = "" if results else "no merged promotion waits for its environment"
+    return CommandOutcome("After the merge", results, note, exit_code(results))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.pipeline.watch import healthy_since
+from bot.pipeline.watch import healthy_since, soak_start
 from tests.rig.argocd.apps import DEGRADE
 from tests.rig.argocd.server import FakeArgoCD
 from tests.rig.ghfake.routes_deployments import deploy_state, post_status
@@ -118,6 +118,9 @@ def test_soak_counts_from_health_not_from_the_merge(make_loop: Any, argocd: Fake
     # The double's clock moved an hour after the merge before the app became healthy.
     assert since.strftime("%Y-%m-%dT%H:%M:%SZ") > merged_at
     assert healthy_since(ctx.platform.tracking(), "fraud-detector", "prod", "1") is None
+    # What facts.soak() counts from once the environment is followed: health, not the merge.
+    assert soak_start(ctx, "fraud-detector", "prod", "2") == since.timestamp()
+    assert soak_start(ctx, "fraud-detector", "prod", "1") is None
 
 
 @pytest.mark.parametrize(
@@ -159,3 +162,16 @@ def test_unknown_after_the_timeout(make_loop: Any, argocd: FakeArgoCD) -> None:
     assert result.status == "unchanged" and "not settled 30 min" in result.reason
     assert loop.alias("prod") is None
     assert "no answer" in loop.watch_comments(pr["number"])[0]
+
+
+def test_a_tls_error_names_the_server_and_the_fix(make_loop: Any, argocd_tls: FakeArgoCD) -> None:
+    loop = make_loop(argocd_follow(argocd_tls.url))  # no ca_file: the test CA is not trusted
+    before, merge, _ = loop.propose_and_merge()
+    loop.app(argocd_tls, before, merge)
+    fake = loop.rig.fake
+    fake.reset_log()
+    (result,) = loop.watch()
+    assert result.status == "failed"
+    assert "TLS verification failed" in result.reason and argocd_tls.url in result.reason
+    assert "ca_file" in result.reason
+    assert fake.writes() == []
