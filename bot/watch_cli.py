@@ -47,7 +47,7 @@ def watch(
 
     settings = Settings(config_path, repo_dir, github_repo, platform)
     ctx = connect(settings)
-    results = run_watch(ctx)
+    results = run_watch(ctx, checkout=repo_dir if repo_dir.is_dir() else None)
     if not results and not as_json:
         click.echo("watch: no merged promotion waits for its environment")
     output.emit_run(results, "watch", as_json, None)

@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from bot import plan
 from bot.cluster import (
@@ -60,8 +62,13 @@ def records_at_merge(config: Config, model: str, env: str) -> bool:
 
 
 def run_watch(
-    ctx: Context, now: datetime | None = None, environ: Mapping[str, str] | None = None
+    ctx: Context,
+    now: datetime | None = None,
+    environ: Mapping[str, str] | None = None,
+    checkout: Path | None = None,
 ) -> list[Result]:
+    """``checkout``: a checkout of the base branch, where image names are read without a
+    request (the workflow has one); ``environ``: where tokens come from."""
     now = now or datetime.fromtimestamp(ctx.now(), timezone.utc)
     follows = followed(ctx.config)
     if not follows:
@@ -89,9 +96,19 @@ def run_watch(
     head = ctx.platform.base().sha
     env = os.environ if environ is None else environ
     return [
-        _watch_one(ctx, tracking, follows[key], merged, note, head, now, env)
+        _watch_one(ctx, tracking, follows[key], merged, note, Here(head, now, env, checkout))
         for key, merged, note in todo
     ]
+
+
+@dataclass(frozen=True)
+class Here:
+    """What every check of one run shares."""
+
+    head: str  # the base branch's tip
+    now: datetime
+    environ: Mapping[str, str]
+    checkout: Path | None
 
 
 def _is_settled(note: Note | None, merged: MergedPromotion) -> bool:
@@ -107,19 +124,18 @@ def _watch_one(
     follow: Follow,
     merged: MergedPromotion,
     note: Note | None,
-    head: str,
-    now: datetime,
-    environ: Mapping[str, str],
+    here: Here,
 ) -> Result:
     promo = merged.promotion
     model, env = promo.model, promo.environment
     label = f"[{model}/{env}]"
     slots = plan.slots(units.whole_environment(ctx.config, model, env).targets)
-    watch = Watch(env, merged.merge_sha, merged.repo_url, tuple(plan.files_of(slots)), head)
-    source = SOURCES[follow.source](follow, SourceContext(environ, tracking))
+    paths = tuple(plan.files_of(slots))
+    watch = Watch(env, merged.merge_sha, merged.repo_url, paths, here.head)
+    source = SOURCES[follow.source](follow, SourceContext(here.environ, tracking))
     try:
         observation = source.observe(watch)
-        images = watch_images.expected(ctx, model, env, promo.image_tag)
+        images = watch_images.expected(ctx, model, env, promo.image_tag, here.checkout)
     except BotError as err:
         # Nothing is written: the next run asks again once the person has fixed it.
         return Result(model, env, "failed", f"{label} {err}")
@@ -131,7 +147,7 @@ def _watch_one(
     expected = Expectation(
         merged.merge_sha, merged.merged_at, images, timedelta(minutes=follow.timeout_minutes)
     )
-    decision = settle(observation, expected, tracking.is_ancestor, now)
+    decision = settle(observation, expected, tracking.is_ancestor, here.now)
     if decision.outcome is Outcome.PENDING:
         return Result(
             model, env, "unchanged", f"{label} v{promo.version} pending: {decision.reason}"
@@ -231,8 +247,8 @@ def soak_start(ctx: Context, model: str, env: str, version: str) -> float | None
     return None if healthy is None else healthy.timestamp()
 
 
-def outcome(ctx: Context) -> CommandOutcome:
+def outcome(ctx: Context, checkout: Path | None = None) -> CommandOutcome:
     """The action's ``watch`` command."""
-    results = run_watch(ctx)
+    results = run_watch(ctx, checkout=checkout)
     note = "" if results else "no merged promotion waits for its environment"
     return CommandOutcome("After the merge", results, note, exit_code(results))

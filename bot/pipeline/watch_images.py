@@ -1,13 +1,16 @@
 """The image references a promotion should run, for the image check of ``settle``.
 
-Taken from the environment's ``kustomize-image`` targets as the base branch declares them
-(the name, or ``newName``) with the promoted tag. Other target kinds name no image the cluster
+Taken from the environment's ``kustomize-image`` targets (the name, or ``newName``) with the
+promoted tag. The name is read from the checkout when the run has one (the workflow checks
+out the base branch: no request), else from the base branch through the platform, once per
+file and run. Other target kinds name no image the cluster
 reports in the same form, so they add nothing and the check is left to sync and health.
 """
 
 from __future__ import annotations
 
 from io import StringIO
+from pathlib import Path
 from typing import Any
 
 from bot.config.targets import KustomizeImageTarget
@@ -15,18 +18,29 @@ from bot.pipeline import units
 from bot.pipeline.context import Context
 
 
-def expected(ctx: Context, model: str, env: str, tag: str | None) -> tuple[str, ...]:
+def expected(
+    ctx: Context, model: str, env: str, tag: str | None, checkout: Path | None = None
+) -> tuple[str, ...]:
     if not tag:
         return ()
     targets = units.whole_environment(ctx.config, model, env).targets
     kustomize = [t for t in targets if isinstance(t, KustomizeImageTarget)]
-    files = ctx.files(sorted({t.file for t in kustomize}))
+    paths = sorted({t.file for t in kustomize})
+    local = {p: _local(checkout, p) for p in paths}
+    files = {**ctx.files([p for p in paths if local[p] is None]), **local}
     found = []
     for target in kustomize:
         name = _image_name(files.get(target.file), target.image)
         if name:
             found.append(f"{name}:{tag}")
     return tuple(dict.fromkeys(found))
+
+
+def _local(checkout: Path | None, path: str) -> str | None:
+    if checkout is None:
+        return None
+    file = checkout / path
+    return file.read_text(encoding="utf-8") if file.is_file() else None
 
 
 def _image_name(text: str | None, image: str) -> str | None:

@@ -72,7 +72,7 @@ class Loop:
             self.monkeypatch.setenv(key, value)
         settings = Settings(repo_dir=self.rig.repo, github_repo="acme/gitops", platform="github")
         ctx = connect(settings)
-        return run_watch(ctx, now=now, environ={"ARGOCD_TOKEN": token})
+        return run_watch(ctx, now, {"ARGOCD_TOKEN": token}, self.rig.repo)
 
     def alias(self, alias: str) -> str | None:
         try:

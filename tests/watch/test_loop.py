@@ -8,6 +8,14 @@ from tests.rig.argocd.server import FakeArgoCD
 from tests.rig.ghfake.routes_deployments import deploy_state
 from tests.watch.rig import argocd_follow
 
+# What every watch run with something to follow reads once, however many promotions.
+RUN_READS = [
+    "GET /repos/{owner}/{repo}",
+    "GET /repos/{owner}/{repo}/branches/{branch}",
+    "GET /repos/{owner}/{repo}/pulls",
+    "GET /repos/{owner}/{repo}/issues/comments",
+]
+
 
 def test_merge_watch_settles_reports_and_records(make_loop: Any, argocd: FakeArgoCD) -> None:
     loop = make_loop(argocd_follow(argocd.url))
@@ -41,8 +49,12 @@ def test_merge_watch_settles_reports_and_records(make_loop: Any, argocd: FakeArg
     (comment,) = loop.watch_comments(pr["number"])
     assert "runs v2" in comment and "Synced" in comment and "Healthy" in comment
     assert f"{'v1.4.0'}" in comment
-    # Budget: three GitHub writes for the settled promotion.
+    # Budget: three GitHub requests for the settled promotion (deployment, its status, the
+    # comment); the run's own reads are shared by every promotion it follows.
+    routes = [r.route for r in fake.requests]
     assert len(fake.writes()) == 3, fake.writes()
+    assert len(routes) - len(RUN_READS) == 3, routes
+    assert sorted(r for r in routes if r.startswith("GET")) == sorted(RUN_READS), routes
 
     # A second run finds the marker and does nothing: no Argo CD request, no write.
     asked = argocd.count()
