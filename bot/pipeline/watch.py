@@ -83,14 +83,16 @@ def run_watch(
     if not newest:
         return []
     since = min(m.merged_at for m in newest.values())
-    notes: dict[int, Note] = {}
+    notes: dict[int, list[Note]] = {}
     for note in tracking.notes(since, watch_report.NEEDLE):
-        notes.setdefault(note.number, note)
-    todo = [
-        (key, merged, notes.get(merged.number))
-        for key, merged in newest.items()
-        if not _is_settled(notes.get(merged.number), merged)
-    ]
+        notes.setdefault(note.number, []).append(note)
+    todo = []
+    for key, merged in newest.items():
+        # Only the bot's own comment (it opened the PR) carries the state: anyone may paste
+        # a marker, and a pasted one must not stop the watch.
+        mine = next((n for n in notes.get(merged.number, []) if n.author == merged.author), None)
+        if not _is_settled(mine, merged):
+            todo.append((key, merged, mine))
     if not todo:
         return []
     head = ctx.platform.base().sha

@@ -26,6 +26,7 @@ class MergedPromotion:
     merged_at: datetime
     promotion: PromotionId
     repo_url: str  # the repository's web URL, as Argo CD's repoURL may spell it
+    author: str = ""  # who opened it: the bot, whose comments alone carry the watch state
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Note:
     number: int  # the PR (issue) it is on
     comment_id: int
     body: str
+    author: str = ""
 
 
 @dataclass(frozen=True)

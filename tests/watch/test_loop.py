@@ -62,3 +62,21 @@ def test_merge_watch_settles_reports_and_records(make_loop: Any, argocd: FakeArg
     assert loop.watch() == []
     assert argocd.count() == asked
     assert fake.writes() == []
+
+
+def test_a_pasted_marker_does_not_stop_the_watch(make_loop: Any, argocd: FakeArgoCD) -> None:
+    """Only the bot's own comment says a promotion is settled; a person's copy does not."""
+    loop = make_loop(argocd_follow(argocd.url))
+    before, merge, pr = loop.propose_and_merge()
+    app = loop.app(argocd, before, merge)
+    forged = (
+        '<!-- model-promotion-bot watch {"environment": "prod", "healthy_since": null, '
+        '"model": "fraud-detector", "outcome": "settled-failed", "task": "deploy:fraud-detector", '
+        '"version": "2"} -->'
+    )
+    loop.alice.comment(pr["number"], forged)
+    for _ in range(3):
+        argocd.advance(app.name)
+    (result,) = loop.watch()
+    assert result.status == "recorded", result.reason
+    assert loop.alias("prod") == "2"

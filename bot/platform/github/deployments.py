@@ -67,7 +67,8 @@ class GitHubTracking:
             body = comment.get("body") or ""
             number = _issue_number(comment.get("issue_url"))
             if needle in body and number is not None and isinstance(comment.get("id"), int):
-                found.append(Note(number, comment["id"], body))
+                author = str((comment.get("user") or {}).get("login") or "")
+                found.append(Note(number, comment["id"], body, author))
         return found
 
     def upsert_note(self, number: int, body: str, comment_id: int | None) -> str:
@@ -200,6 +201,7 @@ def _merged(pr: Any, prefix: str, repository: str) -> MergedPromotion | None:
     if promotion is None or merged_at is None:
         return None
     repo_url = str((base.get("repo") or {}).get("html_url") or "")
+    author = str((pr.get("user") or {}).get("login") or "")
     return MergedPromotion(
         int(pr["number"]),
         str(pr.get("html_url", "")),
@@ -207,6 +209,7 @@ def _merged(pr: Any, prefix: str, repository: str) -> MergedPromotion | None:
         merged_at,
         promotion,
         repo_url,
+        author,
     )
 
 
