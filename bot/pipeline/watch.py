@@ -30,35 +30,21 @@ from bot.cluster import (
     Watch,
     settle,
 )
-from bot.cluster.config import Follow, resolve
-from bot.config import Config
+from bot.cluster.config import Follow
 from bot.errors import BotError
 from bot.pipeline import units, watch_images, watch_report
 from bot.pipeline.context import Context
 from bot.pipeline.record import Deployment, record
+from bot.pipeline.watch_config import followed, records_at_merge
 from bot.platform.tracking import MergedPromotion, Note, Tracking
 from bot.results import Outcome as CommandOutcome
 from bot.results import Result, exit_code
 
 log = logging.getLogger(__name__)
 
+__all__ = ["followed", "healthy_since", "outcome", "records_at_merge", "run_watch", "soak_start"]
+
 MAX_AGE = timedelta(days=7)  # merges older than this are history, not something to follow
-
-
-def followed(config: Config) -> dict[tuple[str, str], Follow]:
-    """(model, environment) -> its follow setting, for environments with a source."""
-    found = {}
-    for model, env in config.pairs():
-        follow = resolve(config.models[model].environments[env].follow)
-        if follow.source != "none":
-            found[(model, env)] = follow
-    return found
-
-
-def records_at_merge(config: Config, model: str, env: str) -> bool:
-    """Whether the push-time write-back records this environment (``record_on: merge``);
-    with ``healthy`` (the default once a source is set) ``run_watch`` records it."""
-    return resolve(config.models[model].environments[env].follow).records_on == "merge"
 
 
 def run_watch(
