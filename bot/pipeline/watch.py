@@ -36,6 +36,7 @@ from bot.pipeline import units, watch_images, watch_report
 from bot.pipeline.context import Context
 from bot.pipeline.record import Deployment, record
 from bot.pipeline.watch_config import followed, records_at_merge
+from bot.pipeline.watch_soak import healthy_since, soak_start
 from bot.platform.tracking import MergedPromotion, Note, Tracking
 from bot.results import Outcome as CommandOutcome
 from bot.results import Result, exit_code
@@ -209,30 +210,6 @@ def _rollback(ctx: Context, model: str, env: str) -> str | None:
         log.warning("[%s/%s] no rollback PR: %s", model, env, err)
         return None
     return result.pr_url if not result.failed else None
-
-
-def healthy_since(tracking: Tracking, model: str, env: str, version: str) -> datetime | None:
-    """When ``env`` became healthy on ``version``, as the watch recorded it (the deployment's
-    payload); None when it has not (yet). Soak time and ``from:`` count from here."""
-    for deployment in tracking.deployed(env, watch_report.task(model)):
-        data = deployment.payload
-        ours = data.get("model") == model and data.get("version") == version
-        if ours and data.get("outcome") == Outcome.OK.value:
-            return watch_report.parse_time(data.get("healthy_since"))
-    return None
-
-
-def soak_start(ctx: Context, model: str, env: str, version: str) -> float | None:
-    """When soak time of ``version`` in ``env`` starts, in Unix seconds: once healthy when the
-    environment is followed (None until then: it has not run yet), else when its overlays
-    started declaring it (``facts.running_since``)."""
-    if (model, env) not in followed(ctx.config):
-        from bot.pipeline.facts import running_since
-
-        since = running_since(ctx, model, env, version)
-        return None if since is None else float(since)
-    healthy = healthy_since(ctx.platform.tracking(), model, env, version)
-    return None if healthy is None else healthy.timestamp()
 
 
 def outcome(ctx: Context, checkout: Path | None = None) -> CommandOutcome:

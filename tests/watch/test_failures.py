@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from bot.pipeline.facts import running_since
 from bot.pipeline.watch import healthy_since, soak_start
 from tests.rig.argocd.apps import DEGRADE
 from tests.rig.argocd.server import FakeArgoCD
@@ -119,8 +120,10 @@ def test_soak_counts_from_health_not_from_the_merge(make_loop: Any, argocd: Fake
     assert since.strftime("%Y-%m-%dT%H:%M:%SZ") > merged_at
     assert healthy_since(ctx.platform.tracking(), "fraud-detector", "prod", "1") is None
     # What facts.soak() counts from once the environment is followed: health, not the merge.
-    assert soak_start(ctx, "fraud-detector", "prod", "2") == since.timestamp()
-    assert soak_start(ctx, "fraud-detector", "prod", "1") is None
+    assert soak_start(ctx, "fraud-detector", "prod", "2", running_since) == since.timestamp()
+    assert soak_start(ctx, "fraud-detector", "prod", "1", running_since) is None
+    # An environment that is not followed keeps counting from its overlays.
+    assert soak_start(ctx, "fraud-detector", "staging", "1", running_since) is not None
 
 
 @pytest.mark.parametrize(
