@@ -121,17 +121,18 @@ def _watch_one(
     slots = plan.slots(units.whole_environment(ctx.config, model, env).targets)
     paths = tuple(plan.files_of(slots))
     watch = Watch(env, merged.merge_sha, merged.repo_url, paths, here.head)
-    source = SOURCES[follow.source](follow, SourceContext(here.environ, tracking))
     try:
-        observation = source.observe(watch)
+        source = SOURCES[follow.source](follow, SourceContext(here.environ, tracking))
+        try:
+            observation = source.observe(watch)
+        finally:
+            close = getattr(source, "close", None)
+            if callable(close):
+                close()
         images = watch_images.expected(ctx, model, env, promo.image_tag, here.checkout)
     except BotError as err:
         # Nothing is written: the next run asks again once the person has fixed it.
         return Result(model, env, "failed", f"{label} {err}")
-    finally:
-        close = getattr(source, "close", None)
-        if callable(close):
-            close()
     log.info("%s observed with %d request(s)", label, observation.requests)
     expected = Expectation(
         merged.merge_sha, merged.merged_at, images, timedelta(minutes=follow.timeout_minutes)
@@ -150,7 +151,7 @@ def _report(
     follow: Follow,
     merged: MergedPromotion,
     note: Note | None,
-    apps: tuple[object, ...],
+    apps: tuple[AppStatus, ...],
     decision: Decision,
 ) -> Result:
     promo = merged.promotion
@@ -164,10 +165,12 @@ def _report(
             assert decision.healthy_since is not None
             when = decision.healthy_since.timestamp()
             (recorded,) = record(ctx, [Deployment(promo, merged.merge_sha)], when)
+            if recorded.failed:
+                return recorded  # nothing reported: the next run settles and records again
         if outcome is Outcome.FAILED:
             opened = _rollback(ctx, model, env) if follow.on_failure == "rollback" else None
             after = watch_report.rollback_hint(env, opened)
-        url = next((a.url for a in decision_apps(apps) if a.url), "")
+        url = next((a.url for a in apps if a.url), "")
         tracking.deploy(
             merged.merge_sha,
             env,
@@ -176,10 +179,7 @@ def _report(
             url,
             f"v{promo.version}: {outcome.value}",
         )
-        rows = [
-            (a.name, a.sync_status, a.health, ", ".join(a.images), a.url)
-            for a in decision_apps(apps)
-        ]
+        rows = [(a.name, a.sync_status, a.health, ", ".join(a.images), a.url) for a in apps]
         body = watch_report.comment(promo, decision, rows, after)
         tracking.upsert_note(merged.number, body, note.comment_id if note else None)
     except BotError as err:
@@ -188,15 +188,9 @@ def _report(
     if outcome is Outcome.FAILED:
         return Result(model, env, "failed", f"{reason}. {after.splitlines()[0]}")
     if recorded is not None:
-        if recorded.failed:
-            return recorded
         return Result(model, env, recorded.status, f"{reason}; {recorded.reason}",
                       candidate=recorded.candidate)  # fmt: skip
     return Result(model, env, "unchanged", reason)
-
-
-def decision_apps(apps: tuple[object, ...]) -> list[AppStatus]:
-    return [a for a in apps if isinstance(a, AppStatus)]
 
 
 def _rollback(ctx: Context, model: str, env: str) -> str | None:

@@ -133,6 +133,7 @@ def test_soak_counts_from_health_not_from_the_merge(make_loop: Any, argocd: Fake
         ("bad-token", "was refused"),
         ("unreachable", "unreachable"),
         ("other-path", "not the files this promotion changed"),
+        ("no-token", "$ARGOCD_TOKEN is empty or not set"),
     ],
 )
 def test_what_stops_a_check_records_nothing(
@@ -149,8 +150,8 @@ def test_what_stops_a_check_records_nothing(
         argocd.advance(made.name)
     fake = loop.rig.fake
     fake.reset_log()
-    token = "wrong-token" if case == "bad-token" else None
-    (result,) = loop.watch(**({"token": token} if token else {}))
+    token = {"bad-token": "wrong-token", "no-token": ""}.get(case)
+    (result,) = loop.watch(**({"token": token} if token is not None else {}))
     assert result.status == "failed"
     assert expected in result.reason and "\n" not in result.reason, result.reason
     assert fake.writes() == []
