@@ -9,7 +9,6 @@ would with ``post_status`` / ``post_deployment`` or over HTTP with their own tok
 
 from __future__ import annotations
 
-import fnmatch
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -297,11 +296,3 @@ def list_repo_comments(call: Call) -> Reply:
     found.sort(key=lambda c: (c["updated_at"], c["id"]), reverse=newest_first)
     return call.paginate(found, lambda c: payloads.comment(call.fake, c))
 
-
-def matching(fake: FakeGitHub, environment_glob: str) -> list[dict[str, Any]]:
-    """The deployments whose environment matches the glob, oldest first (for tests)."""
-    return [
-        d
-        for d in deploy_state(fake).deployments.values()
-        if fnmatch.fnmatchcase(d["environment"], environment_glob)
-    ]
