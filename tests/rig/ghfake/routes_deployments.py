@@ -295,4 +295,3 @@ def list_repo_comments(call: Call) -> Reply:
     newest_first = call.arg("direction", "asc") == "desc"
     found.sort(key=lambda c: (c["updated_at"], c["id"]), reverse=newest_first)
     return call.paginate(found, lambda c: payloads.comment(call.fake, c))
-
