@@ -21,6 +21,7 @@ from bot.platform import PLATFORMS
 from bot.relay.commands import relay, webhooks
 from bot.settings import Settings
 from bot.text import cli as output
+from bot.watch_cli import watch
 
 log = logging.getLogger("bot")
 
@@ -249,6 +250,7 @@ def _logging(verbose: int) -> None:
 
 cli.add_command(init)
 cli.add_command(relay)
+cli.add_command(watch)
 cli.add_command(webhooks)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from bot import pipeline
@@ -34,6 +36,10 @@ def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event, io: Actio
         return _rollback(ctx, inputs, io)
     if command == "record":
         return _record(ctx, inputs, event)
+    if command == "watch":
+        from bot.pipeline.watch import outcome
+
+        return outcome(ctx, Path(os.environ.get("GITHUB_WORKSPACE") or "."))
     return _run(ctx, inputs, event, io)
 
 

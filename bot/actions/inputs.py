@@ -13,7 +13,7 @@ from typing import Any
 from bot.errors import UserError
 
 REPOSITORY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}$")
-COMMANDS = ("auto", "run", "comment", "status", "rollback", "record")
+COMMANDS = ("auto", "run", "comment", "status", "rollback", "record", "watch")
 # Who started the run. Only ``person`` may pin a version (move backwards, skip the rollback
 # hold, soak time, path and gates): the event name cannot say it, since a training pipeline
 # starts a workflow_dispatch through the API just as a person does from the form.

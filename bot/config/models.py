@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.cluster.config import Follow
 from bot.config.registries import RegistryConfig
 from bot.config.targets import RelPath, Strict, Target, check_gates, safe_relative
 
@@ -30,6 +31,19 @@ NAME = re.compile(NAME_PATTERN)
 _ALLOW = re.compile(
     r"^(@[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9][A-Za-z0-9._-]{0,99}|[A-Za-z0-9][A-Za-z0-9_-]{0,38})$"
 )
+
+
+def _follow_none(value: object) -> object:
+    # ``none`` is written out so a reader sees the loop ends at the merge on purpose.
+    if value == "none":
+        return None
+    if value is not None and not isinstance(value, dict):
+        raise ValueError("write none, or a mapping with argocd: or github-status:")
+    return value
+
+
+def _none_allowed(schema: dict[str, Any]) -> None:
+    schema.setdefault("anyOf", []).append({"const": "none"})
 
 
 class Cluster(Strict):
@@ -70,6 +84,12 @@ class Environment(Strict):
         default_factory=list,
         description="Who may run ChatOps commands for this environment: user logins and "
         "`@org/team` slugs. Empty: everyone with write access.",
+    )
+    follow: Annotated[Follow | None, BeforeValidator(_follow_none)] = Field(
+        None,
+        description="After the merge: where `promote watch` reads whether the cluster runs the "
+        "promotion (`argocd:` or `github-status:`), or `none`.",
+        json_schema_extra=_none_allowed,
     )
 
     _gates = field_validator("gates")(check_gates)

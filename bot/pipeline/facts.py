@@ -16,6 +16,7 @@ from bot.model import ClosedPromotion, Deployed, ModelVersion, OpenPromotion
 from bot.pipeline import units
 from bot.pipeline.context import Context, query_of
 from bot.pipeline.units import Unit
+from bot.pipeline.watch_soak import soak_start
 from bot.policy import Facts
 from bot.policy import gates as gate_rules
 from bot.policy.facts import Soak
@@ -151,7 +152,8 @@ def soak(ctx: Context, model: str, env: str, version: str) -> Soak | None:
     spec = ctx.config.models[model].environments[env]
     if not spec.soak_hours or spec.upstream is None:
         return None
-    since = running_since(ctx, model, spec.upstream, version)
+    # From when the upstream became healthy on it, when the upstream is followed.
+    since = soak_start(ctx, model, spec.upstream, version, running_since)
     ran = 0.0 if since is None else max(0.0, (ctx.now() - since) / 3600)
     return Soak(spec.upstream, ran, spec.soak_hours)
 

@@ -20,6 +20,7 @@ from bot.errors import BotError, UserError
 from bot.model import DeploymentRecord, PromotionId
 from bot.pipeline import units
 from bot.pipeline.context import Context, query_of
+from bot.pipeline.watch_config import records_at_merge
 from bot.results import Result, Status
 
 
@@ -47,6 +48,8 @@ def deployments(ctx: Context, push: Push) -> tuple[list[Deployment], list[Result
     """What changed in ``push``: (versions newly declared, environments that could not be read)."""
     found, failed = [], []
     for model, env in ctx.config.pairs():
+        if not records_at_merge(ctx.config, model, env):
+            continue  # `watch` records it once the cluster runs it healthy
         slots = plan.slots(units.whole_environment(ctx.config, model, env).targets)
         paths = plan.files_of(slots)
         if push.touched is not None and not set(paths) & push.touched:

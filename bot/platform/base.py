@@ -8,9 +8,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
+
+if TYPE_CHECKING:
+    from bot.platform.tracking import Tracking
 
 
 @dataclass(frozen=True)
@@ -101,4 +104,9 @@ class Platform(Protocol):
 
     def chat(self) -> Chat:
         """ChatOps calls on this platform; a UserError where it has no comments."""
+        ...
+
+    def tracking(self) -> Tracking:
+        """``promote watch``'s calls (merged PRs, deployments, statuses); a UserError where
+        the platform has no pull requests."""
         ...

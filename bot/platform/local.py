@@ -16,6 +16,7 @@ from bot import markers
 from bot.errors import UserError
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base, Chat
+from bot.platform.tracking import Tracking
 
 _FALLBACK_IDENT = {
     "GIT_AUTHOR_NAME": "model-promotion-bot",
@@ -101,6 +102,12 @@ class LocalPlatform:
 
     def chat(self) -> Chat:
         raise UserError("ChatOps needs a platform with comments (GitHub), not a local repository")
+
+    def tracking(self) -> Tracking:
+        raise UserError(
+            "watch follows merged pull requests: run it with --platform github, not on a local "
+            "repository"
+        )
 
     def propose(
         self, proposal: Proposal, pushed: Pushed, existing: OpenPromotion | None

@@ -19,6 +19,7 @@ import requests
 from openapi_schema_validator import OAS30Validator
 
 from tests.rig.fake_github import FakeGitHub
+from tests.rig.ghfake import scenario_deployments
 from tests.rig.ghfake.pullstate import event_payload
 from tests.rig.ghfake.routing import ROUTER
 from tests.rig.openapi.extract import OUTPUT, VERSION, template_key
@@ -171,6 +172,7 @@ def test_every_route_answers_in_githubs_shapes(fake: FakeGitHub) -> None:
     branch_sha = _git_data(bot, fake)
     _issues(bot, alice)
     _pulls_reviews_and_merges(bot, alice, fake, branch_sha)
+    scenario_deployments.drive(bot, branch_sha)
     missing = sorted({r.name for r in ROUTER.routes} - covered)
     assert missing == [], f"routes the scenario does not drive: {missing}"
 

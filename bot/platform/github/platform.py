@@ -46,6 +46,7 @@ from bot.platform.github.state import (
     open_promotion,
     superseded,
 )
+from bot.platform.tracking import Tracking
 
 CLOSED_PAGE = 30  # closed PRs looked at per run, newest first
 
@@ -164,6 +165,12 @@ class GitHubPlatform:
 
     def chat(self) -> Chat:
         return GitHubChat(self._gh, self._repo, self.settings)
+
+    def tracking(self) -> Tracking:
+        from bot.platform.github.deployments import GitHubTracking
+
+        repository = self.settings.repository
+        return GitHubTracking(self._repo, repository, lambda: self.base().branch, self._api)
 
     # -- publishing -------------------------------------------------------------------------
 

@@ -69,6 +69,7 @@ import tests.rig.ghfake.routes_dispatch  # noqa: F401  (registers its route on i
 from tests.rig.ghfake import (
     payloads,
     pullstate,
+    routes_deployments,
     routes_git,
     routes_issues,
     routes_merge,
@@ -649,6 +650,7 @@ def _req_matches(req: Req, method: str | None, route: str | None) -> bool:
 # Registering routes is a side effect of importing these modules; keep the names referenced
 # so linters do not drop the imports.
 _ROUTE_MODULES = (
+    routes_deployments,
     routes_git,
     routes_issues,
     routes_merge,
