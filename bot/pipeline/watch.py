@@ -39,7 +39,7 @@ from bot.pipeline.watch_config import followed, records_at_merge
 from bot.pipeline.watch_soak import healthy_since, soak_start
 from bot.platform.tracking import MergedPromotion, Note, Tracking
 from bot.results import Outcome as CommandOutcome
-from bot.results import Result, exit_code
+from bot.results import Result, Status, exit_code
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +188,9 @@ def _report(
     if recorded is not None:
         return Result(model, env, recorded.status, f"{reason}; {recorded.reason}",
                       candidate=recorded.candidate)  # fmt: skip
-    return Result(model, env, "up-to-date", reason)
+    # Settled without an answer from the cluster: nothing is recorded and it is not healthy.
+    status: Status = "blocked" if outcome is Outcome.UNKNOWN else "up-to-date"
+    return Result(model, env, status, reason)
 
 
 def _rollback(ctx: Context, model: str, env: str) -> str | None:

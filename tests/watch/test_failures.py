@@ -74,7 +74,7 @@ def test_status_path_settles_from_what_the_cluster_posts(
     _, merge, pr = loop.propose_and_merge()
     fake = loop.rig.fake
     (pending,) = loop.watch()
-    assert pending.status == "unchanged" and "pending" in pending.reason
+    assert pending.status == "waiting" and "pending" in pending.reason
     with fake.lock:
         post_status(fake, merge, "success", context, "cluster", description=description,
                     target_url=url)  # fmt: skip
@@ -163,7 +163,7 @@ def test_unknown_after_the_timeout(make_loop: Any, argocd: FakeArgoCD) -> None:
     before, merge, pr = loop.propose_and_merge()
     loop.app(argocd, before, merge)  # never advanced: still on the old revision
     (result,) = loop.watch(now=later(31))
-    assert result.status == "unchanged" and "not settled 30 min" in result.reason
+    assert result.status == "blocked" and "not settled 30 min" in result.reason
     assert loop.alias("prod") is None
     assert "no answer" in loop.watch_comments(pr["number"])[0]
 

@@ -27,7 +27,7 @@ def test_merge_watch_settles_reports_and_records(make_loop: Any, argocd: FakeArg
     argocd.advance(app.name)  # out-of-sync
     fake.reset_log()
     (result,) = loop.watch()
-    assert result.status == "unchanged" and "pending" in result.reason, result.reason
+    assert result.status == "waiting" and "pending" in result.reason, result.reason
     assert fake.writes() == []
     assert loop.alias("prod") is None
     assert argocd.count() == 1
