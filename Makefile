@@ -36,6 +36,7 @@ test: $(BIN)/promote
 bench: $(BIN)/promote
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/relay.py
+	$(BIN)/python -m bench.watch
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

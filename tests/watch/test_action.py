@@ -7,14 +7,9 @@ from typing import Any
 import pytest
 
 from bot.action import main
-from bot.actions.inputs import COMMANDS
 from tests.rig.argocd.fixtures import ARGOCD_TOKEN
 from tests.rig.argocd.server import FakeArgoCD
 from tests.watch.rig import argocd_follow
-
-pytestmark = pytest.mark.skipif(
-    "watch" not in COMMANDS, reason="the action's watch command is wired in bot/actions/"
-)
 
 
 def test_the_action_settles_and_summarises(

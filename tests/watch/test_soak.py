@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import inspect
 import time
 from typing import Any
 
-import pytest
-
 from bot.action import main
-from bot.pipeline import facts
 from tests.rig.argocd.server import FakeArgoCD
 
-pytestmark = pytest.mark.skipif(
-    "soak_start" not in inspect.getsource(facts.soak),
-    reason="facts.soak() counts from health once it calls watch_soak.soak_start",
-)
 SOAK_S = 1.1  # soak_hours below, in seconds
 
 
