@@ -813,7 +813,7 @@ EVENT_CASES = [
         "schedule",
         {},
         "::error::input command: unknown 'promote'; use one of: auto, run, comment, status, "
-        "rollback, record",
+        "rollback, record, watch",
         inputs={"command": "promote"},
     ),
     EventCase(
