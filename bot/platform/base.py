@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 
@@ -92,3 +92,20 @@ class Platform(Protocol):
     def chat(self) -> Chat:
         """ChatOps calls on this platform; a UserError where it has no comments."""
         ...
+
+
+@runtime_checkable
+class BatchReads(Protocol):
+    """A platform that can read many files in fewer requests than one each (GitHub: one GraphQL
+    query per 250 files, with the base commit and the open PRs in the first)."""
+
+    def read_files(self, paths: list[str]) -> None:
+        """Read ``paths`` at the base commit ahead of ``read_file``, which then answers from
+        what was read; a path it could not settle is left to ``read_file``."""
+        ...
+
+
+def prefetch(platform: Platform, paths: list[str]) -> None:
+    """Warm ``platform``'s reads of ``paths`` where it reads in batches; elsewhere nothing."""
+    if isinstance(platform, BatchReads):
+        platform.read_files(paths)

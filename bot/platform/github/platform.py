@@ -4,8 +4,9 @@ the only place that imports PyGithub; ``state`` holds the pure PR and branch sta
 recovery rules below are decided on.
 
 One promotion costs at most six writes: tree (file contents inline, so no blob calls),
-commit, ref, pull request, reviewers, labels. Reads grow only with the number of target
-files: the branch head, one contents call per file, and one paginated list of open PRs.
+commit, ref, pull request, reviewers, labels. A poll's reads are one GraphQL query for the base
+commit, every target file at that commit and the open PRs (``snapshot``; one more per 250 files
+or 40 open PRs), whatever the number of models; the REST reads remain for what it cannot serve.
 
 Failures, and what a run leaves behind:
 
@@ -26,28 +27,27 @@ Failures, and what a run leaves behind:
 from __future__ import annotations
 
 import contextlib
-import time
 from typing import Any
 from urllib.parse import quote
 
 from bot.errors import AlreadyExists, NotFound, UserError
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base, Chat
+from bot.platform.github import listings
 from bot.platform.github.chat import GitHubChat
-from bot.platform.github.client import api, client, decode
+from bot.platform.github.client import api, client, decode, pacer_for
 from bot.platform.github.pulls import Pulls, same_repo
 from bot.platform.github.settings import GitHubSettings
+from bot.platform.github.snapshot import Snapshot, pinned_files, read_snapshot, usable_text
+from bot.platform.github.snapshot import open_promotions as snapshot_promotions
 from bot.platform.github.state import (
     BranchState,
     PullState,
     branch_state,
-    closed_promotion,
     foreign,
     open_promotion,
     superseded,
 )
-
-CLOSED_PAGE = 30  # closed PRs looked at per run, newest first
 
 
 class GitHubPlatform:
@@ -55,9 +55,12 @@ class GitHubPlatform:
 
     def __init__(self, settings: GitHubSettings) -> None:
         self.settings = settings
-        self._gh = client(settings)
+        self.pacer = pacer_for(settings)
+        self._gh = client(settings, self.pacer)
         self._repo = self._gh.get_repo(settings.repository)
         self._base: Base | None = None
+        self._texts: dict[str, str] = {}  # target files at the base commit, from one read
+        self._pulls_read: Snapshot | None = None  # open PRs read with them, used once
         self._pulls = Pulls(self._repo, settings.repository, self._api)
 
     def _api(self, what: str) -> contextlib.AbstractContextManager[None]:
@@ -72,7 +75,38 @@ class GitHubPlatform:
                 self._base = Base(name, commit.sha, commit.commit.tree.sha)
         return self._base
 
+    def read_files(self, paths: list[str]) -> None:
+        """Read ``paths`` at the base commit ahead of ``read_file``; before the base is known,
+        in the same GraphQL query as the base commit and the open PRs."""
+        repository = self.settings.repository
+        wanted = [p for p in dict.fromkeys(paths) if p not in self._texts]
+        if self._base is None:
+            name = self.settings.base_branch or self._default_branch()
+            snap = read_snapshot(self._graphql, repository, name, wanted)
+            self._base, self._pulls_read, found = snap.base, snap, snap.files
+        elif wanted:
+            found = pinned_files(self._graphql, repository, self._base.sha, wanted)
+        else:
+            found = {}
+        for path, entry in found.items():
+            text = usable_text(entry)
+            if text is not None:
+                self._texts[path] = text
+
+    def _default_branch(self) -> str:
+        with self._api(f"read the default branch of {self.settings.repository}"):
+            return str(self._repo.default_branch)
+
+    def _graphql(self, query: Any, what: str) -> Any:
+        with self._api(what), self.pacer.reading():
+            _, answer = self._repo.requester.requestJsonAndCheck(
+                "POST", self._gh.requester.graphql_url, input=query.body()
+            )
+        return answer
+
     def read_file(self, path: str, ref: str | None = None) -> str | None:
+        if ref is None and path in self._texts:
+            return self._texts[path]
         return self._read(path, ref or self.base().sha)
 
     def read_default_branch(self, path: str) -> str | None:
@@ -105,27 +139,14 @@ class GitHubPlatform:
     def file_history(
         self, path: str | None, limit: int, since: int | None = None
     ) -> list[CommitInfo]:
-        from github.Commit import Commit
-        from github.PaginatedList import PaginatedList
-
-        # A page no longer than needed: the hold check wants one commit, and GitHub builds
-        # every commit of a page (100 with the client's default) before it answers.
-        params: dict[str, Any] = {"sha": self.base().sha, "per_page": max(1, min(limit, 100))}
-        if path:
-            params["path"] = path
-        if since is not None:
-            params["since"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(since))
-        pages = PaginatedList(Commit, self._repo.requester, f"{self._repo.url}/commits", params)
-        commits = []
-        with self._api(f"read the history of {path or self.base().branch}"):
-            for commit in pages:
-                stamp = commit.commit.committer.date.timestamp()
-                commits.append(CommitInfo(commit.sha, commit.commit.message, int(stamp)))
-                if len(commits) >= limit:
-                    break
-        return commits
+        base = self.base()
+        with self._api(f"read the history of {path or base.branch}"):
+            return listings.history(self._repo, base.sha, path, limit, since)
 
     def open_promotions(self, prefix: str) -> dict[str, OpenPromotion]:
+        snap, self._pulls_read = self._pulls_read, None  # once: later calls list them afresh
+        if snap is not None:
+            return snapshot_promotions(snap.pulls, prefix, self.settings.repository)
         found = {}
         with self._api("list open pull requests"):
             for pr in self._repo.get_pulls(state="open", base=self.base().branch):
@@ -136,19 +157,8 @@ class GitHubPlatform:
     def closed_promotions(self, prefix: str) -> list[ClosedPromotion]:
         """One page of the most recently updated closed PRs: a rejection is news when it is
         recent, and one read per run keeps polls cheap."""
-        from github.PaginatedList import PaginatedList
-        from github.PullRequest import PullRequest
-
-        params: dict[str, Any] = {"state": "closed", "base": self.base().branch}
-        params.update({"sort": "updated", "direction": "desc", "per_page": CLOSED_PAGE})
-        pages = PaginatedList(PullRequest, self._repo.requester, f"{self._repo.url}/pulls", params)
-        found = []
         with self._api("list closed pull requests"):
-            for pr in pages.get_page(0):
-                closed = closed_promotion(pr, prefix, self.settings.repository)
-                if closed is not None:
-                    found.append(closed)
-        return found
+            return listings.closed(self._repo, self.base().branch, prefix, self.settings.repository)
 
     def chat(self) -> Chat:
         return GitHubChat(self._gh, self._repo, self.settings)

@@ -1,0 +1,107 @@
+"""One poll's reads in as few GitHub requests as GitHub's limits allow: the base commit, every
+target file at that commit and the open promotion PRs, through the GraphQL documents of
+``graphql_queries``. Up to 250 files and 40 open PRs this is one request; each further 250 files
+or 40 PRs adds one.
+
+``read_snapshot`` does the I/O through a ``post`` callable (the platform's, with its retries and
+error mapping), so this module imports no HTTP client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot import markers
+from bot.model import OpenPromotion
+from bot.platform.base import Base
+from bot.platform.github.graphql_answers import (
+    FileText,
+    OpenPull,
+    parse_base,
+    parse_files,
+    parse_pulls,
+)
+from bot.platform.github.graphql_queries import (
+    Query,
+    base_query,
+    chunk_paths,
+    files_query,
+    pulls_query,
+)
+from bot.platform.github.state import finished
+
+Post = Callable[[Query, str], Any]  # (query, what it is for) -> the JSON answer
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What GitHub answered, all of it about one base commit."""
+
+    repository_id: str
+    base: Base
+    files: dict[str, FileText | None]
+    pulls: tuple[OpenPull, ...]
+
+
+def read_snapshot(post: Post, repository: str, branch: str, paths: Sequence[str]) -> Snapshot:
+    chunks = chunk_paths(paths) or [()]
+    first = base_query(repository, branch, chunks[0])
+    read = parse_base(post(first, f"read {branch} of {repository}"), first, repository)
+    files = dict(read.files)
+    for chunk in chunks[1:]:
+        query = files_query(repository, read.base.oid, chunk)
+        files.update(parse_files(post(query, f"read files of {repository}"), query, repository))
+    pulls, page = list(read.pulls.pulls), read.pulls
+    while page.has_next and page.end_cursor is not None:
+        query = pulls_query(repository, branch, page.end_cursor)
+        page = parse_pulls(post(query, "list open pull requests"), repository)
+        pulls.extend(page.pulls)
+    base = Base(read.base.name, read.base.oid, read.base.tree_oid)
+    return Snapshot(read.repository_id, base, files, tuple(pulls))
+
+
+def pinned_files(
+    post: Post, repository: str, oid: str, paths: Sequence[str]
+) -> dict[str, FileText | None]:
+    """``paths`` at commit ``oid`` (a base read earlier in the run), 250 to a request."""
+    files: dict[str, FileText | None] = {}
+    for chunk in chunk_paths(paths):
+        query = files_query(repository, oid, chunk)
+        files.update(parse_files(post(query, f"read files of {repository}"), query, repository))
+    return files
+
+
+def usable_text(found: FileText | None) -> str | None:
+    """The text to cache, or None when the REST read should decide (a path that is not a file,
+    a binary file): it words those failures, so both paths fail the same way."""
+    if found is None or found.binary or found.text is None:
+        return None
+    return found.text
+
+
+def open_promotions(
+    pulls: Sequence[OpenPull], prefix: str, repository: str
+) -> dict[str, OpenPromotion]:
+    """The bot's PRs among ``pulls``: a head branch under ``prefix/`` in this repository (a
+    fork's PR is never the bot's, whatever its branch is called), as REST lists them."""
+    found = {}
+    for pr in pulls:
+        ours = not pr.cross_repository and pr.head_repository == repository
+        if not ours or not pr.head_ref.startswith(prefix + "/"):
+            continue
+        promotion = markers.parse_marker(pr.body)
+        if not finished(pr.body, pr.labels):
+            promotion = None  # the run that opened it stopped before its last step
+        found[pr.head_ref] = OpenPromotion(
+            pr.head_ref,
+            pr.head_oid,
+            pr.number,
+            pr.url,
+            promotion,
+            labels=pr.labels,
+            reviewers=pr.reviewers,
+            team_reviewers=pr.teams,
+        )
+    return found
