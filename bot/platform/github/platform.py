@@ -94,7 +94,7 @@ class GitHubPlatform:
                 self._texts[path] = text
 
     def _default_branch(self) -> str:
-        with self._api(f"read the default branch of {self.settings.repository}"):
+        with self._api(f"read the base branch of {self.settings.repository}"):
             return str(self._repo.default_branch)
 
     def _graphql(self, query: Any, what: str) -> Any:

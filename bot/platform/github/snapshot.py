@@ -48,7 +48,7 @@ class Snapshot:
 def read_snapshot(post: Post, repository: str, branch: str, paths: Sequence[str]) -> Snapshot:
     chunks = chunk_paths(paths) or [()]
     first = base_query(repository, branch, chunks[0])
-    read = parse_base(post(first, f"read {branch} of {repository}"), first, repository)
+    read = parse_base(post(first, f"read the base branch of {repository}"), first, repository)
     files = dict(read.files)
     for chunk in chunks[1:]:
         query = files_query(repository, read.base.oid, chunk)
