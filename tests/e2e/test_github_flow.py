@@ -169,4 +169,6 @@ def test_without_checkout_the_config_is_read_first_and_the_base_once(
     first = fake_github.requests[0]
     assert first.path.endswith("/contents/.github/promotion.yml")  # no ref: the default branch
     assert fake_github.count("GET", "/repos/{owner}/{repo}") == (1 if base_branch is None else 0)
-    assert fake_github.count("GET", "/repos/{owner}/{repo}/branches/{branch}") == 1
+    # The base commit comes in the one GraphQL read, with the target files and open PRs.
+    assert fake_github.count("GET", "/repos/{owner}/{repo}/branches/{branch}") == 0
+    assert fake_github.count("POST", "/graphql") == 1
