@@ -73,7 +73,8 @@ def warm(ctx: Context, todo: list[Unit], sel: Selection) -> tuple[dict[str, Open
 
 def _platform_reads(ctx: Context, todo: list[Unit]) -> dict[str, OpenPromotion]:
     paths = list(dict.fromkeys(p for u in todo for p in plan.files_of(plan.slots(u.targets))))
-    prefetch(ctx.platform, paths)  # GitHub: base, files and open PRs in one request
+    # GitHub: the base commit, these files and the open PRs in one request.
+    prefetch(ctx.platform, paths, spare=[ctx.config.git.state_file])
     open_prs = ctx.platform.open_promotions(ctx.config.git.branch_prefix)
     for path in paths:
         # A failed read is not cached: the unit that needs the file reads it again, and fails.

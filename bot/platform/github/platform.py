@@ -27,6 +27,7 @@ Failures, and what a run leaves behind:
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -38,7 +39,7 @@ from bot.platform.github.chat import GitHubChat
 from bot.platform.github.client import api, client, decode, pacer_for
 from bot.platform.github.pulls import Pulls, same_repo
 from bot.platform.github.settings import GitHubSettings
-from bot.platform.github.snapshot import Snapshot, pinned_files, read_snapshot, usable_text
+from bot.platform.github.snapshot import Snapshot, pinned_files, read_snapshot, settled, with_room
 from bot.platform.github.snapshot import open_promotions as snapshot_promotions
 from bot.platform.github.state import (
     BranchState,
@@ -59,7 +60,7 @@ class GitHubPlatform:
         self._gh = client(settings, self.pacer)
         self._repo = self._gh.get_repo(settings.repository)
         self._base: Base | None = None
-        self._texts: dict[str, str] = {}  # target files at the base commit, from one read
+        self._texts: dict[str, str | None] = {}  # target files at the base commit, from one read
         self._pulls_read: Snapshot | None = None  # open PRs read with them, used once
         self._pulls = Pulls(self._repo, settings.repository, self._api)
 
@@ -75,11 +76,14 @@ class GitHubPlatform:
                 self._base = Base(name, commit.sha, commit.commit.tree.sha)
         return self._base
 
-    def read_files(self, paths: list[str]) -> None:
+    def read_files(self, paths: list[str], spare: Sequence[str] = ()) -> None:
         """Read ``paths`` at the base commit ahead of ``read_file``; before the base is known,
-        in the same GraphQL query as the base commit and the open PRs."""
+        in the same GraphQL query as the base commit and the open PRs. ``spare`` paths (read
+        only by some runs) ride along where the last query has room, never in a query of
+        their own."""
         repository = self.settings.repository
         wanted = [p for p in dict.fromkeys(paths) if p not in self._texts]
+        wanted += with_room(wanted, [p for p in spare if p not in self._texts and p not in wanted])
         if self._base is None:
             name = self.settings.base_branch or self._default_branch()
             snap = read_snapshot(self._graphql, repository, name, wanted)
@@ -89,8 +93,8 @@ class GitHubPlatform:
         else:
             found = {}
         for path, entry in found.items():
-            text = usable_text(entry)
-            if text is not None:
+            done, text = settled(entry)
+            if done:
                 self._texts[path] = text
 
     def _default_branch(self) -> str:

@@ -24,6 +24,7 @@ from bot.platform.github.graphql_answers import (
     parse_pulls,
 )
 from bot.platform.github.graphql_queries import (
+    FILES_PER_QUERY,
     Query,
     base_query,
     chunk_paths,
@@ -73,12 +74,20 @@ def pinned_files(
     return files
 
 
-def usable_text(found: FileText | None) -> str | None:
-    """The text to cache, or None when the REST read should decide (a path that is not a file,
-    a binary file): it words those failures, so both paths fail the same way."""
-    if found is None or found.binary or found.text is None:
-        return None
-    return found.text
+def with_room(paths: Sequence[str], spare: Sequence[str]) -> list[str]:
+    """As many of ``spare`` as fit in the last query ``paths`` fill, adding no query."""
+    room = -len(paths) % FILES_PER_QUERY or (FILES_PER_QUERY if not paths else 0)
+    return list(spare[:room])
+
+
+def settled(found: FileText | None) -> tuple[bool, str | None]:
+    """Whether the read settles the path, and its text. A path that is not there reads as
+    None, as REST's 404 does; a binary file is left to the REST read, which words the failure."""
+    if found is None:
+        return True, None
+    if found.binary or found.text is None:
+        return False, None
+    return True, found.text
 
 
 def open_promotions(
