@@ -85,8 +85,7 @@ class GitHubPlatform:
         wanted = [p for p in dict.fromkeys(paths) if p not in self._texts]
         wanted += with_room(wanted, [p for p in spare if p not in self._texts and p not in wanted])
         if self._base is None:
-            name = self.settings.base_branch or self._default_branch()
-            snap = read_snapshot(self._graphql, repository, name, wanted)
+            snap = read_snapshot(self._graphql, repository, self.settings.base_branch, wanted)
             self._base, self._pulls_read, found = snap.base, snap, snap.files
         elif wanted:
             found = pinned_files(self._graphql, repository, self._base.sha, wanted)
@@ -96,10 +95,6 @@ class GitHubPlatform:
             done, text = settled(entry)
             if done:
                 self._texts[path] = text
-
-    def _default_branch(self) -> str:
-        with self._api(f"read the base branch of {self.settings.repository}"):
-            return str(self._repo.default_branch)
 
     def _graphql(self, query: Any, what: str) -> Any:
         with self._api(what), self.pacer.reading():

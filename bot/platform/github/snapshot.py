@@ -28,6 +28,7 @@ from bot.platform.github.graphql_queries import (
     Query,
     base_query,
     chunk_paths,
+    default_base_query,
     files_query,
     pulls_query,
 )
@@ -46,20 +47,35 @@ class Snapshot:
     pulls: tuple[OpenPull, ...]
 
 
-def read_snapshot(post: Post, repository: str, branch: str, paths: Sequence[str]) -> Snapshot:
+def read_snapshot(
+    post: Post, repository: str, branch: str | None, paths: Sequence[str]
+) -> Snapshot:
+    """``branch`` None: the default branch, whose name the first query returns."""
     chunks = chunk_paths(paths) or [()]
-    first = base_query(repository, branch, chunks[0])
+    if branch is None:
+        first = default_base_query(repository, chunks[0])
+    else:
+        first = base_query(repository, branch, chunks[0])
     read = parse_base(post(first, f"read the base branch of {repository}"), first, repository)
     files = dict(read.files)
     for chunk in chunks[1:]:
         query = files_query(repository, read.base.oid, chunk)
         files.update(parse_files(post(query, f"read files of {repository}"), query, repository))
-    pulls, page = list(read.pulls.pulls), read.pulls
-    while page.has_next and page.end_cursor is not None:
-        query = pulls_query(repository, branch, page.end_cursor)
+    name, page = read.base.name, read.pulls
+    pulls = [p for p in page.pulls if p.base_ref == name]
+    # Past the first page: PRs into the base branch only; from the start when the first page
+    # listed PRs into every branch.
+    cursor = page.end_cursor
+    if branch is None and page.has_next:
+        pulls, cursor = [], None
+    while page.has_next:
+        query = pulls_query(repository, name, cursor)
         page = parse_pulls(post(query, "list open pull requests"), repository)
         pulls.extend(page.pulls)
-    base = Base(read.base.name, read.base.oid, read.base.tree_oid)
+        cursor = page.end_cursor
+        if cursor is None:
+            break
+    base = Base(name, read.base.oid, read.base.tree_oid)
     return Snapshot(read.repository_id, base, files, tuple(pulls))
 
 
