@@ -124,3 +124,21 @@ def test_one_promotion_costs_at_most_three_reads_and_six_writes(rig: Rig) -> Non
     reads = [r.route for r in rig.fake.requests if r not in writes]
     assert len(reads) <= 3, reads
     assert len(writes) <= 6, [w.route for w in writes]
+
+
+def test_the_default_branch_read_keeps_only_prs_into_the_default_branch(rig: Rig) -> None:
+    """Unnamed, the default branch comes back with the files; PRs into other branches are
+    listed with it (GitHub filters on a named branch only) and dropped."""
+    main = rig.fake.branch_sha("main")
+    assert main is not None and rig.fake.git.update_ref("refs/heads/release", main, None)
+    release = rig.platform(base_branch="release")
+    assert rig.run(platform=release).status == "opened"
+
+    unnamed = rig.platform()
+    unnamed.read_files([])
+    assert unnamed.base().branch == "main"
+    assert unnamed.open_promotions("promote") == {}
+    named = rig.platform(base_branch="release")
+    named.read_files([])
+    assert list(named.open_promotions("promote")) == ["promote/fraud-detector/prod"]
+    assert [r.route for r in rig.fake.requests].count("GET /repos/{owner}/{repo}") == 0
