@@ -3,6 +3,8 @@ one verdict per budget, each printed as pass or fail."""
 
 from __future__ import annotations
 
+import statistics
+
 from bench.scale import METHODS, NETWORKS, TOKENS, PollRow, Scale
 from bench.startup import Startup
 
@@ -87,19 +89,20 @@ def render(scale: Scale, start: Startup, header: str) -> str:
     out += ["", f"### One promotion, whole processes, {scale.rounds} paired rounds", ""]
     out.append(
         "| method | network | median wall (s) | runs (s) | GitHub reads / writes | "
-        "Git bytes sent | peak RSS (MB) |"
+        "Git bytes sent | peak RSS (MB) | CPU (s) |"
     )
-    out.append("| --- | --- | ---: | --- | --- | ---: | ---: |")
+    out.append("| --- | --- | ---: | --- | --- | ---: | ---: | ---: |")
     for net in NETWORKS:
         for method in METHODS:
             run = scale.runs[(method, net)]
             gh = run.github
             counts = f"{gh.reads} / {gh.writes}" if gh else ""
             rss = f"{max(run.rss_mb):.0f}" if run.rss_mb else ""
+            cpu = f"{statistics.median(run.cpu_s):.2f}" if run.cpu_s else ""
             walls = ", ".join(f"{w:.2f}" for w in run.walls)
             out.append(
                 f"| {method} | {net} | {run.wall_s:.2f} | {walls} | {counts} | "
-                f"{run.git_bytes:,} | {rss} |"
+                f"{run.git_bytes:,} | {rss} | {cpu} |"
             )
     out += ["", "### Nothing-new polls, whole processes, shipped defaults", ""]
     out.append(
