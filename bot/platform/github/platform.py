@@ -39,7 +39,14 @@ from bot.platform.github.chat import GitHubChat
 from bot.platform.github.client import api, client, decode, pacer_for
 from bot.platform.github.pulls import Pulls, same_repo
 from bot.platform.github.settings import GitHubSettings
-from bot.platform.github.snapshot import Snapshot, pinned_files, read_snapshot, settled, with_room
+from bot.platform.github.snapshot import (
+    Snapshot,
+    not_found,
+    pinned_files,
+    read_snapshot,
+    settled,
+    with_room,
+)
 from bot.platform.github.snapshot import open_promotions as snapshot_promotions
 from bot.platform.github.state import (
     BranchState,
@@ -100,6 +107,10 @@ class GitHubPlatform:
         with self._api(what), self.pacer.reading():
             _, answer = self._repo.requester.requestJsonAndCheck(
                 "POST", self._gh.requester.graphql_url, input=query.body()
+            )
+        if not_found(answer):  # worded as REST's 404 is, whichever API answered
+            raise NotFound(
+                f"GitHub: not found: cannot {what}; check the repository and base branch"
             )
         return answer
 

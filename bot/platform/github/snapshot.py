@@ -79,6 +79,13 @@ def read_snapshot(
     return Snapshot(read.repository_id, base, files, tuple(pulls))
 
 
+def not_found(answer: Any) -> bool:
+    """Whether GitHub's GraphQL answer says the repository (or what was asked) is not there."""
+    errors = answer.get("errors") if isinstance(answer, dict) else None
+    first = errors[0] if isinstance(errors, list) and errors else None
+    return isinstance(first, dict) and first.get("type") == "NOT_FOUND"
+
+
 def pinned_files(
     post: Post, repository: str, oid: str, paths: Sequence[str]
 ) -> dict[str, FileText | None]:
