@@ -76,14 +76,16 @@ def _edit(checkout: Path, promo: Promotion, version: str, tag: str) -> None:
     config.write_text(re.sub(r"(?m)^(\s*MODEL_VERSION:\s*).*$", rf"\g<1>'{version}'", text))
 
 
-def _open_pr(fake: FakeGitHub, promo: Promotion, version: str, tag: str) -> None:
+def _open_pr(
+    fake: FakeGitHub, promo: Promotion, version: str, tag: str, repo_api: str | None = None
+) -> None:
     """What create-pull-request does after its push: the PR, then its labels and reviewers."""
     title = f"Promote {promo.registered_model} to prod: v{version} ({tag})"
     with requests.Session() as api:
         api.headers.update(Authorization=f"token {TOKEN}", Accept="application/vnd.github+json")
 
         def post(path: str, payload: dict[str, object]) -> Any:
-            reply = api.post(f"{fake.repo_api}{path}", json=payload)
+            reply = api.post(f"{repo_api or fake.repo_api}{path}", json=payload)
             reply.raise_for_status()
             return reply.json()
 

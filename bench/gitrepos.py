@@ -32,6 +32,9 @@ class RepoSpec:
     files: Mapping[str, str]
     total_files: int
     commits: int
+    # 0: a one-line filler (the older rows); otherwise fillers are overlays of about this
+    # many bytes, as a real GitOps repository's are.
+    filler_bytes: int = 0
 
     @property
     def fillers(self) -> int:
@@ -71,14 +74,52 @@ def _commit(number: int, message: str, blobs: list[bytes]) -> bytes:
     return head + b"".join(blobs) + b"\n"
 
 
+_OVERLAY = """\
+# Overlay {i}: generated for the benchmark, shaped like a real one.
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: team-{team}
+resources:
+  - ../../base
+labels:
+  - pairs: {{app.kubernetes.io/name: service-{i}, app.kubernetes.io/part-of: platform}}
+images:
+  - name: service-{i}
+    newName: registry.example.com/platform/service-{i}
+    newTag: v{major}.{minor}.{revision}
+replicas:
+  - name: service-{i}
+    count: {replicas}
+"""
+
+
+def _filler(spec: RepoSpec, index: int, revision: int) -> str:
+    if not spec.filler_bytes:
+        return f"n: {index}\n" + (f"revision: {revision}\n" if revision else "")
+    text = _OVERLAY.format(
+        i=index,
+        team=index % 37,
+        major=index % 5,
+        minor=index % 11,
+        revision=revision,
+        replicas=1 + index % 4,
+    )
+    pad = max(0, spec.filler_bytes - len(text))
+    lines = [
+        f"# note {index}-{n}: rollout window and owner kept with the overlay"
+        for n in range(pad // 64 + 1)
+    ]
+    return text + "\n".join(lines)[:pad] + "\n"
+
+
 def fast_import_stream(spec: RepoSpec) -> bytes:
     first_fillers = spec.fillers - spec.added_later
     blobs = [_blob(path, text) for path, text in spec.files.items()]
-    blobs += [_blob(_filler_path(i), f"n: {i}\n") for i in range(first_fillers)]
+    blobs += [_blob(_filler_path(i), _filler(spec, i, 0)) for i in range(first_fillers)]
     chunks = [_commit(0, "GitOps repository", blobs)]
     for number in range(1, spec.commits):
         index = (first_fillers + number - 1) % spec.fillers
-        blob = _blob(_filler_path(index), f"n: {index}\nrevision: {number}\n")
+        blob = _blob(_filler_path(index), _filler(spec, index, number))
         chunks.append(_commit(number, f"Change filler {index}", [blob]))
     return b"".join(chunks)
 
@@ -114,6 +155,8 @@ def build_bare(dest: Path, spec: RepoSpec) -> Path:
     git("config", "gc.auto", "0")
     # The smart-HTTP bridge serves this repository for the clone-and-push workflow.
     git("config", "http.receivepack", "true")
+    # Partial clone (--filter=blob:none) is served, as GitHub serves it.
+    git("config", "uploadpack.allowFilter", "true")
     return dest
 
 

@@ -29,6 +29,7 @@ from bench.startup import cli_start  # noqa: E402
 from tests.rig.mlflow_rig import start_mlflow_server  # noqa: E402
 
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+SCALE = ("<!-- bench:scale:begin -->", "<!-- bench:scale:end -->")
 
 
 def log(message: str) -> None:
@@ -72,11 +73,32 @@ def measure(workdir: Path, args: argparse.Namespace) -> Results:
     return Results(startup, counts, polling, promotions)
 
 
-def write_doc(path: Path, text: str) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
-    head, _, rest = old.partition(BEGIN)
-    _, _, tail = rest.partition(END)
-    path.write_text(f"{head}{BEGIN}\n{text}{END}{tail}", encoding="utf-8")
+def write_doc(path: Path, text: str, markers: tuple[str, str] = (BEGIN, END)) -> None:
+    begin, end = markers
+    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    if begin not in old:
+        old += f"\n{begin}\n{end}\n"
+    head, _, rest = old.partition(begin)
+    _, _, tail = rest.partition(end)
+    path.write_text(f"{head}{begin}\n{text}{end}{tail}", encoding="utf-8")
+
+
+def scale_section(workdir: Path, args: argparse.Namespace) -> tuple[str, str]:
+    """Issue 14: whole processes, shipped defaults, paired rounds with and without the shim."""
+    from bench.scale import measure as measure_scale
+    from bench.scale_report import printed
+    from bench.scale_report import render as render_scale
+
+    text = header(workdir)
+    log("issue 14: CLI start-up")
+    startup = cli_start(args.runs)
+    server = start_mlflow_server(workdir / "mlflow-scale")
+    try:
+        log(f"issue 14: {args.scale_rounds} paired rounds, then the poll rows")
+        scale = measure_scale(workdir / "scale", server.uri, args.scale_rounds)
+    finally:
+        server.stop()
+    return render_scale(scale, startup, text), printed(scale, startup)
 
 
 def main() -> int:
@@ -85,6 +107,10 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10, help="repetitions for start-up timing")
     parser.add_argument("--poll-runs", type=int, default=5, help="timed runs per poll row")
     parser.add_argument("--rounds", type=int, default=9, help="bot vs clone-and-push rounds")
+    parser.add_argument("--scale-rounds", type=int, default=5, help="issue 14 paired rounds")
+    parser.add_argument(
+        "--only", choices=["all", "scale", "older"], default="all", help="which sections to run"
+    )
     parser.add_argument(
         "--workdir",
         type=Path,
@@ -94,11 +120,17 @@ def main() -> int:
     args = parser.parse_args()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="promote-bench-", dir=args.workdir) as tmp:
-        text = header(Path(tmp))
-        results = measure(Path(tmp), args)
-    text = render(results, args.rounds, text)
-    print(text)
-    write_doc(args.out, text)
+        if args.only in ("all", "scale"):
+            section, verdicts = scale_section(Path(tmp), args)
+            print(section)
+            write_doc(args.out, section, SCALE)
+            print(verdicts)
+        if args.only in ("all", "older"):
+            text = header(Path(tmp))
+            results = measure(Path(tmp), args)
+            text = render(results, args.rounds, text)
+            print(text)
+            write_doc(args.out, text)
     log(f"wrote {args.out} in {time.perf_counter() - started:.0f} s")
     return 0
 

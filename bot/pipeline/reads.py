@@ -12,6 +12,7 @@ from bot.model import ModelVersion, OpenPromotion, Selection
 from bot.pipeline import candidates, units
 from bot.pipeline.context import Context
 from bot.pipeline.units import Unit
+from bot.platform.base import prefetch
 from bot.untrusted import VERSION
 
 WORKERS = 8  # registry reads in flight at once, beside the platform's one
@@ -71,8 +72,11 @@ def warm(ctx: Context, todo: list[Unit], sel: Selection) -> tuple[dict[str, Open
 
 
 def _platform_reads(ctx: Context, todo: list[Unit]) -> dict[str, OpenPromotion]:
+    paths = list(dict.fromkeys(p for u in todo for p in plan.files_of(plan.slots(u.targets))))
+    # GitHub: the base commit, these files and the open PRs in one request.
+    prefetch(ctx.platform, paths, spare=[ctx.config.git.state_file])
     open_prs = ctx.platform.open_promotions(ctx.config.git.branch_prefix)
-    for path in dict.fromkeys(p for u in todo for p in plan.files_of(plan.slots(u.targets))):
+    for path in paths:
         # A failed read is not cached: the unit that needs the file reads it again, and fails.
         with contextlib.suppress(BotError):
             ctx.files([path])

@@ -5,10 +5,10 @@ Kept apart from the table in ``__init__`` so platforms can import these without 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 
@@ -110,3 +110,21 @@ class Platform(Protocol):
         """``promote watch``'s calls (merged PRs, deployments, statuses); a UserError where
         the platform has no pull requests."""
         ...
+
+
+@runtime_checkable
+class BatchReads(Protocol):
+    """A platform that can read many files in fewer requests than one each (GitHub: one GraphQL
+    query per 250 files, with the base commit and the open PRs in the first)."""
+
+    def read_files(self, paths: list[str], spare: Sequence[str] = ()) -> None:
+        """Read ``paths`` at the base commit ahead of ``read_file``, which then answers from
+        what was read; a path it could not settle is left to ``read_file``. ``spare`` paths
+        are read too where that costs no request of their own."""
+        ...
+
+
+def prefetch(platform: Platform, paths: list[str], spare: Sequence[str] = ()) -> None:
+    """Warm ``platform``'s reads of ``paths`` where it reads in batches; elsewhere nothing."""
+    if isinstance(platform, BatchReads):
+        platform.read_files(paths, spare)

@@ -157,7 +157,7 @@ def test_without_checkout_the_config_is_read_first_and_the_base_once(
     base_branch: str | None,
 ) -> None:
     """The config comes from the default branch before anything else, so the registry can be
-    asked while the base is read; a configured base branch saves the repository lookup."""
+    asked while the base is read."""
     if base_branch is not None:
         repo = setup["repo"]
         config = repo / ".github" / "promotion.yml"  # type: ignore[operator]
@@ -173,5 +173,9 @@ def test_without_checkout_the_config_is_read_first_and_the_base_once(
     assert result.code == 0, result.err
     first = fake_github.requests[0]
     assert first.path.endswith("/contents/.github/promotion.yml")  # no ref: the default branch
-    assert fake_github.count("GET", "/repos/{owner}/{repo}") == (1 if base_branch is None else 0)
-    assert fake_github.count("GET", "/repos/{owner}/{repo}/branches/{branch}") == 1
+    # No repository lookup, configured base branch or not: the default branch's name comes
+    # back in the GraphQL read.
+    assert fake_github.count("GET", "/repos/{owner}/{repo}") == 0
+    # The base commit comes in the one GraphQL read, with the target files and open PRs.
+    assert fake_github.count("GET", "/repos/{owner}/{repo}/branches/{branch}") == 0
+    assert fake_github.count("POST", "/graphql") == 1

@@ -46,6 +46,7 @@ ROUTES = {
     "labels": ("POST", "/repos/{owner}/{repo}/issues/{number}/labels"),
     "comment": ("POST", "/repos/{owner}/{repo}/issues/{number}/comments"),
     "list PRs": ("GET", "/repos/{owner}/{repo}/pulls"),
+    "graphql": ("POST", "/graphql"),  # the poll's read: base, files and open PRs
     "base branch": ("GET", "/repos/{owner}/{repo}/branches/{branch}"),
     "compare": ("GET", "/repos/{owner}/{repo}/compare/{basehead}"),
     "comments": ("GET", "/repos/{owner}/{repo}/issues/{number}/comments"),

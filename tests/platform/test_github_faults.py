@@ -68,16 +68,16 @@ def test_persistent_5xx_fails_the_promotion_with_one_line(rig: Rig) -> None:
 
 
 def test_persistent_5xx_on_a_read_is_a_retryable_error(rig: Rig) -> None:
-    """Outside a single promotion (here: listing open PRs) the run stops: exit code 1."""
-    _inject(rig.fake, "list PRs", 503, times=100)
+    """Outside a single promotion (here: the poll's one read) the run stops: exit code 1."""
+    _inject(rig.fake, "graphql", 503, times=100)
     with pytest.raises(RetryableError) as caught:
         rig.run()
     assert caught.value.exit_code == 1
     assert _one_line(str(caught.value)) == (
-        "GitHub answered 503 (Server Error) after 2 retries: cannot list open pull requests; "
-        "try again"
+        "GitHub answered 503 (Server Error) after 2 retries: cannot read the base branch of "
+        "acme/gitops; try again"
     )
-    assert statuses(rig.fake, "GET", "/pulls") == [503] * ATTEMPTS
+    assert statuses(rig.fake, "POST", "/graphql") == [503] * ATTEMPTS
 
 
 @pytest.mark.parametrize("status", [403, 429])
@@ -152,7 +152,7 @@ def test_a_503_asking_for_a_long_wait_fails_at_once(rig: Rig) -> None:
 def test_primary_rate_limit_far_away_fails_at_once_naming_the_reset(rig: Rig) -> None:
     reset = int(time.time()) + 3600
     headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)}
-    _inject(rig.fake, "base branch", 403, headers=headers, body=PRIMARY_LIMIT)
+    _inject(rig.fake, "graphql", 403, headers=headers, body=PRIMARY_LIMIT)
     started = time.monotonic()
     with pytest.raises(RetryableError) as caught:
         rig.run()
@@ -161,17 +161,17 @@ def test_primary_rate_limit_far_away_fails_at_once_naming_the_reset(rig: Rig) ->
     message = _one_line(str(caught.value))
     assert message.startswith(f"GitHub rate limit: resets at {at} (in 60 min, longer than the 5 s")
     assert message.endswith("cannot read the base branch of acme/gitops; try again later")
-    assert statuses(rig.fake, "GET", "/branches/{branch}") == [403]
+    assert statuses(rig.fake, "POST", "/graphql") == [403]
 
 
 def test_primary_rate_limit_resetting_soon_is_waited_for(rig: Rig) -> None:
     reset = int(time.time()) + 1
     headers = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(reset)}
-    _inject(rig.fake, "base branch", 403, headers=headers, body=PRIMARY_LIMIT)
+    _inject(rig.fake, "graphql", 403, headers=headers, body=PRIMARY_LIMIT)
     result = rig.run()
     assert result.status == "opened", result.reason
     assert time.time() >= reset
-    assert statuses(rig.fake, "GET", "/branches/{branch}") == [403, 200]
+    assert statuses(rig.fake, "POST", "/graphql") == [403, 200]
 
 
 def test_rate_limit_wait_reads_retry_after_and_reset() -> None:

@@ -1,9 +1,11 @@
 """The GitHub platform: commits through the Git Data API, pull requests and ChatOps calls.
 
-``platform`` is the flow (reads, the one-commit push, open or update the PR), ``pulls`` the
-pull-request calls, ``chat`` the ChatOps calls, ``state`` the pure PR and branch state those
-decide on, ``client`` the PyGithub client with its retries and error mapping, and
-``settings`` what it is set up from. Only this package imports PyGithub.
+``platform`` is the flow (reads, the one-commit push, open or update the PR), ``snapshot`` the
+poll's one GraphQL read (``graphql_*`` its documents and parsers), ``listings`` the REST lists
+read only when a promotion is due, ``pulls`` the pull-request calls, ``chat`` the ChatOps calls,
+``state`` the pure PR and branch state those decide on, ``client`` the PyGithub client with its
+retries and error mapping, ``pacing`` when a request may go, and ``settings`` what it is set up
+from. Only this package imports PyGithub.
 """
 
 from __future__ import annotations

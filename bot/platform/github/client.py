@@ -11,23 +11,30 @@ from functools import cache
 from typing import Any
 
 from bot.errors import AlreadyExists, NotFound, RetryableError, UserError
+from bot.platform.github.pacing import Pacer, install
 from bot.platform.github.settings import GitHubSettings
 
 # -- client, retries and errors -------------------------------------------------------------
 
 
-def client(settings: GitHubSettings) -> Any:
+def client(settings: GitHubSettings, pacer: Pacer) -> Any:
     from github import Auth, Github
 
-    return Github(
+    gh = Github(
         base_url=settings.api_url,
         auth=Auth.Token(settings.token),
         retry=_retry(settings),
         timeout=settings.timeout,
-        seconds_between_requests=settings.seconds_between_requests,
-        seconds_between_writes=settings.seconds_between_writes,
         per_page=100,
         lazy=True,
+    )
+    install(gh.requester, pacer)  # in place of PyGithub's fixed intervals
+    return gh
+
+
+def pacer_for(settings: GitHubSettings) -> Pacer:
+    return Pacer(
+        settings.free_writes, settings.seconds_between_writes, settings.seconds_between_requests
     )
 
 

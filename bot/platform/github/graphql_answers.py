@@ -59,6 +59,7 @@ class OpenPull:
     url: str
     title: str
     body: str
+    base_ref: str
     head_ref: str
     head_oid: str
     cross_repository: bool
@@ -139,6 +140,8 @@ def parse_base(answer: Any, query: Query, subject: str) -> BaseRead:
     repo = json_object(data.get("repository"), "repository")
     ref = repo.get("ref")
     branch = query.variables.get("baseName")
+    if ref is None and branch is None:
+        raise UserError(f"[{subject}] the repository has no default branch on GitHub")
     if ref is None:
         raise UserError(f"[{subject}] base branch {branch!r} does not exist on GitHub")
     ref = json_object(ref, "repository.ref")
@@ -227,6 +230,7 @@ def _pull(node: Mapping[str, Any]) -> OpenPull:
         url=json_str(node, "url"),
         title=json_str(node, "title"),
         body=json_str(node, "body"),
+        base_ref=json_str(node, "baseRefName"),
         head_ref=json_str(node, "headRefName"),
         head_oid=json_str(node, "headRefOid"),
         cross_repository=_as(node.get("isCrossRepository"), bool, "isCrossRepository"),

@@ -104,7 +104,7 @@ _RATE = "rateLimit { cost nodeCount limit remaining used resetAt }"
 _PULL_FIELDS = f"""
       pageInfo {{ hasNextPage endCursor }}
       nodes {{
-        number url title body headRefName headRefOid isCrossRepository mergeable
+        number url title body baseRefName headRefName headRefOid isCrossRepository mergeable
         headRepository {{ nameWithOwner }}
         labels(first: {LABELS_PER_PULL}) {{ nodes {{ name }} }}
         reviewRequests(first: {REVIEW_REQUESTS_PER_PULL}) {{
@@ -116,6 +116,10 @@ _PULLS_SELECTION = (
     f"pullRequests(states: [OPEN], baseRefName: $baseName, first: {PULLS_PER_PAGE}, "
     "after: $after) "
     f"{{{_PULL_FIELDS}\n    }}"
+)
+# Into any branch: for a read that does not know the default branch's name yet.
+_ALL_PULLS_SELECTION = (
+    f"pullRequests(states: [OPEN], first: {PULLS_PER_PAGE}, after: $after) {{{_PULL_FIELDS}\n    }}"
 )
 
 
@@ -170,6 +174,36 @@ def base_query(
     return Query(document, variables, files, _PULLS)
 
 
+def default_base_query(repository: str, paths: Sequence[str]) -> Query:
+    """``base_query`` for the default branch, unnamed: its name comes back in the answer, so no
+    lookup goes first. Open PRs into any branch are listed (``pullRequests`` filters on a named
+    branch only); the caller keeps those into the default branch."""
+    _fits(paths)
+    owner, name = split_repository(repository)
+    declared, selections, variables, files = _files(paths)
+    document = f"""query PromotionDefaultRead($owner: String!, $name: String!,
+  $after: String{declared}) {{
+  repository(owner: $owner, name: $name) {{
+    id
+    ref: defaultBranchRef {{
+      name
+      target {{
+        oid
+        ... on Commit {{
+          committedDate
+          tree {{ oid }}
+          {selections}
+        }}
+      }}
+    }}
+    {_ALL_PULLS_SELECTION}
+  }}
+  {_RATE}
+}}"""
+    variables.update(owner=owner, name=name, after=None)
+    return Query(document, variables, files, _PULLS)
+
+
 def files_query(repository: str, commit_oid: str, paths: Sequence[str]) -> Query:
     """More ``paths`` at the commit ``base_query`` answered, so every file is of one snapshot."""
     _fits(paths)
@@ -190,8 +224,9 @@ def files_query(repository: str, commit_oid: str, paths: Sequence[str]) -> Query
     return Query(document, variables, files, ())
 
 
-def pulls_query(repository: str, branch: str, after: str) -> Query:
-    """The next page of open pull requests into ``branch``, after ``base_query``'s cursor."""
+def pulls_query(repository: str, branch: str, after: str | None) -> Query:
+    """The next page of open pull requests into ``branch``, after ``base_query``'s cursor (the
+    first page with ``after`` None)."""
     owner, name = split_repository(repository)
     document = f"""query PromotionPulls($owner: String!, $name: String!, $baseName: String!,
   $after: String) {{

@@ -4,8 +4,9 @@ the only place that imports PyGithub; ``state`` holds the pure PR and branch sta
 recovery rules below are decided on.
 
 One promotion costs at most six writes: tree (file contents inline, so no blob calls),
-commit, ref, pull request, reviewers, labels. Reads grow only with the number of target
-files: the branch head, one contents call per file, and one paginated list of open PRs.
+commit, ref, pull request, reviewers, labels. A poll's reads are one GraphQL query for the base
+commit, every target file at that commit and the open PRs (``snapshot``; one more per 250 files
+or 40 open PRs), whatever the number of models; the REST reads remain for what it cannot serve.
 
 Failures, and what a run leaves behind:
 
@@ -26,29 +27,36 @@ Failures, and what a run leaves behind:
 from __future__ import annotations
 
 import contextlib
-import time
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 from bot.errors import AlreadyExists, NotFound, UserError
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base, Chat
+from bot.platform.github import listings
 from bot.platform.github.chat import GitHubChat
-from bot.platform.github.client import api, client, decode
+from bot.platform.github.client import api, client, decode, pacer_for
 from bot.platform.github.pulls import Pulls, same_repo
 from bot.platform.github.settings import GitHubSettings
+from bot.platform.github.snapshot import (
+    Snapshot,
+    not_found,
+    pinned_files,
+    read_snapshot,
+    settled,
+    with_room,
+)
+from bot.platform.github.snapshot import open_promotions as snapshot_promotions
 from bot.platform.github.state import (
     BranchState,
     PullState,
     branch_state,
-    closed_promotion,
     foreign,
     open_promotion,
     superseded,
 )
 from bot.platform.tracking import Tracking
-
-CLOSED_PAGE = 30  # closed PRs looked at per run, newest first
 
 
 class GitHubPlatform:
@@ -56,9 +64,12 @@ class GitHubPlatform:
 
     def __init__(self, settings: GitHubSettings) -> None:
         self.settings = settings
-        self._gh = client(settings)
+        self.pacer = pacer_for(settings)
+        self._gh = client(settings, self.pacer)
         self._repo = self._gh.get_repo(settings.repository)
         self._base: Base | None = None
+        self._texts: dict[str, str | None] = {}  # target files at the base commit, from one read
+        self._pulls_read: Snapshot | None = None  # open PRs read with them, used once
         self._pulls = Pulls(self._repo, settings.repository, self._api)
 
     def _api(self, what: str) -> contextlib.AbstractContextManager[None]:
@@ -73,7 +84,40 @@ class GitHubPlatform:
                 self._base = Base(name, commit.sha, commit.commit.tree.sha)
         return self._base
 
+    def read_files(self, paths: list[str], spare: Sequence[str] = ()) -> None:
+        """Read ``paths`` at the base commit ahead of ``read_file``; before the base is known,
+        in the same GraphQL query as the base commit and the open PRs. ``spare`` paths (read
+        only by some runs) ride along where the last query has room, never in a query of
+        their own."""
+        repository = self.settings.repository
+        wanted = [p for p in dict.fromkeys(paths) if p not in self._texts]
+        wanted += with_room(wanted, [p for p in spare if p not in self._texts and p not in wanted])
+        if self._base is None:
+            snap = read_snapshot(self._graphql, repository, self.settings.base_branch, wanted)
+            self._base, self._pulls_read, found = snap.base, snap, snap.files
+        elif wanted:
+            found = pinned_files(self._graphql, repository, self._base.sha, wanted)
+        else:
+            found = {}
+        for path, entry in found.items():
+            done, text = settled(entry)
+            if done:
+                self._texts[path] = text
+
+    def _graphql(self, query: Any, what: str) -> Any:
+        with self._api(what), self.pacer.reading():
+            _, answer = self._repo.requester.requestJsonAndCheck(
+                "POST", self._gh.requester.graphql_url, input=query.body()
+            )
+        if not_found(answer):  # worded as REST's 404 is, whichever API answered
+            raise NotFound(
+                f"GitHub: not found: cannot {what}; check the repository and base branch"
+            )
+        return answer
+
     def read_file(self, path: str, ref: str | None = None) -> str | None:
+        if ref is None and path in self._texts:
+            return self._texts[path]
         return self._read(path, ref or self.base().sha)
 
     def read_default_branch(self, path: str) -> str | None:
@@ -106,28 +150,14 @@ class GitHubPlatform:
     def file_history(
         self, path: str | None, limit: int, since: int | None = None
     ) -> list[CommitInfo]:
-        from github.Commit import Commit
-        from github.PaginatedList import PaginatedList
-
-        # A page no longer than needed: the hold check wants one commit, and GitHub builds
-        # every commit of a page (100 with the client's default) before it answers.
-        params: dict[str, Any] = {"sha": self.base().sha, "per_page": max(1, min(limit, 100))}
-        if path:
-            params["path"] = path
-        if since is not None:
-            params["since"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(since))
-        pages = PaginatedList(Commit, self._repo.requester, f"{self._repo.url}/commits", params)
-        commits = []
-        with self._api(f"read the history of {path or self.base().branch}"):
-            for commit in pages:
-                stamp = commit.commit.committer.date.timestamp()
-                parents = tuple(str(p.sha) for p in commit.parents)
-                commits.append(CommitInfo(commit.sha, commit.commit.message, int(stamp), parents))
-                if len(commits) >= limit:
-                    break
-        return commits
+        base = self.base()
+        with self._api(f"read the history of {path or base.branch}"):
+            return listings.history(self._repo, base.sha, path, limit, since)
 
     def open_promotions(self, prefix: str) -> dict[str, OpenPromotion]:
+        snap, self._pulls_read = self._pulls_read, None  # once: later calls list them afresh
+        if snap is not None:
+            return snapshot_promotions(snap.pulls, prefix, self.settings.repository)
         found = {}
         with self._api("list open pull requests"):
             for pr in self._repo.get_pulls(state="open", base=self.base().branch):
@@ -138,19 +168,8 @@ class GitHubPlatform:
     def closed_promotions(self, prefix: str) -> list[ClosedPromotion]:
         """One page of the most recently updated closed PRs: a rejection is news when it is
         recent, and one read per run keeps polls cheap."""
-        from github.PaginatedList import PaginatedList
-        from github.PullRequest import PullRequest
-
-        params: dict[str, Any] = {"state": "closed", "base": self.base().branch}
-        params.update({"sort": "updated", "direction": "desc", "per_page": CLOSED_PAGE})
-        pages = PaginatedList(PullRequest, self._repo.requester, f"{self._repo.url}/pulls", params)
-        found = []
         with self._api("list closed pull requests"):
-            for pr in pages.get_page(0):
-                closed = closed_promotion(pr, prefix, self.settings.repository)
-                if closed is not None:
-                    found.append(closed)
-        return found
+            return listings.closed(self._repo, self.base().branch, prefix, self.settings.repository)
 
     def announce(self, number: int, text: str, key: str) -> None:
         if not self._pulls.commented(number, key):
@@ -158,10 +177,7 @@ class GitHubPlatform:
 
     def reviewed(self, number: int) -> bool:
         with self._api(f"read the reviews of pull request #{number}"):
-            _, data = self._repo.requester.requestJsonAndCheck(
-                "GET", f"{self._repo.url}/pulls/{number}/reviews", parameters={"per_page": 1}
-            )
-        return bool(data)
+            return listings.reviewed(self._repo, number)
 
     def chat(self) -> Chat:
         return GitHubChat(self._gh, self._repo, self.settings)

@@ -21,9 +21,12 @@ class GitHubSettings:
     token: str
     api_url: str = DEFAULT_API_URL
     base_branch: str | None = None
-    # PyGithub's defaults (0.25 s / 1 s) respect GitHub's secondary limits; tests set 0.
-    seconds_between_requests: float = 0.25
+    # GitHub asks for requests one at a time (the bot makes them so) and a second between
+    # writes only when there are many: reads are not delayed, the first ``free_writes`` writes
+    # of a run (one promotion's) neither, later ones wait this long after the previous write.
+    seconds_between_requests: float = 0.0
     seconds_between_writes: float = 1.0
+    free_writes: int = 6
     # Each request is retried this many times on 5xx, secondary rate limits and connection
     # errors, sleeping retry_backoff * 2**(n-1) seconds before the n-th retry from the second
     # on (0, 2, 4, 8, 16 s by default), never longer than retry_backoff_max.
@@ -50,8 +53,9 @@ def settings_from(conn: Connection) -> GitHubSettings:
         token=env["GITHUB_TOKEN"],
         api_url=env.get("GITHUB_API_URL") or DEFAULT_API_URL,
         base_branch=conn.base_branch,
-        seconds_between_requests=_seconds(env, "PROMOTE_GITHUB_REQUEST_INTERVAL", 0.25),
+        seconds_between_requests=_seconds(env, "PROMOTE_GITHUB_REQUEST_INTERVAL", 0.0),
         seconds_between_writes=_seconds(env, "PROMOTE_GITHUB_WRITE_INTERVAL", 1.0),
+        free_writes=int(_seconds(env, "PROMOTE_GITHUB_FREE_WRITES", 6)),
         retries=int(_seconds(env, "PROMOTE_GITHUB_RETRIES", 5)),
         retry_backoff=_seconds(env, "PROMOTE_GITHUB_RETRY_BACKOFF", 1.0),
         max_rate_limit_wait=_seconds(env, "PROMOTE_GITHUB_MAX_RATE_LIMIT_WAIT", 60.0),

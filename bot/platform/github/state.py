@@ -64,13 +64,13 @@ def branch_state(data: Any) -> BranchState:
 
 
 def final_body(proposal: Proposal) -> str:
-    """The PR body as the bot leaves it; with labels, it records them (see ``_finished``)."""
+    """The PR body as the bot leaves it; with labels, it records them (see ``finished``)."""
     if not proposal.labels:
         return proposal.body
     return markers.with_labels_note(proposal.body, proposal.labels)
 
 
-def _finished(body: str | None, labels: Sequence[str]) -> bool:
+def finished(body: str | None, labels: Sequence[str]) -> bool:
     """Labels are the last write of a PR opened with labels: all of them there, or not done."""
     wanted = markers.noted_labels(body)
     return wanted is None or not missing(tuple(wanted), tuple(labels))
@@ -91,7 +91,7 @@ def pull_state(pr: Any) -> PullState:
 def open_promotion(pr: Any) -> OpenPromotion:
     state = pull_state(pr)
     promotion = markers.parse_marker(state.body)
-    if not _finished(state.body, state.labels):
+    if not finished(state.body, state.labels):
         promotion = None  # the run that opened it failed before the end: finish it
     return OpenPromotion(
         pr.head.ref,

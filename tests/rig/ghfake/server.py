@@ -291,7 +291,14 @@ class FakeGitHub:
         return sum(1 for r in self.requests if _req_matches(r, method, route))
 
     def writes(self) -> list[Req]:
-        return [r for r in self.requests if r.method in WRITE_METHODS]
+        """Requests that change something: a GraphQL query is a POST but only reads."""
+        from tests.rig.ghfake.graphql_schema import is_mutation
+
+        return [
+            r
+            for r in self.requests
+            if r.method in WRITE_METHODS and (r.route != "POST /graphql" or is_mutation(r.body))
+        ]
 
     def reset_log(self) -> None:
         """Forget recorded requests (``unmatched`` is kept so fixtures still catch gaps)."""
