@@ -172,8 +172,7 @@ class GitHubPlatform:
             return listings.closed(self._repo, self.base().branch, prefix, self.settings.repository)
 
     def announce(self, number: int, text: str, key: str) -> None:
-        if not self._pulls.commented(number, key):
-            self._pulls.comment(number, f"{text}\n\n{key}")
+        self._pulls.announce(number, text, key)
 
     def reviewed(self, number: int) -> bool:
         with self._api(f"read the reviews of pull request #{number}"):

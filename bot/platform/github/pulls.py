@@ -106,6 +106,11 @@ class Pulls:
                     input={"title": proposal.title, "body": body},
                 )
 
+    def announce(self, number: int, text: str, key: str) -> None:
+        """One comment carrying ``key``: posted unless one is there already."""
+        if not self.commented(number, key):
+            self.comment(number, f"{text}\n\n{key}")
+
     def comment(self, number: int, body: str) -> None:
         with self._api(f"comment on pull request #{number}"):
             self._repo.requester.requestJsonAndCheck(
