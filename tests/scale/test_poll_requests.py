@@ -82,7 +82,7 @@ def test_a_nothing_new_poll_costs_at_most_three_requests(
     results = _poll(fake_github, repo)
 
     assert len(results) == models * envs
-    assert {r.status for r in results} == {"unchanged"}, {r.reason for r in results}
+    assert {r.status for r in results} == {"up-to-date"}, {r.reason for r in results}
     assert {r.reason for r in results} == {f"up to date: v1 ({TAG})"}
     routes = [r.route for r in fake_github.requests]
     assert fake_github.writes() == []

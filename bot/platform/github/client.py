@@ -17,7 +17,8 @@ from bot.platform.github.settings import GitHubSettings
 # -- client, retries and errors -------------------------------------------------------------
 
 
-def client(settings: GitHubSettings, pacer: Pacer) -> Any:
+def client(settings: GitHubSettings, pacer: Pacer | None = None) -> Any:
+    """The PyGithub client; ``pacer`` is shared when several clients work in one run."""
     from github import Auth, Github
 
     gh = Github(
@@ -28,7 +29,8 @@ def client(settings: GitHubSettings, pacer: Pacer) -> Any:
         per_page=100,
         lazy=True,
     )
-    install(gh.requester, pacer)  # in place of PyGithub's fixed intervals
+    # In place of PyGithub's fixed intervals.
+    install(gh.requester, pacer if pacer is not None else pacer_for(settings))
     return gh
 
 

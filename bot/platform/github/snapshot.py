@@ -135,5 +135,7 @@ def open_promotions(
             labels=pr.labels,
             reviewers=pr.reviewers,
             team_reviewers=pr.teams,
+            pinned=markers.pinned(pr.body),
+            reviewed=pr.reviews > 0,  # the same read tells it: no review listing needed
         )
     return found
