@@ -9,12 +9,12 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import traceback
 from pathlib import Path
 from typing import Any
 
 import click
 
+from bot import boundary
 from bot.errors import BotError, ConfigError
 from bot.onboard.command import init
 from bot.platform import PLATFORMS
@@ -256,28 +256,4 @@ cli.add_command(webhooks)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point with the one error boundary: user error 1, usage 2, unexpected 3."""
-    try:
-        cli.main(args=argv, prog_name="promote", standalone_mode=False)
-    except click.exceptions.Exit as err:
-        sys.exit(err.exit_code)
-    except click.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(2)
-    except ConfigError as err:
-        for problem in err.problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(1)
-    except BotError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(err.exit_code)
-    except Exception as err:
-        if log.isEnabledFor(logging.DEBUG):
-            traceback.print_exc()
-        click.echo(
-            f"unexpected error ({type(err).__name__}): {err}; rerun with -vv and report it",
-            err=True,
-        )
-        sys.exit(3)
+    boundary.run(cli, argv, "promote")

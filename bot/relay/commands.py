@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from bot.errors import BotError, ConfigError
+from bot.errors import BotError
 from bot.relay.names import DEFAULT_NAME
 
 
@@ -147,20 +147,6 @@ def _log_to_stderr() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     """``python -m bot.relay``: the relay command with promote's exit codes (1 user, 3 bug)."""
-    try:
-        relay.main(args=argv, prog_name="python -m bot.relay", standalone_mode=False)
-    except click.exceptions.Exit as err:
-        sys.exit(err.exit_code)
-    except click.ClickException as err:
-        err.show()
-        sys.exit(2)
-    except ConfigError as err:
-        for problem in err.problems:
-            click.echo(f"error: {problem}", err=True)
-        sys.exit(1)
-    except BotError as err:
-        click.echo(f"error: {err}", err=True)
-        sys.exit(err.exit_code)
-    except Exception as err:
-        click.echo(f"unexpected error ({type(err).__name__}): {err}; please report it", err=True)
-        sys.exit(3)
+    from bot import boundary
+
+    boundary.run(relay, argv, "python -m bot.relay")
