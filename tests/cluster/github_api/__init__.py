@@ -10,25 +10,16 @@ from typing import Any
 
 from openapi_schema_validator import OAS30Validator
 
+from tests.rig.argocd.schema import close_objects
+
 DESCRIPTION = Path(__file__).with_name("openapi.json")
 
 
 @functools.cache
 def _description() -> dict[str, Any]:
     doc: dict[str, Any] = json.loads(DESCRIPTION.read_text(encoding="utf-8"))
-    _close(doc["components"])
+    close_objects(doc["components"])
     return doc
-
-
-def _close(node: object) -> None:
-    if isinstance(node, dict):
-        if "properties" in node and "additionalProperties" not in node:
-            node["additionalProperties"] = False
-        for value in node.values():
-            _close(value)
-    elif isinstance(node, list):
-        for value in node:
-            _close(value)
 
 
 def paths() -> set[str]:

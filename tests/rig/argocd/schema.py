@@ -23,19 +23,20 @@ def description() -> dict[str, Any]:
 def _definitions() -> dict[str, Any]:
     """The definitions, closed: an object may carry only the properties it declares."""
     defs = copy.deepcopy(description()["definitions"])
-    _close(defs)
+    close_objects(defs)
     return defs
 
 
-def _close(node: object) -> None:
+def close_objects(node: object) -> None:
+    """Make every described object refuse properties it does not declare (in place)."""
     if isinstance(node, dict):
         if "properties" in node and "additionalProperties" not in node:
             node["additionalProperties"] = False
         for value in node.values():
-            _close(value)
+            close_objects(value)
     elif isinstance(node, list):
         for value in node:
-            _close(value)
+            close_objects(value)
 
 
 def response_definition(template: str, status: int) -> str:
