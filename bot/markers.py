@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.model import PromotionId
 
@@ -22,6 +23,9 @@ _TRAILERS = ("Model", "Model-Version", "Image-Tag", "Environment", "Rollback-Of"
 # Records, in a PR body, the labels whose presence says the bot finished opening the PR.
 _LABELS_NOTE = MARKER + ":labels"
 _LABELS_RE = re.compile(r"<!-- " + re.escape(_LABELS_NOTE) + r" (\[[^<>]*\]) -->")
+# Records, in a PR body, the commit the bot pushed and who the platform says made it.
+_PUSHED_NOTE = MARKER + ":pushed"
+_PUSHED_RE = re.compile(r"<!-- " + re.escape(_PUSHED_NOTE) + r" (\{[^<>]*\}) -->")
 
 
 def announced(promo: PromotionId) -> str:
@@ -141,3 +145,43 @@ def noted_labels(body: str | None) -> list[str] | None:
     except ValueError:
         return None
     return [str(name) for name in wanted] if isinstance(wanted, list) else None
+
+
+# -- the commit the bot pushed ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wrote:
+    """A commit the bot pushed: its sha, and its author and committer (name, email) as the
+    platform recorded them. A branch head that is neither this commit nor one with the same
+    author and committer was made or rewritten by someone else."""
+
+    sha: str
+    author: tuple[str, str]
+    committer: tuple[str, str]
+
+
+def with_pushed_note(body: str, wrote: Wrote) -> str:
+    """``body`` recording ``wrote`` (replacing any earlier record)."""
+    data = {"sha": wrote.sha, "author": list(wrote.author), "committer": list(wrote.committer)}
+    kept = _PUSHED_RE.sub("", body).rstrip()
+    return f"{kept}\n<!-- {_PUSHED_NOTE} {_json(data)} -->\n"
+
+
+def pushed_note(body: str | None) -> Wrote | None:
+    """The commit a body records (``with_pushed_note``); None when it records none or the
+    record is not well formed (a body is untrusted: anyone with write access can edit it)."""
+    found = _PUSHED_RE.search(body or "")
+    if found is None:
+        return None
+    try:
+        data = json.loads(found.group(1))
+        sha, author, committer = data["sha"], data["author"], data["committer"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    pairs = (author, committer)
+    if not isinstance(sha, str) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(v, str) for v in p) for p in pairs
+    ):
+        return None
+    return Wrote(sha, (author[0], author[1]), (committer[0], committer[1]))
