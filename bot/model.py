@@ -111,6 +111,7 @@ class OpenPromotion:
     team_reviewers: tuple[str, ...] = ()
     pinned: bool = False  # a person chose its version: not replaced by a newer one
     reviewed: bool = False  # someone reviewed it: a newer version is announced, not pushed
+    conflicting: bool = False  # GitHub says it conflicts with the base: rebuilt on it
 
 
 @dataclass(frozen=True)

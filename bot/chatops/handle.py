@@ -139,7 +139,7 @@ def _answer(ctx: Context, talk: _Talk, command: Command | Refusal, dry_run: bool
         return Outcome("ChatOps", note=f"refused: {refusal}")
     assert isinstance(command, Command)
     outcome = _run_command(ctx, command, dry_run)
-    failed = any(r.failed for r in outcome.results)
+    failed = any(r.failed or r.lost for r in outcome.results)
     talk.reply(outcome.note)
     talk.react("confused" if failed else "rocket")
     return Outcome(outcome.title, outcome.results, outcome.note, 1 if failed else 0)
