@@ -187,6 +187,8 @@ def _update_refs(info: GraphQLResolveInfo, input: dict[str, Any]) -> Obj:
         assert moved, f"{name} moved under the fake's lock"
         if after != ZERO_SHA:
             routes_git._touch_pulls(fake, name, info.context.login)
+        else:  # GitHub closes the PRs of a deleted branch
+            routes_git._close_pulls_of_deleted_branch(fake, name, info.context.login)
     return _payload(input)
 
 
