@@ -153,11 +153,12 @@ class Publisher:
             if number is not None:
                 self._pulls.refuse(proposal, number)
             raise UserError(
-                f"branch {proposal.branch} has commits not made by the bot; not updating it"
+                f"branch {branch} has commits not made by the bot; not updating it. "
+                "Delete it or push the promotion by hand."
             )
         if state.head is not None and state.is_current(promo, self._base(), tree):
-            self._own(proposal.branch, state)
-            return Pushed(proposal.branch, state.head, state.promotion)
+            self._own(branch, state)
+            return Pushed(branch, state.head, state.promotion)
         self._lose(proposal, state, number)
 
     def _lose(self, proposal: Proposal, state: BranchState, number: int | None) -> NoReturn:
