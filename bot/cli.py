@@ -238,7 +238,7 @@ def _selection(kwargs: dict[str, Any]) -> Any:
 
 
 def _exit_for(results: list[Any]) -> None:
-    if any(r.failed for r in results):
+    if any(r.failed or r.lost for r in results):
         sys.exit(1)
 
 
