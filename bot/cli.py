@@ -102,6 +102,7 @@ def cli() -> None:
 @click.option("--model", help="Only this model.")
 @click.option("--env", "environment", help="Only this environment.")
 @click.option("--version", "version", help="Promote this registry version (needs --model).")
+@click.option("--group", help="Only this group (`groups:`): its members in one commit and PR.")
 @click.option("--dry-run", is_flag=True, help="Decide and print, write nothing.")
 @click.option(
     "--output",
@@ -127,6 +128,7 @@ def run(**kwargs: Any) -> None:
 @click.option("--model", help="Only this model.")
 @click.option("--env", "environment", help="Only this environment.")
 @click.option("--version", "version", help="Plan this registry version (needs --model).")
+@click.option("--group", help="Only this group (`groups:`): its members' changes together.")
 def plan_cmd(**kwargs: Any) -> None:
     """Print the unified diff `run` would commit, per model/environment; writes nothing."""
     as_json = kwargs.pop("as_json")
@@ -233,7 +235,10 @@ def _selection(kwargs: dict[str, Any]) -> Any:
     from bot.model import Selection
 
     return Selection(
-        kwargs.pop("model", None), kwargs.pop("environment", None), kwargs.pop("version", None)
+        kwargs.pop("model", None),
+        kwargs.pop("environment", None),
+        kwargs.pop("version", None),
+        group=kwargs.pop("group", None),
     )
 
 
