@@ -132,4 +132,5 @@ def section(ctx: Context, member: Member) -> str:
         verdicts=r.decision.verdicts,
         metrics=ctx.config.models[r.model].metric_rules(),
         deploy=ctx.config.deploy.tool,
+        rollback=False,
     )

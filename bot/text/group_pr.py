@@ -86,7 +86,7 @@ def body(
         [
             *intro,
             *sections,
-            "## Roll back the group",
+            "## Roll back",
             "",
             f"{back} Every member goes back together.",
             "",

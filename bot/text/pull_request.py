@@ -94,6 +94,7 @@ def section(
     deploy: str = "argocd",
     draft: bool = False,
     recent: Sequence[ModelVersion] = (),
+    rollback: bool = True,
 ) -> str:
     """One promotion, unmarked (a group's body has one per member); ``metrics``
     (``Model.metric_rules()``) mark each delta ✅/⚠️, ``deploy``
@@ -122,11 +123,10 @@ def section(
         *[_change_line(change) for change in changes],
         "",
         *review.diff_section(changes),
-        "### Roll back",
-        "",
-        review.rollback_line(deploy, promo.environment, deployed.version, deployed.image_tag),
-        "",
     ]
+    if rollback:  # a group's body says it once, for every member
+        line = review.rollback_line(deploy, promo.environment, deployed.version, deployed.image_tag)
+        parts += ["### Roll back", "", line, ""]
     return "\n".join(parts)
 
 
