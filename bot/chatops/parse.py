@@ -19,7 +19,7 @@ from bot.text.markdown import code
 Name = Literal["promote", "rollback", "unhold", "status", "help"]
 COMMANDS: tuple[Name, ...] = ("promote", "rollback", "unhold", "status", "help")
 USAGE: dict[Name, str] = {
-    "promote": "/promote <environment> [version] [model | group]",
+    "promote": "/promote <environment> [version] [model]",
     "rollback": "/rollback <environment> [model]",
     "unhold": "/unhold <environment> [model]",
     "status": "/status",
@@ -53,7 +53,8 @@ class Refusal:
 
 
 _HELP: dict[Name, str] = {
-    "promote": "open a promotion PR (a version pins it and lifts a rollback hold)",
+    "promote": "open a promotion PR (a version pins it and lifts a rollback hold; a group's "
+    "name in place of the model promotes the group: `/promote <environment> <group>`)",
     "rollback": "open a PR back to the previous version, holding the current one",
     "unhold": "open a PR that lifts the rollback hold, so scheduled runs may promote again",
     "status": "what each environment runs and what would be promoted",
