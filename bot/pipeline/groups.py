@@ -58,6 +58,12 @@ def redirect(ctx: Context, sel: Selection) -> Selection:
         raise UserError(
             f"model {sel.model} is promoted with its group {group} in {', '.join(shared)}: {hint}"
         )
+    if sel.explicit:
+        raise UserError(
+            f"model {sel.model} is promoted with its group {group} in {', '.join(shared)}: the "
+            "group takes each member's own candidate; leave the version empty"
+        )
+    # A webhook's or dispatch's version is only a hint (D-39): each member's policy decides.
     return Selection(environment=sel.environment, pinned=False, origin=sel.origin, group=group)
 
 

@@ -15,6 +15,7 @@ import pytest
 from bot import pipeline
 from bot.actions.outputs import outputs
 from bot.config import load
+from bot.errors import UserError
 from bot.pipeline import Context, Selection
 from bot.platform.github import GitHubPlatform, GitHubSettings
 from tests.e2e.helpers import VALIDATED, Outcome, run_cli
@@ -214,3 +215,52 @@ def test_status_and_outputs_report_the_group(hub: Hub) -> None:
     assert {p["branch"] for p in promoted} == {GROUP_BRANCH}
     assert {p["operation"] for p in promoted} == {"updated"}
     assert json.loads(out["skipped"]) == []
+
+
+def test_a_closed_group_pr_rejects_its_versions_until_a_member_moves(hub: Hub) -> None:
+    from github import Auth, Github
+
+    assert hub.run().code == 0
+    (pr,) = hub.pulls()
+    client = Github(base_url=hub.fake.base_url, auth=Auth.Token(TOKEN))
+    client.get_repo(hub.fake.full_name).get_pull(pr["number"]).edit(state="closed")
+    result = hub.run("--json")
+    assert result.code == 0, result.err
+    rows = result.json()
+    assert {r["status"] for r in rows} == {"rejected"}  # type: ignore[union-attr]
+    assert rows[0]["reason"].startswith(  # type: ignore[index]
+        f"PR #{pr['number']} proposing generator v1 -> v2, guard v1 -> v2 was closed"
+    )
+    assert hub.pulls() == []
+    # A newer guard is a new group promotion.
+    seed_model(
+        hub.uri, hub.names.guard, [{"metrics": None, "tags": {**VALIDATED, "image_tag": "g1.2.0"}}]
+    )
+    assert hub.run().code == 0
+    (again,) = hub.pulls()
+    assert again["title"] == "Promote llm-stack to prod: generator v2, guard v3"
+
+
+def test_a_dispatch_naming_a_member_promotes_its_group(hub: Hub) -> None:
+    settings = GitHubSettings(
+        repository=hub.fake.full_name,
+        token=TOKEN,
+        api_url=hub.fake.base_url,
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+    )
+    ctx = Context(load(hub.repo / ".github/promotion.yml"), GitHubPlatform(settings))
+    hint = Selection("guard", "prod", "2", pinned=False, origin="client_payload")
+    results = pipeline.apply(ctx, pipeline.evaluate(ctx, hint))
+    assert [(r.model, r.status) for r in results] == [
+        ("llm-stack", "opened"),
+        ("generator", "opened"),
+        ("guard", "opened"),
+    ]
+    chosen = Selection("guard", "prod", "1", pinned=True, origin="input")
+    with pytest.raises(UserError) as caught:
+        pipeline.evaluate(ctx, chosen)
+    assert str(caught.value) == (
+        "model guard is promoted with its group llm-stack in staging, prod: the group takes "
+        "each member's own candidate; leave the version empty"
+    )
