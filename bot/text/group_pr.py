@@ -99,7 +99,8 @@ def body(
 def _row(r: Result) -> str:
     moves = r.decision is not None and r.decision.promote and r.candidate is not None
     after = r.candidate.version if moves and r.candidate else r.deployed.version
-    state = "moves" if moves else f"{word(r.status)}: {cell(r.reason)}"
+    said = r.reason if r.reason.startswith(word(r.status)) else f"{word(r.status)}: {r.reason}"
+    state = "moves" if moves else cell(said)
     return (
         f"| {code(r.model)} | {cell(versions.label(r.deployed.version))} "
         f"| {cell(versions.label(after))} | {state} |"

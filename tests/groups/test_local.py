@@ -253,3 +253,37 @@ def test_a_merged_group_records_every_member(local: Local) -> None:
     client = MlflowClient(local.uri)
     for name in (local.names.generator, local.names.guard):
         assert client.get_model_version_by_alias(name, "prod").version == "2"
+
+
+def test_a_held_member_keeps_its_version_and_the_others_move(local: Local) -> None:
+    state = "holds:\n- {model: guard, environment: prod, version: '2'}\n"
+    commit_file(local.repo, ".github/promotion-state.yml", state, "Hold guard v2 in prod")
+    result = local.cli("run", "--group", "llm-stack", "--env", "prod", "--json")
+    assert result.code == 0, result.err
+    rows = _rows(result)
+    assert rows[("guard", "prod")]["status"] == "held"
+    assert rows[("guard", "prod")]["why"] == {"held_version": "2"}
+    assert rows[("generator", "prod")]["status"] == "branch-created"
+    assert git(local.repo, "diff", "--name-only", "main", GROUP_BRANCH).split() == [
+        "deploy/prod/kustomization.yaml",
+        "deploy/prod/params.env",
+    ]
+    params = git(local.repo, "show", f"{GROUP_BRANCH}:deploy/prod/params.env")
+    assert "GENERATOR_VERSION=2\nGUARD_VERSION=1\n" in params
+    assert "Group-Versions: generator=2,guard=1" in git(
+        local.repo, "log", "-1", "--format=%B", GROUP_BRANCH
+    )
+
+
+def test_the_pr_body_lists_a_member_that_does_not_move(local: Local, tmp_path: Path) -> None:
+    state = "holds:\n- {model: guard, environment: prod, version: '2'}\n"
+    commit_file(local.repo, ".github/promotion-state.yml", state, "Hold guard v2 in prod")
+    out = tmp_path / "pr.md"
+    result = local.cli("run", "--group", "llm-stack", "--env", "prod", "--output", str(out))
+    assert result.code == 0, result.err
+    body = out.read_text()
+    assert body.startswith("# Promote llm-stack to prod: generator v2\n")
+    assert "| `generator` | v1 | v2 | moves |" in body
+    assert "| `guard` | v1 | v1 | held: v2 was rolled back in prod;" in body
+    assert "## Promote `generator` to `prod`" in body
+    assert "## Promote `guard`" not in body
