@@ -264,3 +264,45 @@ def test_a_dispatch_naming_a_member_promotes_its_group(hub: Hub) -> None:
         "model guard is promoted with its group llm-stack in staging, prod: the group takes "
         "each member's own candidate; leave the version empty"
     )
+
+
+def test_a_reviewed_group_pr_is_not_replaced(hub: Hub) -> None:
+    from tests.rig.people import Person
+
+    assert hub.run().code == 0
+    (pr,) = hub.pulls()
+    Person.join(hub.fake, "alice").approve(pr["number"])
+    head = hub.fake.branch_sha(GROUP_BRANCH)
+    seed_model(
+        hub.uri,
+        hub.names.generator,
+        [{"metrics": {"accuracy": 0.95}, "tags": {**VALIDATED, "image_tag": "v1.2.0"}}],
+    )
+    result = hub.run("--json")
+    assert result.code == 0, result.err
+    rows = result.json()
+    assert {r["status"] for r in rows} == {"up-to-date"}  # type: ignore[union-attr]
+    assert rows[0]["reason"] == (  # type: ignore[index]
+        f"PR #{pr['number']} has a review: its commit stays what was reviewed; merge or close "
+        "it to propose generator v1 -> v3, guard v1 -> v2"
+    )
+    assert hub.fake.branch_sha(GROUP_BRANCH) == head
+
+
+def test_a_squash_merged_group_pr_records_every_member(hub: Hub) -> None:
+    from mlflow import MlflowClient
+
+    from tests.rig.people import Person
+
+    assert hub.run().code == 0
+    (pr,) = hub.pulls()
+    Person.join(hub.fake, "alice").merge(pr["number"], "squash")
+    result = hub.cli("record", "--json")
+    assert result.code == 0, result.err
+    assert {(r["model"], r["status"]) for r in result.json()} == {  # type: ignore[union-attr]
+        ("generator", "recorded"),
+        ("guard", "recorded"),
+    }
+    client = MlflowClient(hub.uri)
+    for name in (hub.names.generator, hub.names.guard):
+        assert client.get_model_version_by_alias(name, "prod").version == "2"
