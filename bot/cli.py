@@ -144,13 +144,14 @@ def plan_cmd(**kwargs: Any) -> None:
 @cli.command()
 @_common
 @click.option("--model", help="Only this model.")
+@click.option("--group", help="Only this group and its members.")
 @click.option(
     "--webhooks", is_flag=True, help="Also say whether the registry webhook is installed."
 )
 def status(**kwargs: Any) -> None:
     """Table: model x environment -> declared version/tag, newest validated, open PR."""
     as_json, webhooks_too = kwargs.pop("as_json"), kwargs.pop("webhooks")
-    selection = _selection({"model": kwargs.pop("model")})
+    selection = _selection({"model": kwargs.pop("model"), "group": kwargs.pop("group")})
     ctx = _connect(_settings(kwargs))
     from bot import pipeline
 

@@ -41,7 +41,7 @@ def lists(results: Sequence[Result]) -> tuple[list[dict[str, Any]], list[dict[st
             promoted.append(
                 {
                     "model": r.model,
-                    "group": r.group,
+                    **_group(r),
                     "environment": r.environment,
                     # A group's own line: every member's version (``generator=5,guard=3``).
                     "version": version or (r.proposal.promotion.version if r.proposal else None),
@@ -56,7 +56,7 @@ def lists(results: Sequence[Result]) -> tuple[list[dict[str, Any]], list[dict[st
             skipped.append(
                 {
                     "model": r.model,
-                    "group": r.group,
+                    **_group(r),
                     "environment": r.environment,
                     "status": r.status,
                     "healthy": r.healthy,
@@ -65,3 +65,8 @@ def lists(results: Sequence[Result]) -> tuple[list[dict[str, Any]], list[dict[st
                 }
             )
     return promoted, skipped
+
+
+def _group(r: Result) -> dict[str, str]:
+    # Only in a group's entries: the lists of configs without groups stay as they were.
+    return {"group": r.group} if r.group is not None else {}

@@ -287,3 +287,19 @@ def test_the_pr_body_lists_a_member_that_does_not_move(local: Local, tmp_path: P
     assert "| `guard` | v1 | v1 | held: v2 was rolled back in prod;" in body
     assert "## Promote `generator` to `prod`" in body
     assert "## Promote `guard`" not in body
+
+
+def test_status_of_a_group(local: Local) -> None:
+    result = local.cli("status", "--group", "llm-stack", "--json")
+    assert result.code == 0, result.err
+    assert [(k, r["status"], r["group"]) for k, r in _rows(result).items()] == [
+        (("llm-stack", "staging"), "planned", "llm-stack"),
+        (("generator", "staging"), "planned", "llm-stack"),
+        (("guard", "staging"), "planned", "llm-stack"),
+        (("llm-stack", "prod"), "planned", "llm-stack"),
+        (("generator", "prod"), "planned", "llm-stack"),
+        (("guard", "prod"), "planned", "llm-stack"),
+    ]
+    member = local.cli("status", "--model", "guard")
+    assert member.code == 1
+    assert member.err.strip().endswith("use --group llm-stack")
