@@ -131,7 +131,7 @@ def _own(
         status = waiting.result.status if waiting else "up-to-date"
         reason = f"{waiting.unit.model}: {waiting.result.reason}" if waiting else "up to date"
         return Result(group, env, status, reason, open_pr=open_pr, group=group)
-    kept = [(m.unit.model, groups_members.kept(m).version) for m in members]
+    kept = [(m.unit.model, groups_members.kept(m)) for m in members]
     promo = PromotionId(group, env, group_pr.versions_of(kept), None)
     moves = group_pr.changed([m.result for m in due])
     if open_pr is not None and open_pr.promotion == promo:

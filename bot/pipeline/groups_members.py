@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 
 from bot import plan
 from bot.errors import BotError
-from bot.model import Deployed, FileChange, ModelVersion, PromotionId, Selection
+from bot.model import FileChange, ModelVersion, PromotionId, Selection
 from bot.pipeline.candidates import drift
 from bot.pipeline.context import Context
 from bot.pipeline.facts import Details, gather
@@ -105,13 +105,14 @@ def compose(ctx: Context, due: list[Member]) -> list[FileChange]:
     ]
 
 
-def kept(member: Member) -> Deployed:
-    """What the member runs after the group's merge: its candidate when due, else what the
-    overlays declare now."""
+def kept(member: Member) -> str | None:
+    """What the member runs once the group is merged: its candidate's version when due, else
+    the version the overlays declare; the image tag for a member without a version target."""
     cand = member.result.candidate
     if member.due and cand is not None:
-        return Deployed(cand.version, cand.image_tag)
-    return member.result.deployed
+        return cand.version
+    deployed = member.result.deployed
+    return deployed.version or deployed.image_tag
 
 
 def section(ctx: Context, member: Member) -> str:
