@@ -19,7 +19,15 @@ from bot.model import PromotionId
 
 MARKER = "model-promotion-bot"
 _MARKER_RE = re.compile(r"<!-- " + MARKER + r" (\{[^<>]*\}) -->")
-_TRAILERS = ("Model", "Model-Version", "Image-Tag", "Environment", "Rollback-Of")
+_TRAILERS = (
+    "Model",
+    "Model-Version",
+    "Image-Tag",
+    "Environment",
+    "Rollback-Of",
+    "Group",
+    "Group-Versions",
+)
 # Records, in a PR body, the labels whose presence says the bot finished opening the PR.
 _LABELS_NOTE = MARKER + ":labels"
 _LABELS_RE = re.compile(r"<!-- " + re.escape(_LABELS_NOTE) + r" (\[[^<>]*\]) -->")
@@ -56,6 +64,16 @@ def trailer_lines(promo: PromotionId, rollback_of: str | None = None) -> list[st
     return lines
 
 
+def group_trailer_lines(promo: PromotionId) -> list[str]:
+    """The last block of a group's commit, after one block per member: its ``promo`` names
+    the group (``model``) and every member's version (``version``)."""
+    return [
+        f"Group: {promo.model}",
+        f"Group-Versions: {promo.version}",
+        f"Environment: {promo.environment}",
+    ]
+
+
 def trailers(message: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in message.splitlines():
@@ -75,6 +93,9 @@ def rollback_of(message: str, model: str, environment: str) -> str | None:
 
 def parse_trailers(message: str) -> PromotionId | None:
     found = trailers(message)
+    if {"Group", "Group-Versions", "Environment"} <= found.keys():
+        # A group's commit is the group's promotion, whatever its member blocks say.
+        return PromotionId(found["Group"], found["Environment"], found["Group-Versions"], None)
     if not {"Model", "Model-Version", "Environment"} <= found.keys():
         return None
     return PromotionId(

@@ -198,6 +198,8 @@ class Selection:
     # Where the selection came from, so errors use the words the user wrote:
     # "cli" (--model/--version), "input" (action inputs) or "client_payload" (a webhook).
     origin: str = "cli"
+    # A group (``groups:``): its members, in the environments they share, in one PR.
+    group: str | None = None
 
     @property
     def explicit(self) -> bool:

@@ -107,6 +107,9 @@ class Result:
     # The PR body while the registry details it shows are still arriving: the pipeline
     # commits meanwhile and renders the body before the PR step (see ``pipeline.apply``).
     pending_body: Lazy[str] | None = field(default=None, compare=False, repr=False)
+    # The group this result belongs to: a member's, or the group's own (``model`` is then
+    # the group's name).
+    group: str | None = None
 
     def __post_init__(self) -> None:
         status = self.status

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot import markers, plan
+from bot.config.groups import grouped
 from bot.errors import BotError, Superseded
 from bot.lazy import Lazy
 from bot.model import (
@@ -22,7 +23,7 @@ from bot.model import (
     Proposal,
     Selection,
 )
-from bot.pipeline import units
+from bot.pipeline import groups, units
 from bot.pipeline.candidates import drift
 from bot.pipeline.context import Context, hold_change
 from bot.pipeline.facts import Details, gather
@@ -36,11 +37,14 @@ log = logging.getLogger("bot.pipeline")
 
 
 def evaluate(ctx: Context, sel: Selection) -> list[Result]:
-    todo = selected(ctx, sel)
+    sel = groups.redirect(ctx, sel)
+    todo = groups.selected(ctx, sel) if sel.group is not None else selected(ctx, sel)
     open_prs, found = warm(ctx, todo, sel)
     log.info("%d unit(s) to evaluate, %d open promotion PR(s)", len(todo), len(open_prs))
     results = []
     for unit in todo:
+        if grouped(ctx.config, unit.model, unit.environment):
+            continue  # promoted with its group, below
         key = candidate_key(ctx, unit, sel)
         if key not in found:
             found[key] = candidate_or_error(ctx, unit, sel)
@@ -56,7 +60,7 @@ def evaluate(ctx: Context, sel: Selection) -> list[Result]:
             own = [p for p in _own_problems(ctx, unit) if p not in reason]
             reason = "; ".join([reason, *own])
             results.append(_result(unit, "failed", reason, open_pr=open_pr))
-    return results
+    return [*results, *groups.evaluate(ctx, todo, open_prs, found, sel)]
 
 
 def _own_problems(ctx: Context, unit: Unit) -> list[str]:
@@ -210,7 +214,7 @@ def apply(ctx: Context, results: list[Result]) -> list[Result]:
                 head_sha=published.commit_sha,
             )
         )
-    return out
+    return groups.settle(out)
 
 
 def _announce(ctx: Context, result: Result) -> Result:
