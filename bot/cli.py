@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from bot import boundary
+from bot import boundary, deadline
 from bot.errors import BotError, ConfigError
 from bot.onboard.command import init
 from bot.platform import PLATFORMS
@@ -24,6 +24,14 @@ from bot.text import cli as output
 from bot.watch_cli import watch
 
 log = logging.getLogger("bot")
+
+TIMEOUT = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=180,
+    show_default=True,
+    help="Seconds all registry calls of the run may take together; then one error line.",
+)
 
 
 def _common(fn: Any) -> Any:
@@ -56,6 +64,7 @@ def _common(fn: Any) -> Any:
             help=f"auto, or one of: {', '.join(PLATFORMS)}. auto: GitHub when GITHUB_TOKEN is set.",
         ),
         click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
+        TIMEOUT,
         click.option("-v", "--verbose", count=True, help="More logging (-vv for debug)."),
     ]
     for option in reversed(options):
@@ -74,6 +83,7 @@ def _platform_choice(ctx: click.Context, param: click.Parameter, value: str) -> 
 
 def _settings(kwargs: dict[str, Any], writes: bool = False) -> Settings:
     _logging(kwargs.pop("verbose"))
+    deadline.start(kwargs.pop("timeout"))
     return Settings(
         config_path=kwargs.pop("config_path"),
         repo_dir=kwargs.pop("repo_dir"),
@@ -115,9 +125,9 @@ def run(**kwargs: Any) -> None:
     ctx = _connect(_settings(kwargs, writes=not dry_run))
     from bot import pipeline
 
-    results = pipeline.evaluate(ctx, selection)
+    results = _checked(pipeline.evaluate(ctx, selection))
     if not dry_run:
-        results = pipeline.apply(ctx, results)
+        results = _checked(pipeline.apply(ctx, results))
     output.emit_run(results, ctx.platform.name, as_json, out)
     _exit_for(results)
 
@@ -134,7 +144,7 @@ def plan_cmd(**kwargs: Any) -> None:
     ctx = _connect(_settings(kwargs))
     from bot import pipeline
 
-    results = pipeline.evaluate(ctx, selection)
+    results = _checked(pipeline.evaluate(ctx, selection))
     output.emit_plan(results, as_json)
     _exit_for(results)
 
@@ -152,7 +162,7 @@ def status(**kwargs: Any) -> None:
     ctx = _connect(_settings(kwargs))
     from bot import pipeline
 
-    results = pipeline.evaluate(ctx, selection)
+    results = _checked(pipeline.evaluate(ctx, selection))
     output.emit_status(results, as_json)
     if webhooks_too and not as_json:
         from bot.relay.commands import webhook_lines
@@ -187,7 +197,7 @@ def record(**kwargs: Any) -> None:
     if after is not None:
         push = recording.Push(after, before)
     found, failed = recording.deployments(ctx, push)
-    results = failed + recording.record(ctx, found)
+    results = _checked(failed + recording.record(ctx, found))
     output.emit_run(results, "record", as_json, None)
     _exit_for(results)
 
@@ -235,6 +245,15 @@ def _selection(kwargs: dict[str, Any]) -> Any:
     return Selection(
         kwargs.pop("model", None), kwargs.pop("environment", None), kwargs.pop("version", None)
     )
+
+
+def _checked(results: list[Any]) -> list[Any]:
+    """The results, unless the registry deadline passed: then its one line ends the command
+    (every unit after it failed with the same line), and nothing more is written."""
+    late = deadline.fired()
+    if late is not None:
+        raise late
+    return results
 
 
 def _exit_for(results: list[Any]) -> None:

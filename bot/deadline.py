@@ -2,7 +2,8 @@
 
 Library retries (urllib3 under MLflow, botocore) count attempts, not time: with a registry
 down, their defaults add up to minutes per call, and a run makes several calls. The entry
-point starts the deadline once; each registry call then gets what is left of it, and the first
+point arms the deadline once; it starts with the first registry call (reading the config or
+the repository does not count), each call gets what is left of it, and the first
 call that runs out raises ``DeadlineExceeded`` with one line saying what did not answer. Later
 calls fail at once with the same line, so a run ends soon after the deadline, not one retry
 budget per model later. Without ``start`` (a library user) there is no deadline.
@@ -21,6 +22,7 @@ T = TypeVar("T")
 DEFAULT_SECONDS = 180.0
 
 _lock = threading.Lock()
+_armed: float | None = None  # seconds, until the first registry call starts the clock
 _ends: float | None = None
 _total: float = DEFAULT_SECONDS
 _fired: DeadlineExceeded | None = None
@@ -31,18 +33,24 @@ class DeadlineExceeded(RetryableError):
 
 
 def start(seconds: float | None) -> None:
-    """Start (or restart) the run's deadline; None clears it."""
-    global _ends, _total, _fired
+    """Arm (or re-arm) the run's deadline: it runs from the next registry call; None clears it."""
+    global _armed, _ends, _total, _fired
     with _lock:
-        _fired = None
-        _ends = None if seconds is None else time.monotonic() + seconds
+        _fired, _ends, _armed = None, None, seconds
         _total = DEFAULT_SECONDS if seconds is None else seconds
 
 
 def remaining() -> float | None:
-    """Seconds left (never negative), or None when no deadline runs."""
-    ends = _ends
-    return None if ends is None else max(0.0, ends - time.monotonic())
+    """Seconds left (never negative), or None when no deadline is armed. The first call
+    starts the clock: registry clients call it before each request."""
+    global _ends
+    if _ends is None:
+        if _armed is None:
+            return None
+        with _lock:
+            if _ends is None and _armed is not None:
+                _ends = time.monotonic() + _armed
+    return max(0.0, _ends - time.monotonic()) if _ends is not None else None
 
 
 def fired() -> DeadlineExceeded | None:
