@@ -3,7 +3,6 @@ a user error exits 1 with its one line, usage 2, anything unexpected 3."""
 
 from __future__ import annotations
 
-import logging
 import sys
 import traceback
 
@@ -31,6 +30,8 @@ def run(command: click.Command, argv: list[str] | None, prog_name: str) -> None:
         click.echo(f"error: {err}", err=True)
         sys.exit(err.exit_code)
     except Exception as err:
+        import logging
+
         if logging.getLogger("bot").isEnabledFor(logging.DEBUG):
             traceback.print_exc()
         click.echo(

@@ -6,14 +6,12 @@ A command of its own module, added to the ``promote`` group by ``bot.cli``; it d
 
 from __future__ import annotations
 
-import logging
 import sys
 from pathlib import Path
 
 import click
 
 from bot import deadline
-from bot.settings import Settings
 
 
 @click.command("watch")
@@ -44,6 +42,10 @@ def watch(
     settled: a GitHub deployment and its status on the merge commit, a comment on the PR,
     the registry write-back (record_on: healthy), and on failure a ready /rollback (or the
     rollback PR with on_failure: rollback). Pending promotions are asked again next run."""
+    import logging
+
+    from bot.settings import Settings
+
     logging.getLogger("bot").setLevel(logging.WARNING - 10 * min(verbose, 2))
     deadline.start(timeout)
     from bot.pipeline import connect
