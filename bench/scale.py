@@ -91,8 +91,11 @@ class Scale:
 
 
 def bot_env(api_url: str, mlflow_uri: str) -> dict[str, str]:
-    """A workflow step's environment, with the shipped pacing (no PROMOTE_GITHUB_* set)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PROMOTE_")}
+    """A workflow step's environment, with the shipped pacing (no PROMOTE_GITHUB_* set), and
+    Python's bytecode cache as an installed package has it (``PYTHONDONTWRITEBYTECODE`` in the
+    caller's shell would make every run compile the bot's modules again)."""
+    skip = ("PROMOTE_", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env.update(
         GITHUB_TOKEN=TOKEN,
         GITHUB_REPOSITORY="acme/gitops",
