@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 
+from bot import deadline
 from bot.errors import RegistryError, RetryableError
 from bot.registry.mlflow.client import connect
 from bot.registry.mlflow.errors import display_uri, short_reason, transport_error
@@ -19,7 +20,12 @@ def registered_names(tracking_uri: str | None, registry_uri: str | None = None) 
     uri = registry_uri or env("MLFLOW_REGISTRY_URI") or tracking_uri or env("MLFLOW_TRACKING_URI")
     where = display_uri(uri or "")
     try:
-        found = connection.client.search_registered_models(max_results=LIMIT)
+        search = connection.client.search_registered_models
+        if connection.light:  # keeps to the run's deadline itself
+            found = search(max_results=LIMIT)
+        else:
+            check = "that the server is up and MLFLOW_TRACKING_URI points at it"
+            found = deadline.bounded(lambda: search(max_results=LIMIT), f"MLflow at {where}", check)
     except connection.errors as err:
         cause = transport_error(err)
         if cause is not None:
