@@ -43,6 +43,7 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         return 3
     finally:
         logs.teardown(handler)
+        deadline.start(None)
 
 
 def _main(env: dict[str, str], io: ActionsIO) -> int:

@@ -8,10 +8,18 @@ import traceback
 
 import click
 
+from bot import deadline
 from bot.errors import BotError, ConfigError
 
 
 def run(command: click.Command, argv: list[str] | None, prog_name: str) -> None:
+    try:
+        _run(command, argv, prog_name)
+    finally:
+        deadline.start(None)  # the registry deadline is the command's: a later one arms its own
+
+
+def _run(command: click.Command, argv: list[str] | None, prog_name: str) -> None:
     try:
         command.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Exit as err:

@@ -158,3 +158,16 @@ def test_action_timeout_input(raw: str, expected: float) -> None:
 def test_action_timeout_input_refuses_nonsense(raw: str) -> None:
     with pytest.raises(UserError, match=r"^input timeout: expected a number of seconds above 0"):
         Inputs.parse({"INPUT_TIMEOUT": raw})
+
+
+def test_the_deadline_ends_with_the_command(
+    tmp_path: Path, closed: int, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In one process (tests, a notebook), a later command's registry calls get their own."""
+    from tests.e2e.helpers import run_cli
+
+    repo = make_gitops_repo(tmp_path / "gitops")
+    env = {"MLFLOW_TRACKING_URI": f"http://127.0.0.1:{closed}"}
+    result = run_cli(["plan", "--repo-dir", str(repo), "--timeout", "1"], env, monkeypatch, capsys)
+    assert result.code == 1 and "did not answer within 1 s" in result.err
+    assert deadline.remaining() is None and deadline.fired() is None
