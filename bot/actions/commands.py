@@ -29,7 +29,7 @@ def dispatch(command: str, ctx: Context, inputs: Inputs, event: Event, io: Actio
 
         return handle(ctx, event.payload, inputs.dry_run, run_url=inputs.run_url)
     if command == "status":
-        results = _evaluate(ctx, Selection(inputs.model), io)
+        results = _evaluate(ctx, Selection(inputs.model, group=inputs.group), io)
         results = _publish(ctx, results, io, dry_run=True)  # status only shows
         return Outcome("Promotion status", results, exit_code=exit_code(results))
     if command == "rollback":
@@ -70,6 +70,7 @@ def selection(ctx: Context, inputs: Inputs, event: Event) -> Selection:
         inputs.version,
         pinned=trigger(inputs, event) == "person" and inputs.version is not None,
         origin="input",
+        group=inputs.group or _field(payload, "group"),
     )
 
 

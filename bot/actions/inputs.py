@@ -35,6 +35,7 @@ class Inputs:
     run_url: str | None = None  # this workflow run, for replies that point at its log
     trigger: str | None = None  # None: read from the event (never ``person``)
     timeout: float = DEFAULT_TIMEOUT  # seconds all registry calls of the run may take
+    group: str | None = None  # a key of ``groups:``
 
     @classmethod
     def parse(cls, env: Mapping[str, str]) -> Inputs:
@@ -68,6 +69,7 @@ class Inputs:
             run_url=_run_url(env),
             trigger=trigger,
             timeout=timeout,
+            group=get("group") or None,
         )
 
 

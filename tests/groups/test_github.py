@@ -306,3 +306,38 @@ def test_a_squash_merged_group_pr_records_every_member(hub: Hub) -> None:
     client = MlflowClient(hub.uri)
     for name in (hub.names.generator, hub.names.guard):
         assert client.get_model_version_by_alias(name, "prod").version == "2"
+
+
+def test_the_action_group_input_promotes_the_group(hub: Hub, tmp_path: Path) -> None:
+    """A training pipeline's `uses:` step names the group (the action's `group` input): one PR;
+    with `model` too it is refused before anything is written."""
+    from bot.action import main
+
+    event = tmp_path / "event.json"
+    event.write_text("{}")
+    output = tmp_path / "output.txt"
+    output.write_text("")
+    env = {
+        "GITHUB_EVENT_NAME": "workflow_dispatch",
+        "GITHUB_EVENT_PATH": str(event),
+        "GITHUB_REPOSITORY": hub.fake.full_name,
+        "GITHUB_API_URL": hub.fake.base_url,
+        "GITHUB_WORKSPACE": str(hub.repo),
+        "GITHUB_OUTPUT": str(output),
+        "PROMOTE_GITHUB_REQUEST_INTERVAL": "0",
+        "PROMOTE_GITHUB_WRITE_INTERVAL": "0",
+        "INPUT_GITHUB-TOKEN": TOKEN,
+        "INPUT_COMMAND": "run",
+        "INPUT_TRIGGER": "pipeline",
+        "INPUT_GROUP": "llm-stack",
+        "INPUT_ENVIRONMENT": "prod",
+    }
+    hub.monkeypatch.setenv("MLFLOW_TRACKING_URI", hub.uri)
+    assert main({**env, "INPUT_MODEL": "guard"}) != 0
+    assert "a model or a version cannot be given with it" in hub.capsys.readouterr().out
+    assert hub.pulls() == [] and hub.branches() == {}
+    assert main(env) == 0
+    (pr,) = hub.pulls()
+    assert pr["head_ref"] == GROUP_BRANCH
+    hub.check_one_commit()
+    assert '"group": "llm-stack"' in output.read_text()
