@@ -115,6 +115,7 @@ def _one(
             metrics=ctx.config.models[unit.model].metric_rules(),
             deploy=ctx.config.deploy.tool,
             draft=proposal.draft,
+            recent=details.recent(),
         )
 
     return _result(
