@@ -164,6 +164,9 @@ def apply(ctx: Context, results: list[Result]) -> list[Result]:
         if result.decision is not None and result.decision.announce:
             out.append(_announce(ctx, result))
             continue
+        if result.decision is not None and result.decision.rejected_by is not None:
+            out.append(_tell_rejected(ctx, result, result.decision.rejected_by))
+            continue
         if result.proposal is None:
             out.append(result)
             continue
@@ -201,6 +204,21 @@ def _announce(ctx: Context, result: Result) -> Result:
             pull_request.announcement(promo),
             markers.announced(promo),
         )
+    except BotError as err:
+        return replace(
+            result, status="failed", reason=f"[{result.model}/{result.environment}] {err}"
+        )
+    return result
+
+
+def _tell_rejected(ctx: Context, result: Result, number: int) -> Result:
+    """The closed PR hears, once, that its version is skipped and what undoes that. The
+    closed PRs were read for the decision: finding this one costs nothing."""
+    closed = next((c for c in ctx.closed() if c.number == number), None)
+    if closed is None or closed.told:
+        return result
+    try:
+        ctx.platform.tell_rejected(closed, pull_request.rejection(closed.promotion))
     except BotError as err:
         return replace(
             result, status="failed", reason=f"[{result.model}/{result.environment}] {err}"

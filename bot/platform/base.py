@@ -92,6 +92,11 @@ class Platform(Protocol):
         marker) is there already."""
         ...
 
+    def tell_rejected(self, closed: ClosedPromotion, text: str) -> None:
+        """Comment ``text`` on the closed PR, once: unless ``closed.told``, and unless an
+        earlier run's comment is there; then record in its body that it was told."""
+        ...
+
     def push(self, proposal: Proposal, existing: OpenPromotion | None) -> Pushed:
         """Make the single promotion commit on the proposal's branch (body not needed)."""
         ...

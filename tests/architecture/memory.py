@@ -130,6 +130,9 @@ class MemoryPlatform:
     def announce(self, number: int, text: str, key: str) -> None:
         self.chats.said.append((number, text))
 
+    def tell_rejected(self, closed: ClosedPromotion, text: str) -> None:
+        self.chats.said.append((closed.number, text))
+
     def push(self, proposal: Proposal, existing: OpenPromotion | None) -> Pushed:
         tree = dict(self.files)
         tree.update({change.path: change.new_text for change in proposal.changes})

@@ -122,7 +122,8 @@ def test_closing_a_promotion_pr_rejects_its_version(rig: Rig, alice: Person) -> 
     rig.fake.reset_log()
     _schedule(rig)
     assert rig.open_pulls() == []
-    assert rig.fake.writes() == []
+    # Only the note on the closed PR (and its record in that PR's body): no branch, no PR.
+    assert [w.route for w in rig.fake.writes()] == [TOLD_COMMENT, TOLD_RECORD]
     assert f"PR #{pr['number']} proposing v2 was closed without merging" in rig.outputs()["skipped"]
 
     alice.reopen(pr["number"])
@@ -178,3 +179,61 @@ def test_a_reviewed_pr_hears_of_a_newer_version_once(rig: Rig, alice: Person) ->
     notes = [c["body"] for c in rig.fake.comments.get(pr["number"], [])]
     announced = [n for n in notes if f"`/promote prod {newer}`" in n]
     assert len(announced) == 1
+
+
+TOLD_COMMENT = "POST /repos/{owner}/{repo}/issues/{number}/comments"
+TOLD_RECORD = "PATCH /repos/{owner}/{repo}/pulls/{number}"
+TOLD_CHECK = "GET /repos/{owner}/{repo}/issues/{number}/comments"
+
+
+def _notes(rig: Rig, number: int) -> list[str]:
+    return [c["body"] for c in rig.fake.comments.get(number, [])]
+
+
+def test_a_closed_promotion_pr_is_told_once_what_is_skipped(rig: Rig, alice: Person) -> None:
+    """Row 7: the bot says on the closed PR, once, which version is skipped where, until when,
+    and the command that overrides; later runs know from the PR listing, at no cost."""
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    alice.close(pr["number"])
+    _schedule(rig)
+    (note,) = _notes(rig, pr["number"])
+    assert note.startswith(
+        "Closed without merging: v2 (`v1.4.0`) of `fraud-detector` is skipped for `prod`. "
+        "Scheduled runs will not propose it there again; a newer validated version will be "
+        "proposed as usual."
+    )
+    assert "comment `/promote prod 2 fraud-detector`." in note
+    assert "Reopening this PR undoes the skip." in note
+    assert f"<!-- model-promotion-bot:comment rejected-{pr['number']} -->" in note
+
+    rig.fake.reset_log()
+    _schedule(rig)
+    assert rig.fake.writes() == [] and rig.fake.count(route=TOLD_CHECK) == 0
+    assert len(_notes(rig, pr["number"])) == 1
+
+    # The command the note gives works as written.
+    assert main(rig.env("issue_comment", rig.comment("/promote prod 2 fraud-detector"))) == 0
+    (again,) = rig.open_pulls()
+    assert again["title"] == "Promote fraud-detector to prod: v2 (v1.4.0)"
+
+
+def test_a_run_that_commented_but_did_not_record_does_not_comment_again(
+    rig: Rig, alice: Person
+) -> None:
+    """Row 7: a comment already there (an earlier run stopped before recording it) counts."""
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    alice.close(pr["number"])
+    _schedule(rig)
+    (note,) = _notes(rig, pr["number"])
+    body = alice.pull(pr["number"])["body"]
+    alice.call("PATCH", f"/pulls/{pr['number']}", body=body.replace(TOLD, ""))
+    rig.fake.reset_log()
+    _schedule(rig)
+    assert [w.route for w in rig.fake.writes()] == [TOLD_RECORD]
+    assert _notes(rig, pr["number"]) == [note]
+    assert TOLD in alice.pull(pr["number"])["body"]
+
+
+TOLD = "<!-- model-promotion-bot:rejection-told -->"
