@@ -137,17 +137,16 @@ class MlflowRegistry:
         return [self._build(query, self._searched(query, mv), fetch_run=False) for mv in page]
 
     def recent(self, query: VersionQuery, limit: int) -> list[ModelVersion]:
-        """``validated_versions`` with their runs' metrics: one search for the versions, one
-        for the runs not fetched yet (the newest's run is fetched first if need be, to know
-        the experiment to search)."""
-        listed = self.validated_versions(query, limit)
-        if query.metrics and listed and listed[0].run_id:
-            self._run(query, listed[0].run_id)  # cached when ``complete`` fetched it
-
-        def search_runs(**kwargs: Any) -> Any:
-            return self._call(query, self._client.search_runs, **kwargs)
-
-        return with_metrics(listed, dict(self._runs), search_runs, query.metrics)
+        """``validated_versions`` with their runs' metrics (``recent.with_metrics``): one
+        search for the versions, one for the runs this instance has not fetched yet."""
+        search = getattr(self._client, "search_runs", None)
+        return with_metrics(
+            self.validated_versions(query, limit),
+            query.metrics,
+            self._runs,
+            lambda run_id: self._run(query, run_id),
+            None if search is None else lambda **kw: self._call(query, search, **kw),
+        )
 
     def record_deployment(self, query: VersionQuery, record: DeploymentRecord) -> bool:
         """Point ``alias`` at the version and tag it ``deployed.<env>=<sha>``; False if both
