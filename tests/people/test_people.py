@@ -237,3 +237,28 @@ def test_a_run_that_commented_but_did_not_record_does_not_comment_again(
 
 
 TOLD = "<!-- model-promotion-bot:rejection-told -->"
+
+
+def test_a_rejection_note_lost_behind_a_502_is_posted_once(rig: Rig, alice: Person) -> None:
+    """Row 7: GitHub carried out the comment but the answer was a 502: not posted twice."""
+    from urllib.parse import urlsplit
+
+    from tests.chatops.proxy import LateFaultProxy
+
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    alice.close(pr["number"])
+    with LateFaultProxy(rig.fake.base_url) as proxy:
+        path = urlsplit(rig.fake.base_url).path.rstrip("/")
+        route = f"POST {path}/repos/acme/gitops/issues/{pr['number']}/comments"
+        proxy.answer_after_forward(route, status=502)
+        env = rig.env("schedule", {}, environment="prod")
+        env["GITHUB_API_URL"] = proxy.url_for(rig.fake.base_url)
+        assert main(env) == 0
+    assert [s.outcome for s in proxy.requests if "/comments" in s.target] == [
+        "forwarded",  # the GET that looks for an earlier run's note
+        "forwarded, then 502",
+        "forwarded",  # the GET that finds it
+    ]
+    assert len(_notes(rig, pr["number"])) == 1
+    assert TOLD in alice.pull(pr["number"])["body"]
