@@ -8,15 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.model import PromotionId
 from bot.platform.github import GitHubSettings
 from bot.platform.github.platform import GitHubPlatform
 from tests.chatops.proxy import LateFaultProxy
 from tests.chatops.test_comments import _bodies, _issue, _route
 from tests.rig.fake_github import FakeGitHub
 from tests.rig.github_rig import TOKEN
-
-PROMO = PromotionId("fraud-detector", "prod", "3", "v1.9.0")
 
 
 @pytest.fixture
@@ -47,3 +44,15 @@ def test_an_announcement_lost_behind_a_502_is_posted_once(
     assert body.startswith("v3 is out\n\n<!-- announced v3 -->")
     posts = [s.outcome for s in proxy.requests if s.method == "POST"]
     assert posts == ["forwarded, then 502"]
+
+
+def test_a_watch_note_lost_behind_a_502_is_posted_once(
+    fake_github: FakeGitHub, proxy: LateFaultProxy
+) -> None:
+    number = _issue(fake_github)
+    proxy.answer_after_forward(_route(fake_github, number), status=502)
+    tracking = _platform(fake_github, proxy).tracking()
+    url = tracking.upsert_note(number, "v3 is healthy in prod", None)
+    (body,) = _bodies(fake_github, number)
+    assert body.startswith("v3 is healthy in prod\n\n<!-- model-promotion-bot:comment watch-")
+    assert url.endswith(f"#issuecomment-{fake_github.comments[number][0]['id']}")
