@@ -218,7 +218,8 @@ def _tell_rejected(ctx: Context, result: Result, number: int) -> Result:
     if closed is None or closed.told:
         return result
     try:
-        ctx.platform.tell_rejected(closed, pull_request.rejection(closed.promotion))
+        # A comment, so the platform's comment side says it (no platform without PRs gets here).
+        ctx.platform.chat().tell_closed(closed, pull_request.rejection(closed.promotion))
     except BotError as err:
         return replace(
             result, status="failed", reason=f"[{result.model}/{result.environment}] {err}"

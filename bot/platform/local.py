@@ -94,9 +94,6 @@ class LocalPlatform:
     def announce(self, number: int, text: str, key: str) -> None:
         return None  # no pull requests to comment on
 
-    def tell_rejected(self, closed: ClosedPromotion, text: str) -> None:
-        return None  # no closed pull requests here to tell
-
     def reviewed(self, number: int) -> bool:
         return False  # branches have no reviews
 

@@ -80,6 +80,9 @@ class MemoryChat:
     def in_team(self, org: str, team: str, login: str) -> bool:
         return False
 
+    def tell_closed(self, closed: ClosedPromotion, text: str) -> None:
+        self.said.append((closed.number, text))
+
 
 @dataclass
 class MemoryPlatform:
@@ -129,9 +132,6 @@ class MemoryPlatform:
 
     def announce(self, number: int, text: str, key: str) -> None:
         self.chats.said.append((number, text))
-
-    def tell_rejected(self, closed: ClosedPromotion, text: str) -> None:
-        self.chats.said.append((closed.number, text))
 
     def push(self, proposal: Proposal, existing: OpenPromotion | None) -> Pushed:
         tree = dict(self.files)

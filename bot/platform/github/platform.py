@@ -34,7 +34,7 @@ from urllib.parse import quote
 from bot.errors import AlreadyExists, NotFound, UserError
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base, Chat
-from bot.platform.github import comments, listings
+from bot.platform.github import listings
 from bot.platform.github.chat import GitHubChat
 from bot.platform.github.client import api, client, decode, pacer_for
 from bot.platform.github.pulls import Pulls, same_repo
@@ -173,10 +173,6 @@ class GitHubPlatform:
 
     def announce(self, number: int, text: str, key: str) -> None:
         self._pulls.announce(number, text, key)
-
-    def tell_rejected(self, closed: ClosedPromotion, text: str) -> None:
-        if not closed.told:
-            comments.tell_closed(self._repo, closed.number, text, self.settings)
 
     def reviewed(self, number: int) -> bool:
         with self._api(f"read the reviews of pull request #{number}"):
