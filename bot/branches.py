@@ -1,7 +1,8 @@
 """Branch names: one deterministic branch per promotion unit, per rollback and per unhold.
 
 ``<prefix>/<model>/<environment>`` for a promotion, ``…--<cluster>`` for one cluster of a split
-environment, ``…+rollback`` for a rollback and ``…+unhold`` for lifting a hold. Model,
+environment, ``…+rollback`` for a rollback, ``…+unhold`` for lifting a hold and
+``<prefix>/<group>+group/<environment>`` for a group's promotion. Model,
 environment and cluster names cannot contain ``+``, so neither ever equals a promotion branch
 (an environment named ``rollback-prod`` no longer gets prod's rollback branch). ``--`` can
 appear inside a name, so the config check refuses a config where two units would share a
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
 
 ROLLBACK_SUFFIX = "+rollback"
 UNHOLD_SUFFIX = "+unhold"
+GROUP_SUFFIX = "+group"
 
 
 def promotion(prefix: str, model: str, environment: str, cluster: str | None = None) -> str:
@@ -34,6 +36,11 @@ def unhold(prefix: str, model: str, environment: str) -> str:
     return f"{prefix}/{model}/{environment}{UNHOLD_SUFFIX}"
 
 
+def group(prefix: str, name: str, environment: str) -> str:
+    # `+` cannot be in a model name: no model's branch is ever a group's.
+    return f"{prefix}/{name}{GROUP_SUFFIX}/{environment}"
+
+
 def of_config(config: Config) -> Iterator[tuple[str, str, str]]:
     """(model, environment, branch) for every branch the config can make."""
     prefix = config.git.branch_prefix
@@ -46,6 +53,11 @@ def of_config(config: Config) -> Iterator[tuple[str, str, str]]:
             yield model, env, promotion(prefix, model, env)
         yield model, env, rollback(prefix, model, env)
         yield model, env, unhold(prefix, model, env)
+    for name, grouping in config.groups.items():
+        members = [config.models[m].environments for m in grouping.models if m in config.models]
+        for env in members[0] if members else ():
+            if all(env in envs for envs in members):  # the environments the group promotes
+                yield name, env, group(prefix, name, env)
 
 
 def collisions(config: Config) -> Iterator[tuple[str, str, str]]:

@@ -102,6 +102,7 @@ def cli() -> None:
 @click.option("--model", help="Only this model.")
 @click.option("--env", "environment", help="Only this environment.")
 @click.option("--version", "version", help="Promote this registry version (needs --model).")
+@click.option("--group", help="Only this group (`groups:`): its members in one commit and PR.")
 @click.option("--dry-run", is_flag=True, help="Decide and print, write nothing.")
 @click.option(
     "--output",
@@ -127,6 +128,7 @@ def run(**kwargs: Any) -> None:
 @click.option("--model", help="Only this model.")
 @click.option("--env", "environment", help="Only this environment.")
 @click.option("--version", "version", help="Plan this registry version (needs --model).")
+@click.option("--group", help="Only this group (`groups:`): its members' changes together.")
 def plan_cmd(**kwargs: Any) -> None:
     """Print the unified diff `run` would commit, per model/environment; writes nothing."""
     as_json = kwargs.pop("as_json")
@@ -142,13 +144,14 @@ def plan_cmd(**kwargs: Any) -> None:
 @cli.command()
 @_common
 @click.option("--model", help="Only this model.")
+@click.option("--group", help="Only this group and its members.")
 @click.option(
     "--webhooks", is_flag=True, help="Also say whether the registry webhook is installed."
 )
 def status(**kwargs: Any) -> None:
     """Table: model x environment -> declared version/tag, newest validated, open PR."""
     as_json, webhooks_too = kwargs.pop("as_json"), kwargs.pop("webhooks")
-    selection = _selection({"model": kwargs.pop("model")})
+    selection = _selection({"model": kwargs.pop("model"), "group": kwargs.pop("group")})
     ctx = _connect(_settings(kwargs))
     from bot import pipeline
 
@@ -233,12 +236,15 @@ def _selection(kwargs: dict[str, Any]) -> Any:
     from bot.model import Selection
 
     return Selection(
-        kwargs.pop("model", None), kwargs.pop("environment", None), kwargs.pop("version", None)
+        kwargs.pop("model", None),
+        kwargs.pop("environment", None),
+        kwargs.pop("version", None),
+        group=kwargs.pop("group", None),
     )
 
 
 def _exit_for(results: list[Any]) -> None:
-    if any(r.failed for r in results):
+    if any(r.failed or r.lost for r in results):
         sys.exit(1)
 
 

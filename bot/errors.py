@@ -52,3 +52,12 @@ class NotFound(UserError):
 
 class AlreadyExists(UserError):
     """The platform refused to create something that exists already (a branch, a PR)."""
+
+
+class Superseded(BotError):
+    """Another run moved the promotion branch first (its compare-and-swap won): ``str(err)``
+    names the PR or branch and what it now proposes, ``version`` the winning version."""
+
+    def __init__(self, message: str, version: str | None) -> None:
+        super().__init__(message)
+        self.version = version

@@ -13,15 +13,27 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.model import PromotionId
 
 MARKER = "model-promotion-bot"
 _MARKER_RE = re.compile(r"<!-- " + MARKER + r" (\{[^<>]*\}) -->")
-_TRAILERS = ("Model", "Model-Version", "Image-Tag", "Environment", "Rollback-Of")
+_TRAILERS = (
+    "Model",
+    "Model-Version",
+    "Image-Tag",
+    "Environment",
+    "Rollback-Of",
+    "Group",
+    "Group-Versions",
+)
 # Records, in a PR body, the labels whose presence says the bot finished opening the PR.
 _LABELS_NOTE = MARKER + ":labels"
 _LABELS_RE = re.compile(r"<!-- " + re.escape(_LABELS_NOTE) + r" (\[[^<>]*\]) -->")
+# Records, in a PR body, the commit the bot pushed and who the platform says made it.
+_PUSHED_NOTE = MARKER + ":pushed"
+_PUSHED_RE = re.compile(r"<!-- " + re.escape(_PUSHED_NOTE) + r" (\{[^<>]*\}) -->")
 
 
 def announced(promo: PromotionId) -> str:
@@ -56,6 +68,16 @@ def trailer_lines(promo: PromotionId, rollback_of: str | None = None) -> list[st
     return lines
 
 
+def group_trailer_lines(promo: PromotionId) -> list[str]:
+    """The last block of a group's commit, after one block per member: its ``promo`` names
+    the group (``model``) and every member's version (``version``)."""
+    return [
+        f"Group: {promo.model}",
+        f"Group-Versions: {promo.version}",
+        f"Environment: {promo.environment}",
+    ]
+
+
 def trailers(message: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for line in message.splitlines():
@@ -75,6 +97,9 @@ def rollback_of(message: str, model: str, environment: str) -> str | None:
 
 def parse_trailers(message: str) -> PromotionId | None:
     found = trailers(message)
+    if {"Group", "Group-Versions", "Environment"} <= found.keys():
+        # A group's commit is the group's promotion, whatever its member blocks say.
+        return PromotionId(found["Group"], found["Environment"], found["Group-Versions"], None)
     if not {"Model", "Model-Version", "Environment"} <= found.keys():
         return None
     return PromotionId(
@@ -145,3 +170,43 @@ def noted_labels(body: str | None) -> list[str] | None:
     except ValueError:
         return None
     return [str(name) for name in wanted] if isinstance(wanted, list) else None
+
+
+# -- the commit the bot pushed ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wrote:
+    """A commit the bot pushed: its sha, and its author and committer (name, email) as the
+    platform recorded them. A branch head that is neither this commit nor one with the same
+    author and committer was made or rewritten by someone else."""
+
+    sha: str
+    author: tuple[str, str]
+    committer: tuple[str, str]
+
+
+def with_pushed_note(body: str, wrote: Wrote) -> str:
+    """``body`` recording ``wrote`` (replacing any earlier record)."""
+    data = {"sha": wrote.sha, "author": list(wrote.author), "committer": list(wrote.committer)}
+    kept = _PUSHED_RE.sub("", body).rstrip()
+    return f"{kept}\n<!-- {_PUSHED_NOTE} {_json(data)} -->\n"
+
+
+def pushed_note(body: str | None) -> Wrote | None:
+    """The commit a body records (``with_pushed_note``); None when it records none or the
+    record is not well formed (a body is untrusted: anyone with write access can edit it)."""
+    found = _PUSHED_RE.search(body or "")
+    if found is None:
+        return None
+    try:
+        data = json.loads(found.group(1))
+        sha, author, committer = data["sha"], data["author"], data["committer"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    pairs = (author, committer)
+    if not isinstance(sha, str) or not all(
+        isinstance(p, list) and len(p) == 2 and all(isinstance(v, str) for v in p) for p in pairs
+    ):
+        return None
+    return Wrote(sha, (author[0], author[1]), (committer[0], committer[1]))

@@ -111,6 +111,7 @@ class OpenPromotion:
     team_reviewers: tuple[str, ...] = ()
     pinned: bool = False  # a person chose its version: not replaced by a newer one
     reviewed: bool = False  # someone reviewed it: a newer version is announced, not pushed
+    conflicting: bool = False  # GitHub says it conflicts with the base: rebuilt on it
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,8 @@ class Selection:
     # Where the selection came from, so errors use the words the user wrote:
     # "cli" (--model/--version), "input" (action inputs) or "client_payload" (a webhook).
     origin: str = "cli"
+    # A group (``groups:``): its members, in the environments they share, in one PR.
+    group: str | None = None
 
     @property
     def explicit(self) -> bool:

@@ -102,9 +102,14 @@ class Result:
     decision: Decision | None = None
     # The promotion commit on the PR branch, once pushed.
     head_sha: str | None = None
+    # Superseded, and the caller asked for exactly the version that lost: exits non-zero.
+    lost: bool = False
     # The PR body while the registry details it shows are still arriving: the pipeline
     # commits meanwhile and renders the body before the PR step (see ``pipeline.apply``).
     pending_body: Lazy[str] | None = field(default=None, compare=False, repr=False)
+    # The group this result belongs to: a member's, or the group's own (``model`` is then
+    # the group's name).
+    group: str | None = None
 
     def __post_init__(self) -> None:
         status = self.status
@@ -159,4 +164,4 @@ class Outcome:
 
 
 def exit_code(results: list[Result]) -> int:
-    return 1 if any(r.failed for r in results) else 0
+    return 1 if any(r.failed or r.lost for r in results) else 0

@@ -32,16 +32,22 @@ def lists(results: Sequence[Result]) -> tuple[list[dict[str, Any]], list[dict[st
     """``promoted``: the PRs opened or updated; ``skipped``: everything else, with its status
     and the reason as data (failed gates, hours left, the held version)."""
     promoted, skipped = [], []
+    # A group's members move on its branch; the group's own line has the proposal.
+    branches = {(r.group, r.environment): r.proposal.branch for r in results if r.proposal}
     for r in results:
-        if r.status in OPERATIONS and r.candidate is not None:
+        own = r.group is not None and r.model == r.group and r.proposal is not None
+        if r.status in OPERATIONS and (r.candidate is not None or own):
+            version = r.candidate.version if r.candidate else None
             promoted.append(
                 {
                     "model": r.model,
+                    **_group(r),
                     "environment": r.environment,
-                    "version": r.candidate.version,
-                    "image_tag": r.candidate.image_tag,
+                    # A group's own line: every member's version (``generator=5,guard=3``).
+                    "version": version or (r.proposal.promotion.version if r.proposal else None),
+                    "image_tag": r.candidate.image_tag if r.candidate else None,
                     "operation": OPERATIONS[r.status],
-                    "branch": r.proposal.branch if r.proposal else None,
+                    "branch": branches.get((r.group, r.environment)),
                     "head_sha": r.head_sha,
                     "pr": {"number": r.pr_number, "url": r.pr_url},
                 }
@@ -50,6 +56,7 @@ def lists(results: Sequence[Result]) -> tuple[list[dict[str, Any]], list[dict[st
             skipped.append(
                 {
                     "model": r.model,
+                    **_group(r),
                     "environment": r.environment,
                     "status": r.status,
                     "healthy": r.healthy,
@@ -58,3 +65,8 @@ def lists(results: Sequence[Result]) -> tuple[list[dict[str, Any]], list[dict[st
                 }
             )
     return promoted, skipped
+
+
+def _group(r: Result) -> dict[str, str]:
+    # Only in a group's entries: the lists of configs without groups stay as they were.
+    return {"group": r.group} if r.group is not None else {}

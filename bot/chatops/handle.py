@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from bot import pipeline
+from bot.chatops import groups as chat_groups
 from bot.chatops import reply
 from bot.chatops.parse import Command, Refusal, help_text, parse
 from bot.errors import UserError
@@ -96,7 +97,7 @@ def handle(
     if event.is_bot:
         return Outcome("ChatOps", note="ignored: comment by a bot")
     envs = {e for _, e in ctx.config.pairs()}
-    command = parse(event.body, envs, list(ctx.config.models))
+    command = parse(event.body, envs, list(ctx.config.models), list(ctx.config.groups))
     if command is None:
         return Outcome("ChatOps", note="ignored: not a command")
     talk = _Talk(ctx.platform.chat(), event)
@@ -139,7 +140,7 @@ def _answer(ctx: Context, talk: _Talk, command: Command | Refusal, dry_run: bool
         return Outcome("ChatOps", note=f"refused: {refusal}")
     assert isinstance(command, Command)
     outcome = _run_command(ctx, command, dry_run)
-    failed = any(r.failed for r in outcome.results)
+    failed = any(r.failed or r.lost for r in outcome.results)
     talk.reply(outcome.note)
     talk.react("confused" if failed else "rocket")
     return Outcome(outcome.title, outcome.results, outcome.note, 1 if failed else 0)
@@ -166,6 +167,8 @@ def _refusal(ctx: Context, chat: Chat, event: CommentEvent, command: Command) ->
         return f"you need write access to this repository to run `/{command.name}`."
     if command.environment is None:
         return None
+    if (grouped := chat_groups.refusal(ctx, command)) is not None:
+        return grouped
     for model in _models(ctx, command):
         allow = ctx.config.models[model].environments[command.environment].allow
         if allow and not _allowed(chat, allow, event.login):
@@ -182,6 +185,8 @@ def _allowed(chat: Chat, allow: list[str], login: str) -> bool:
 
 
 def _models(ctx: Context, command: Command) -> list[str]:
+    if (members := chat_groups.members(ctx, command)) is not None:
+        return members
     if command.model is not None:
         return [command.model]
     return [m for m, e in ctx.config.pairs() if e == command.environment]
@@ -196,12 +201,16 @@ def _run_command(ctx: Context, command: Command, dry_run: bool) -> Outcome:
         table = reply.quiet(summary.markdown("Promotion status", results))
         return Outcome("/status", results, table)
     assert command.environment is not None
+    env = command.environment
     if command.name == "rollback":
         results = [_open_pr(ctx, _rollback(ctx, command))]
     elif command.name == "unhold":
         results = [_open_pr(ctx, unhold(ctx, _one_model(ctx, command), command.environment))]
     else:
-        results = [r for model in _models(ctx, command) for r in _promote(ctx, command, model)]
+        alone = [] if command.group else chat_groups.alone(ctx, env, _models(ctx, command))
+        results = [r for model in alone for r in _promote(ctx, command, model)]
+        if command.model is None:
+            results += chat_groups.promote(ctx, command)
     if not dry_run:
         results = pipeline.apply(ctx, results)
     return Outcome(f"/{command.name} {command.environment}", results, reply.results(results))

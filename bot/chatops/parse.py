@@ -42,6 +42,7 @@ class Command:
     environment: str | None = None
     version: str | None = None
     model: str | None = None
+    group: str | None = None  # a configured group: its members in one PR
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class Refusal:
 
 
 _HELP: dict[Name, str] = {
-    "promote": "open a promotion PR (a version pins it and lifts a rollback hold)",
+    "promote": "open a promotion PR (a version pins it and lifts a rollback hold; a group's "
+    "name in place of the model promotes the group: `/promote <environment> <group>`)",
     "rollback": "open a PR back to the previous version, holding the current one",
     "unhold": "open a PR that lifts the rollback hold, so scheduled runs may promote again",
     "status": "what each environment runs and what would be promoted",
@@ -67,7 +69,10 @@ def help_text() -> str:
 
 
 def parse(
-    body: str, environments: Collection[str], models: Collection[str]
+    body: str,
+    environments: Collection[str],
+    models: Collection[str],
+    groups: Collection[str] = (),
 ) -> Command | Refusal | None:
     """None when the comment is ordinary discussion, not addressed to the bot."""
     first, _, rest = body.lstrip("\ufeff").partition("\n")
@@ -85,11 +90,15 @@ def parse(
         return Refusal(
             f"arguments may only use letters, digits, `.`, `_` and `-`; usage: `{USAGE[name]}`"
         )
-    return _build(name, args, environments, models)
+    return _build(name, args, environments, models, groups)
 
 
 def _build(
-    name: Name, args: list[str], environments: Collection[str], models: Collection[str]
+    name: Name,
+    args: list[str],
+    environments: Collection[str],
+    models: Collection[str],
+    groups: Collection[str] = (),
 ) -> Command | Refusal:
     if name in ("status", "help"):
         return Command(name) if not args else Refusal(f"`/{name}` takes no arguments")
@@ -98,6 +107,9 @@ def _build(
     env, *more = args
     if env not in environments:
         return Refusal(f"unknown environment; use one of: {', '.join(sorted(environments))}")
+    named = [arg for arg in more if arg in groups]
+    if named:
+        return _group(name, env, named[0], len(more))
     version = None
     if more and more[0] not in models and _TAG_LIKE.match(more[0]):
         refusal = _version_refusal(name, env, more[0])
@@ -112,6 +124,25 @@ def _build(
     if version is not None and model is None and len(models) > 1:
         return Refusal(f"name the model when promoting a version; usage: `{USAGE[name]}`")
     return Command(name, env, version, model)
+
+
+_NOT_FOR_GROUPS: dict[Name, str] = {
+    "rollback": "roll a group back by reverting its PR's merge commit (GitHub's Revert button)",
+    "unhold": "a hold is one model's: `/unhold <environment> <model>`",
+}
+
+
+def _group(name: Name, env: str, group: str, given: int) -> Command | Refusal:
+    """A word that names a configured group is the group (never a version)."""
+    if name != "promote":
+        return Refusal(f"`/{name}` does not take a group; {_NOT_FOR_GROUPS.get(name, '')}")
+    if given > 1:
+        return Refusal(
+            # ``group`` is a configured name, so it may be echoed.
+            f"a group promotes each member's own validated version: `/promote {env} {group}` "
+            "takes no version or model"
+        )
+    return Command(name, env, group=group)
 
 
 _NO_VERSION: dict[Name, str] = {

@@ -57,7 +57,8 @@ def results(items: list[Result]) -> str:
     lines = []
     for r in items:
         if r.status in _OPENED:
-            title = r.proposal.title if r.proposal else r.reason
+            # A group's member moves in the group's PR: named, with what it moves.
+            title = r.proposal.title if r.proposal else f"{r.model}/{r.environment}: {r.reason}"
             link = f" {r.pr_url}" if r.pr_url else ""
             lines.append(f"{r.status} {title}{link}")
         else:

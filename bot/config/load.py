@@ -9,6 +9,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bot import branches
+from bot.config import groups
 from bot.config.errors import Loc, describe_errors, locate
 from bot.config.models import NAME, NAME_PATTERN, Config
 from bot.config.targets import Target
@@ -48,6 +49,10 @@ def cross_check(cfg: Config) -> Iterator[tuple[Loc, str]]:
                 ("models", key, "registry"),
                 f"unknown registry {model.registry!r}; use one of: {known}",
             )
+
+    for name in cfg.groups:
+        yield from _bad_name(("groups", name), name, "group")
+    yield from groups.check(cfg)
 
     for model_key, env_name, branch in branches.collisions(cfg):
         yield (

@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from bot.cluster.config import Follow
+from bot.config.groups import Group
 from bot.config.registries import RegistryConfig
 from bot.config.targets import RelPath, Strict, Target, check_gates, safe_relative
 
@@ -268,6 +269,11 @@ class Config(Strict):
     deploy: Deploy = Field(default_factory=lambda: Deploy())
     models: dict[str, Model] = Field(
         min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
+    )
+    groups: dict[str, Group] = Field(
+        default_factory=dict,
+        description="Models promoted together, in one commit and one PR: `name: {models: [a, b]}`.",
+        json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}},
     )
 
     def registry_of(self, model: str) -> str:

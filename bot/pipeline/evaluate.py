@@ -11,7 +11,8 @@ from dataclasses import replace
 from typing import Any
 
 from bot import markers, plan
-from bot.errors import BotError
+from bot.config.groups import grouped
+from bot.errors import BotError, Superseded
 from bot.lazy import Lazy
 from bot.model import (
     Deployed,
@@ -22,7 +23,7 @@ from bot.model import (
     Proposal,
     Selection,
 )
-from bot.pipeline import units
+from bot.pipeline import groups, units
 from bot.pipeline.candidates import drift
 from bot.pipeline.context import Context, hold_change
 from bot.pipeline.facts import Details, gather
@@ -36,11 +37,14 @@ log = logging.getLogger("bot.pipeline")
 
 
 def evaluate(ctx: Context, sel: Selection) -> list[Result]:
-    todo = selected(ctx, sel)
+    sel = groups.redirect(ctx, sel)
+    todo = groups.selected(ctx, sel) if sel.group is not None else selected(ctx, sel)
     open_prs, found = warm(ctx, todo, sel)
     log.info("%d unit(s) to evaluate, %d open promotion PR(s)", len(todo), len(open_prs))
     results = []
     for unit in todo:
+        if grouped(ctx.config, unit.model, unit.environment):
+            continue  # promoted with its group, below
         key = candidate_key(ctx, unit, sel)
         if key not in found:
             found[key] = candidate_or_error(ctx, unit, sel)
@@ -56,7 +60,7 @@ def evaluate(ctx: Context, sel: Selection) -> list[Result]:
             own = [p for p in _own_problems(ctx, unit) if p not in reason]
             reason = "; ".join([reason, *own])
             results.append(_result(unit, "failed", reason, open_pr=open_pr))
-    return results
+    return [*results, *groups.evaluate(ctx, todo, open_prs, found, sel)]
 
 
 def _own_problems(ctx: Context, unit: Unit) -> list[str]:
@@ -85,8 +89,16 @@ def _one(
     deployed = plan.deployed(slots, files)
     changes = plan.changes(slots, files, cand.values()) if cand else []
     details = Details(ctx, unit.model, cand, deployed) if cand is not None else None
-    facts = gather(ctx, unit, cand, deployed, bool(changes), open_pr, details)
+    rebuild = _conflicting(open_pr, cand)
+    if rebuild and open_pr is not None and open_pr.pinned:
+        sel = replace(sel, version=cand.version if cand else None, pinned=True)
+    # A PR in conflict with the base is decided as if it were not there, then rebuilt on it.
+    pr_fact = None if rebuild else open_pr
+    facts = gather(ctx, unit, cand, deployed, bool(changes), pr_fact, details)
     decision = decide(cand, facts, sel)
+    if rebuild and open_pr is not None and decision.promote:
+        why = f"PR #{open_pr.number} conflicts with the base: rebuilt on it"
+        decision = replace(decision, reason=f"{why}; {decision.reason}")
     if cand is not None and cand.version == deployed.version and (note := drift(deployed, cand)):
         # The overlays run the candidate's version with another image: say so wherever the
         # result is shown (the promotion, if any, sets the registry's image).
@@ -126,6 +138,18 @@ def _one(
         pending_body=Lazy(body),
         gates=decision.verdicts,
         **seen,
+    )
+
+
+def _conflicting(open_pr: OpenPromotion | None, cand: ModelVersion | None) -> bool:
+    """An open PR proposing ``cand`` that GitHub reports as conflicting with the base."""
+    shown = open_pr.promotion if open_pr is not None else None
+    return (
+        open_pr is not None
+        and open_pr.conflicting
+        and cand is not None
+        and shown is not None
+        and (shown.version, shown.image_tag) == (cand.version, cand.image_tag)
     )
 
 
@@ -175,6 +199,11 @@ def apply(ctx: Context, results: list[Result]) -> list[Result]:
             pushed = ctx.platform.push(result.proposal, result.open_pr)
             proposal = replace(result.proposal, body=result.body())
             published = ctx.platform.propose(proposal, pushed, result.open_pr)
+        except Superseded as err:  # another run moved the branch first
+            label = f"{result.model}/{result.environment}"
+            lost = result.proposal.pinned and err.version != result.proposal.promotion.version
+            out.append(replace(result, status="superseded", reason=f"[{label}] {err}", lost=lost))
+            continue
         except BotError as err:
             label = f"{result.model}/{result.environment}"
             out.append(replace(result, status="failed", reason=f"[{label}] {err}"))
@@ -189,7 +218,7 @@ def apply(ctx: Context, results: list[Result]) -> list[Result]:
                 head_sha=published.commit_sha,
             )
         )
-    return out
+    return groups.settle(out)
 
 
 def _announce(ctx: Context, result: Result) -> Result:

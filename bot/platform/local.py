@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from bot import markers
-from bot.errors import UserError
+from bot.errors import Superseded, UserError
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base, Chat
 from bot.platform.tracking import Tracking
@@ -131,9 +131,23 @@ class LocalPlatform:
             env=self._ident(),
         )
         old = existing.head_sha if existing else _ZERO
-        # Compare-and-swap: a concurrent run that moved the branch makes this fail loudly.
-        self._git("update-ref", f"refs/heads/{proposal.branch}", commit, old)
+        # Compare-and-swap against the head read with the listing: a concurrent run that
+        # moved the branch since wins, and this one reports superseded.
+        ref = f"refs/heads/{proposal.branch}"
+        if self._run("update-ref", ref, commit, old).returncode != 0:
+            head = self._git("rev-parse", "--verify", "--quiet", ref) if self._has(ref) else ""
+            if not head or head == old:
+                self._git("update-ref", ref, commit, old)  # not a lost race: say why it failed
+            winner = markers.parse_trailers(self._git("log", "-1", "--format=%B", head))
+            what = f"v{winner.version}" if winner else "another version"
+            raise Superseded(
+                f"superseded by branch {proposal.branch} ({what}): another run moved it first",
+                winner.version if winner else None,
+            )
         return Pushed(proposal.branch, commit)
+
+    def _has(self, ref: str) -> bool:
+        return self._run("rev-parse", "--verify", "--quiet", ref).returncode == 0
 
     def _check_ours(self, proposal: Proposal, head: str) -> None:
         """Never move a branch someone else committed to: more than the bot's one commit

@@ -15,7 +15,7 @@ import click
 
 from bot.results import Result, why
 from bot.text import review, versions
-from bot.text.status import detail, errors, mark
+from bot.text.status import detail, errors, mark, name
 
 if TYPE_CHECKING:
     from bot.config import Config
@@ -25,6 +25,7 @@ def result_dict(r: Result) -> dict[str, Any]:
     cand = r.candidate
     return {
         "model": r.model,
+        "group": r.group,
         "environment": r.environment,
         "cluster": r.cluster,
         "status": r.status,
@@ -73,7 +74,7 @@ def emit_run(results: list[Result], platform: str, as_json: bool, out: Path | No
     else:
         _table(
             ["MODEL", "ENV", "STATUS", "DETAIL"],
-            [[r.model, r.environment, mark(r.status), _detail(r)] for r in results],
+            [[name(r), r.environment, mark(r.status), _detail(r)] for r in results],
         )
         if platform == "local":
             for r in results:
@@ -109,7 +110,7 @@ def emit_plan(results: list[Result], as_json: bool) -> None:
         return
     for r in results:
         if not r.failed:
-            click.echo(f"# {r.model}/{r.environment}: {mark(r.status)}: {detail(r)}")
+            click.echo(f"# {name(r)}/{r.environment}: {mark(r.status)}: {detail(r)}")
             click.echo(diff_of(r), nl=False)
             if r.proposal is not None:
                 lines = review.edit_lines(r.proposal.changes)
@@ -127,7 +128,7 @@ def emit_status(results: list[Result], as_json: bool) -> None:
         pr = _pr(r)
         rows.append(
             [
-                r.model,
+                name(r),
                 r.environment,
                 _v(r.deployed.version),
                 r.deployed.image_tag or "-",

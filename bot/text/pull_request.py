@@ -62,7 +62,42 @@ def body(
     draft: bool = False,
     recent: Sequence[ModelVersion] = (),
 ) -> str:
-    """The PR body; ``metrics`` (``Model.metric_rules()``) mark each delta ✅/⚠️, ``deploy``
+    """The PR body: the promotion's ``section`` and its marker."""
+    text = section(
+        promo,
+        candidate,
+        current,
+        deployed,
+        changes,
+        heading,
+        verdicts,
+        notes,
+        metrics=metrics,
+        deploy=deploy,
+        draft=draft,
+        recent=recent,
+    )
+    return f"{text}\n{markers.marker(promo, pinned)}\n"
+
+
+def section(
+    promo: PromotionId,
+    candidate: ModelVersion,
+    current: ModelVersion | None,
+    deployed: Deployed,
+    changes: list[FileChange] | tuple[FileChange, ...],
+    heading: str = "Promote",
+    verdicts: Sequence[Verdict] = (),
+    notes: Sequence[str] = (),
+    *,
+    metrics: Sequence[MetricRule] = (),
+    deploy: str = "argocd",
+    draft: bool = False,
+    recent: Sequence[ModelVersion] = (),
+    rollback: bool = True,
+) -> str:
+    """One promotion, unmarked (a group's body has one per member); ``metrics``
+    (``Model.metric_rules()``) mark each delta ✅/⚠️, ``deploy``
     (``Config.deploy.tool``) words the roll-back, ``draft`` adds its callout, ``recent``
     (the newest validated versions with their metrics, newest first) gives the versions
     since the deployed one and each metric's history."""
@@ -88,13 +123,10 @@ def body(
         *[_change_line(change) for change in changes],
         "",
         *review.diff_section(changes),
-        "### Roll back",
-        "",
-        review.rollback_line(deploy, promo.environment, deployed.version, deployed.image_tag),
-        "",
-        markers.marker(promo, pinned),
-        "",
     ]
+    if rollback:  # a group's body says it once, for every member
+        line = review.rollback_line(deploy, promo.environment, deployed.version, deployed.image_tag)
+        parts += ["### Roll back", "", line, ""]
     return "\n".join(parts)
 
 

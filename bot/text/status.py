@@ -72,6 +72,14 @@ def errors(results: Iterable[Result]) -> list[str]:
     return [f"[{', '.join(labels)}] {m}" if labels else m for m, labels in stopped.items()]
 
 
+def name(r: Result) -> str:
+    """The subject of a result: ``generator``, a group member ``generator [llm-stack]``, a
+    group's own line ``llm-stack (group)``."""
+    if r.group is None:
+        return r.model
+    return f"{r.model} (group)" if r.model == r.group else f"{r.model} [{r.group}]"
+
+
 def detail(r: Result) -> str:
     """The reason, with the time left when waiting (the reason says how long it ran)."""
     data = why(r)

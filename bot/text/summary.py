@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.results import Result
 from bot.text import versions
 from bot.text.markdown import cell, code
-from bot.text.status import detail, icon
+from bot.text.status import detail, icon, name
 
 
 def markdown(title: str, results: Sequence[Result], note: str = "") -> str:
@@ -35,6 +35,6 @@ def _row(r: Result) -> str:
     )
     candidate = f"{cell(versions.label(cand.version))} {code(cand.image_tag)}" if cand else "—"
     return (
-        f"| {cell(r.model)} | {cell(r.environment)} | {icon(r.status)} | {deployed} "
+        f"| {cell(name(r))} | {cell(r.environment)} | {icon(r.status)} | {deployed} "
         f"| {candidate} | {pr} | {cell(detail(r))} |"
     )

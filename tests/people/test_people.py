@@ -7,12 +7,15 @@ action entry as a workflow would run it.
 
 from __future__ import annotations
 
+import json
 import os
+import threading
 from typing import Any
 
 import pytest
 from mlflow import MlflowClient
 
+from bot import markers
 from bot.action import main
 from tests.action.test_action_entry import Rig
 from tests.e2e.helpers import seed_fraud_model
@@ -179,6 +182,120 @@ def test_a_reviewed_pr_hears_of_a_newer_version_once(rig: Rig, alice: Person) ->
     notes = [c["body"] for c in rig.fake.comments.get(pr["number"], [])]
     announced = [n for n in notes if f"`/promote prod {newer}`" in n]
     assert len(announced) == 1
+
+
+KUSTOMIZATION = f"{PROD}/kustomization.yaml"
+BRANCH = "promote/fraud-detector/prod"
+
+
+def _on(rig: Rig, ref: str, path: str) -> str:
+    return str(rig.fake.git.text("show", f"{ref}:{path}"))
+
+
+def _reachable(rig: Rig, sha: str) -> bool:
+    """Whether a branch still reaches ``sha``: a commit no ref reaches is lost to people."""
+    refs = rig.fake.git.text("for-each-ref", "--format=%(objectname)", "refs/heads/").split()
+    return any(rig.fake.git.is_ancestor(sha, ref) for ref in refs)
+
+
+def test_an_amended_bot_commit_is_never_discarded(rig: Rig, alice: Person) -> None:
+    """Row 5: `git commit --amend --no-edit` with a changed value keeps the bot's trailers and
+    author; its committer is the reviewer, so the next version does not move over it."""
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    config = _on(rig, BRANCH, f"{PROD}/model-config.yaml")
+    amended = alice.amend(BRANCH, {f"{PROD}/model-config.yaml": config.replace('"32"', '"64"')})
+    commit = rig.fake.git.read_commit(amended)
+    assert "Model-Version: 2" in commit.message  # --no-edit: the bot's trailers stay
+    newer = _new_version(rig, "v1.9.0")
+    for _ in range(2):
+        assert main(rig.env("schedule", {}, environment="prod")) == 1
+        assert rig.fake.git.ref_sha(f"refs/heads/{BRANCH}") == amended
+    assert _reachable(rig, amended)
+    notes = [c["body"] for c in rig.fake.comments.get(pr["number"], [])]
+    refusals = [n for n in notes if "has commits not made by the bot" in n]
+    assert len(refusals) == 1 and f"v{newer}" in refusals[0]  # said once
+
+
+def test_a_conflicted_promotion_is_rebuilt_on_the_base(rig: Rig, alice: Person) -> None:
+    """Row 8: someone changes the promoted line on main; GitHub reports the PR CONFLICTING;
+    the next run rebuilds the same version on the current base and says so once."""
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    before = pr["head_sha"]
+    text = _on(rig, "main", KUSTOMIZATION)
+    base = alice.edit("main", KUSTOMIZATION, text.replace("v1.3.0", "v1.3.1"), "Hotfix image")
+    _schedule(rig)
+    (same,) = rig.open_pulls()
+    head = same["head_sha"]
+    assert same["number"] == pr["number"] and head != before
+    assert rig.fake.git.read_commit(head).parents == (base,)
+    assert "newTag: v1.4.0" in _on(rig, head, KUSTOMIZATION)
+    assert "MODEL_VERSION: '2'" in _on(rig, head, f"{PROD}/model-config.yaml")
+    assert alice.pull(pr["number"])["mergeable"] in (True, None)  # None: GitHub still checking
+    assert alice.pull(pr["number"])["mergeable"] is True
+    notes = [c["body"] for c in rig.fake.comments.get(pr["number"], [])]
+    assert len([n for n in notes if n.startswith("Rebuilt v2 on the current base")]) == 1
+    rig.fake.reset_log()
+    _schedule(rig)
+    assert rig.fake.writes() == []  # mergeable now: nothing more to do
+    alice.merge(pr["number"])
+
+
+def test_concurrent_promote_commands_have_one_winner(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row 9: `/promote prod 2` and `/promote prod 3` from two issues, both decided before
+    either writes: one PR, one winner, the other told it was superseded and failing."""
+    from bot.platform.github.publish import Publisher
+
+    newer = _new_version(rig, "v1.9.0")
+    both_decided = threading.Barrier(2, timeout=60)
+    push = Publisher.push
+
+    def push_after_both_decided(self: Publisher, *args: Any) -> Any:
+        both_decided.wait()
+        return push(self, *args)
+
+    monkeypatch.setattr(Publisher, "push", push_after_both_decided)
+    asks = {v: rig.comment(f"/promote prod {v}", issue=_issue(rig, v)) for v in ("2", newer)}
+    envs = {v: _own_event(rig, v, payload) for v, payload in asks.items()}
+    codes: dict[str, int] = {}
+
+    def ask(version: str) -> None:
+        codes[version] = main(envs[version])
+
+    threads = [threading.Thread(target=ask, args=(v,)) for v in envs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    (pr,) = rig.open_pulls()
+    winner = markers.parse_marker(pr["body"])
+    assert winner is not None
+    won, lost = winner.version, ({"2", newer} - {winner.version}).pop()
+    assert codes == {won: 0, lost: 1}
+    head = rig.fake.git.read_commit(pr["head_sha"])
+    assert f"Model-Version: {won}\n" in head.message + "\n"
+    (said,) = rig.replies(asks[lost])
+    assert f"superseded by #{pr['number']} (v{won})" in said or (
+        f"superseded by branch {BRANCH} (v{won})" in said  # it had not opened its PR yet
+    ), said
+    assert rig.reactions(asks[lost])[-1] == "confused"
+    (told,) = rig.replies(asks[won])
+    assert " opened " in told and f"/pull/{pr['number']}" in told, told
+
+
+def _issue(rig: Rig, version: str) -> int:
+    return int(rig.fake.open_issue(f"Promote v{version}")["number"])
+
+
+def _own_event(rig: Rig, version: str, payload: dict[str, Any]) -> dict[str, str]:
+    """The run's environment with an event file of its own (the rig names files by count)."""
+    env = rig.env("issue_comment", payload)
+    path = rig.tmp / f"event-promote-{version}.json"
+    path.write_text(json.dumps(payload))
+    return {**env, "GITHUB_EVENT_PATH": str(path)}
 
 
 TOLD_COMMENT = "POST /repos/{owner}/{repo}/issues/{number}/comments"

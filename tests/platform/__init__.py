@@ -4,6 +4,7 @@ retries are fast; ``check_one_promotion`` is the "no partial state" invariant.""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ ROUTES = {
     "tree": ("POST", "/repos/{owner}/{repo}/git/trees"),
     "commit": ("POST", "/repos/{owner}/{repo}/git/commits"),
     "ref create": ("POST", "/repos/{owner}/{repo}/git/refs"),
-    "ref PATCH": ("PATCH", "/repos/{owner}/{repo}/git/refs/{ref}"),
+    "ref move": ("POST", "/graphql#updateRefs"),  # compare-and-swap of the branch
     "PR create": ("POST", "/repos/{owner}/{repo}/pulls"),
     "PR PATCH": ("PATCH", "/repos/{owner}/{repo}/pulls/{number}"),
     "reviewers": ("POST", "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers"),
@@ -165,3 +166,21 @@ def comments(fake: FakeGitHub, number: int) -> list[str]:
 
 def statuses(fake: FakeGitHub, method: str, route: str) -> list[int]:
     return [r.status for r in fake.requests if r.method == method and r.route.endswith(route)]
+
+
+def write_routes(fake: FakeGitHub) -> list[str]:
+    """The writes made, as routes below the repository; a GraphQL mutation by its name."""
+    return [
+        r.route.split("{repo}")[1] if "{repo}" in r.route else _mutation(r.body)
+        for r in fake.writes()
+    ]
+
+
+def moves(fake: FakeGitHub) -> int:
+    """Branch moves: the compare-and-swap ``updateRefs`` mutations sent."""
+    return write_routes(fake).count("updateRefs")
+
+
+def _mutation(body: bytes) -> str:
+    document = str(json.loads(body).get("query", ""))
+    return document.split("{", 2)[1].split("(", 1)[0].strip()

@@ -21,9 +21,11 @@ from tests.platform import (
     Rig,
     check_one_promotion,
     comments,
+    moves,
     open_pulls,
     promotion_branches,
     statuses,
+    write_routes,
 )
 from tests.rig.fake_github import FakeGitHub
 from tests.rig.fault_proxy import FaultProxy
@@ -235,14 +237,14 @@ def test_a_branch_whose_answer_was_lost_is_kept(rig: Rig) -> None:
         result = rig.run(platform=rig.platform(api_url=proxy.url_for(rig.fake.base_url)))
     assert result.status == "opened", result.reason
     assert statuses(rig.fake, "POST", "/git/refs") == [201, 422]
-    assert statuses(rig.fake, "PATCH", "/git/refs/{ref}") == []  # already right: not moved
+    assert moves(rig.fake) == 0  # already right: not moved
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
 # -- 2. no partial state: a failure at every write step, then a clean run --------------------
 
 NEW_STEPS = ["tree", "commit", "ref create", "PR create", "reviewers", "labels"]
-UPDATE_STEPS = ["tree", "commit", "ref PATCH", "comment", "PR PATCH"]
+UPDATE_STEPS = ["tree", "commit", "ref move", "comment", "PR PATCH"]
 
 
 @pytest.mark.parametrize("step", NEW_STEPS)
@@ -360,11 +362,10 @@ def test_updating_costs_one_compare_read(rig: Rig) -> None:
     rig.fake.reset_log()
     assert rig.run().status == "updated"
     assert rig.fake.count("GET", ROUTES["compare"][1]) == 1
-    writes = [r.route.split("{repo}")[1] for r in rig.fake.writes()]
-    assert writes == [
+    assert write_routes(rig.fake) == [
         "/git/trees",
         "/git/commits",
-        "/git/refs/{ref}",
+        "updateRefs",
         "/issues/{number}/comments",
         "/pulls/{number}",
     ]

@@ -118,3 +118,26 @@ def test_the_bots_own_branch_is_moved_onto_the_current_base(local: Local) -> Non
     assert local.head(f"{BRANCH}^") == base
     message = git(local.repo, "log", "-1", "--format=%B", BRANCH)
     assert f"Model-Version: {version}\nImage-Tag: v1.6.0" in message
+
+
+def test_a_run_that_loses_the_compare_and_swap_is_superseded(local: Local) -> None:
+    """Two runs read the branch at one head; the second to move it is told who won."""
+    from bot.errors import Superseded
+    from bot.model import PromotionId, Proposal
+    from bot.platform.local import LocalPlatform
+
+    assert local.result()[1]["status"] == "branch-created"
+    stale = LocalPlatform(local.repo).open_promotions("promote")[BRANCH]
+    version = local.new_version()
+    assert local.result()[1]["status"] == "updated"  # the other run moved it
+    moved = local.head()
+    promo = PromotionId("fraud-detector", "prod", "1", "v1.3.0")
+    message = "Roll back\n\n" + "\n".join(
+        ["Model: fraud-detector", "Model-Version: 1", "Environment: prod"]
+    )
+    proposal = Proposal(promo, BRANCH, "Roll back", message, ())
+    with pytest.raises(Superseded) as lost:
+        LocalPlatform(local.repo).push(proposal, stale)
+    assert lost.value.version == version
+    assert str(lost.value).startswith(f"superseded by branch {BRANCH} (v{version})")
+    assert local.head() == moved

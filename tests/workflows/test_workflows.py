@@ -320,6 +320,24 @@ def test_promotions_never_overlap_and_are_never_cancelled(path: Path) -> None:
         )
 
 
+SHARED_GROUP = "model-promotion-${{ github.repository }}"
+
+
+def test_every_promoting_workflow_shares_one_group_per_repository() -> None:
+    """Scheduled, ChatOps, matrix and dispatch runs of one repository wait for each other; the
+    reusable workflow's group is the GitOps repository's, the same string there."""
+    for path in sorted((ROOT / "workflows").glob("*.yml")):
+        workflow = _load(path)
+        if not set(_triggers(workflow)) & PROMOTING_TRIGGERS:
+            continue
+        groups = [workflow["concurrency"]] if "concurrency" in workflow else []
+        groups += [job["concurrency"] for job in _jobs(workflow).values() if "concurrency" in job]
+        want = SHARED_GROUP
+        if path.name == "promote-reusable.yml":
+            want = "model-promotion-${{ inputs.gitops-repository }}"
+        assert [g["group"] for g in groups] == [want], _rel(path)
+
+
 @pytest.mark.parametrize("path", USER_WORKFLOWS, ids=_ids(USER_WORKFLOWS))
 def test_the_bot_gets_only_inputs_that_action_yml_declares(path: Path) -> None:
     steps = _bot_steps(_load(path))
@@ -394,7 +412,7 @@ def test_chatops_starts_only_for_commands_by_people() -> None:
     for command in ("/promote", "/rollback", "/status", "/help"):
         assert f"startsWith(github.event.comment.body, '{command}')" in condition, command
     assert "github.event.comment.user.type != 'Bot'" in condition
-    assert "github.event.issue.number" in job["concurrency"]["group"]
+    assert job["concurrency"]["group"] == SHARED_GROUP  # with every other promotion run
     (bot,) = _bot_steps(workflow)
     assert bot["with"]["command"] == "comment"
     # Nothing from a pull request's head is ever checked out in a privileged workflow.
@@ -417,7 +435,7 @@ def test_reusable_workflow_interface() -> None:
         mapped = str(job["outputs"][name]).replace(" ", "")
         assert mapped == f"${{{{steps.{bot['id']}.outputs.{name}}}}}", mapped
     group = job["concurrency"]["group"]
-    assert "inputs.model" in group and "inputs.environment" in group, group
+    assert group == "model-promotion-${{ inputs.gitops-repository }}", group  # the repository's
 
 
 def test_repository_dispatch_leaves_client_payload_to_the_bot() -> None:

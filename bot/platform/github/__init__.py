@@ -1,7 +1,9 @@
 """The GitHub platform: commits through the Git Data API, pull requests and ChatOps calls.
 
-``platform`` is the flow (reads, the one-commit push, open or update the PR), ``snapshot`` the
-poll's one GraphQL read (``graphql_*`` its documents and parsers), ``listings`` the REST lists
+``platform`` is the flow (reads, then ``publish``: the one-commit push, open or update the PR,
+who owns a branch), ``refs`` the branch calls (create, compare-and-swap move, compare),
+``snapshot`` the poll's one GraphQL read (``graphql_*`` its documents and parsers, and the
+``createCommitOnBranch`` and ``updateRefs`` writes), ``listings`` the REST lists
 read only when a promotion is due, ``pulls`` the pull-request calls, ``chat`` the ChatOps calls,
 ``state`` the pure PR and branch state those decide on, ``client`` the PyGithub client with its
 retries and error mapping, ``pacing`` when a request may go, and ``settings`` what it is set up

@@ -1,4 +1,5 @@
-"""The bot's one write through GraphQL: ``createCommitOnBranch``, and its answer.
+"""The bot's writes through GraphQL: ``createCommitOnBranch`` and ``updateRefs``, and their
+answers.
 
 GitHub applies the file changes on top of the branch head only if the head is still the one the
 bot read (``expectedHeadOid``): compare-and-swap and the commit in one call, signed by GitHub
@@ -49,6 +50,24 @@ def commit_mutation(
         "expectedHeadOid": expected_head,
     }
     return Query(_COMMIT, {"input": payload})
+
+
+_UPDATE_REFS = """mutation PromotionMove($input: UpdateRefsInput!) {
+  updateRefs(input: $input) { clientMutationId }
+}"""
+
+
+def move_mutation(repository_id: str, branch: str, before: str, after: str) -> Query:
+    """Move ``branch`` to ``after`` only if it still points at ``before``: GitHub checks
+    ``beforeOid`` and moves the ref in one step (a compare-and-swap); ``force`` because the
+    new commit is built on the current base, not on top of the old one."""
+    update = {
+        "name": f"refs/heads/{branch}",
+        "beforeOid": before,
+        "afterOid": after,
+        "force": True,
+    }
+    return Query(_UPDATE_REFS, {"input": {"repositoryId": repository_id, "refUpdates": [update]}})
 
 
 class StaleHead(RetryableError):

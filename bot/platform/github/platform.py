@@ -20,8 +20,10 @@ Failures, and what a run leaves behind:
   it instead of skipping it. A branch left without a PR is adopted, a PR another run opened
   first is adopted, and a ref another run created first is "someone else made it".
 - A promotion branch is moved only while it holds nothing but the bot's one commit (checked
-  with one compare call, only when an existing branch would move). Commits by anyone else stop
-  the update: the bot says so once on the PR and the promotion fails with a ``UserError``.
+  with one compare call, only when an existing branch would move), and only from the head the
+  bot read (compare-and-swap): ``publish`` has the rules. Commits by anyone else stop the
+  update: the bot says so once on the PR and the promotion fails with a ``UserError``; a run
+  that loses a race to another run reports ``superseded``.
 """
 
 from __future__ import annotations
@@ -29,15 +31,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote
 
-from bot.errors import AlreadyExists, NotFound, UserError
+from bot import markers
+from bot.errors import NotFound, UserError
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base, Chat
 from bot.platform.github import listings
 from bot.platform.github.chat import GitHubChat
 from bot.platform.github.client import api, client, decode, pacer_for
+from bot.platform.github.publish import Publisher
 from bot.platform.github.pulls import Pulls, same_repo
+from bot.platform.github.refs import Refs
 from bot.platform.github.settings import GitHubSettings
 from bot.platform.github.snapshot import (
     Snapshot,
@@ -48,14 +52,7 @@ from bot.platform.github.snapshot import (
     with_room,
 )
 from bot.platform.github.snapshot import open_promotions as snapshot_promotions
-from bot.platform.github.state import (
-    BranchState,
-    PullState,
-    branch_state,
-    foreign,
-    open_promotion,
-    superseded,
-)
+from bot.platform.github.state import open_promotion
 from bot.platform.tracking import Tracking
 
 
@@ -71,6 +68,8 @@ class GitHubPlatform:
         self._texts: dict[str, str | None] = {}  # target files at the base commit, from one read
         self._pulls_read: Snapshot | None = None  # open PRs read with them, used once
         self._pulls = Pulls(self._repo, settings.repository, self._api)
+        refs = Refs(self._repo, self._api, lambda q, what: self._graphql(q, what, write=True))
+        self._publisher = Publisher(self._repo, self._api, self._pulls, refs, self.base)
 
     def _api(self, what: str) -> contextlib.AbstractContextManager[None]:
         return api(what, self.settings)
@@ -104,8 +103,10 @@ class GitHubPlatform:
             if done:
                 self._texts[path] = text
 
-    def _graphql(self, query: Any, what: str) -> Any:
-        with self._api(what), self.pacer.reading():
+    def _graphql(self, query: Any, what: str, write: bool = False) -> Any:
+        # A mutation is paced as the write it is; a query as a read.
+        paced = contextlib.nullcontext() if write else self.pacer.reading()
+        with self._api(what), paced:
             _, answer = self._repo.requester.requestJsonAndCheck(
                 "POST", self._gh.requester.graphql_url, input=query.body()
             )
@@ -156,13 +157,17 @@ class GitHubPlatform:
 
     def open_promotions(self, prefix: str) -> dict[str, OpenPromotion]:
         snap, self._pulls_read = self._pulls_read, None  # once: later calls list them afresh
+        notes = self._publisher.notes
         if snap is not None:
-            return snapshot_promotions(snap.pulls, prefix, self.settings.repository)
+            found = snapshot_promotions(snap.pulls, prefix, self.settings.repository)
+            notes.update(_notes((p.head_ref, p.body) for p in snap.pulls if p.head_ref in found))
+            return found
         found = {}
         with self._api("list open pull requests"):
             for pr in self._repo.get_pulls(state="open", base=self.base().branch):
                 if pr.head.ref.startswith(prefix + "/") and same_repo(pr, self.settings.repository):
                     found[pr.head.ref] = open_promotion(pr)
+                    notes.update(_notes([(pr.head.ref, pr.body)]))
         return found
 
     def closed_promotions(self, prefix: str) -> list[ClosedPromotion]:
@@ -190,111 +195,14 @@ class GitHubPlatform:
     # -- publishing -------------------------------------------------------------------------
 
     def push(self, proposal: Proposal, existing: OpenPromotion | None) -> Pushed:
-        if existing is not None and existing.number is not None:
-            return self._push_update(proposal, existing.number)
-        return self._push_new(proposal)
+        return self._publisher.push(proposal, existing)
 
     def propose(
         self, proposal: Proposal, pushed: Pushed, existing: OpenPromotion | None
     ) -> Published:
-        if existing is None or existing.number is None:
-            return self._pulls.open(proposal, pushed.sha, self.base().branch)
-        number, promo = existing.number, proposal.promotion
-        shown = existing.promotion  # what the PR says it proposes; None while unfinished
-        if pushed.moved:
-            self._pulls.comment(number, superseded(promo, shown or pushed.was, pushed.sha))
-        elif shown is not None and shown != promo:
-            # An earlier run moved the branch but did not finish: comment unless it did.
-            text = superseded(promo, shown, pushed.sha)
-            if not self._pulls.commented(number, text.split(":", 1)[0] + ":"):
-                self._pulls.comment(number, text)
-        current = PullState(
-            number,
-            existing.url or "",
-            existing.labels,
-            existing.reviewers,
-            existing.team_reviewers,
-        )
-        self._pulls.finish(proposal, current)
-        return Published("updated", proposal.branch, pushed.sha, number, existing.url)
+        return self._publisher.propose(proposal, pushed, existing)
 
-    def _push_new(self, proposal: Proposal) -> Pushed:
-        tree = self._tree(proposal)
-        sha = self._commit(proposal, tree)
-        if not self._create_ref(proposal.branch, sha):
-            # Left by an earlier run whose PR failed, by a closed PR, or made a moment ago
-            # by a concurrent run: adopt it unless someone else committed to it.
-            state = self._branch_state(proposal.branch)
-            if foreign(state, proposal.promotion):
-                raise UserError(
-                    f"branch {proposal.branch} already exists and has commits not made by the "
-                    "bot; not updating it. Delete it or push the promotion by hand."
-                )
-            if state.is_current(proposal.promotion, self.base(), tree):
-                assert state.head is not None
-                sha = state.head
-            else:
-                self._force_ref(proposal.branch, sha)
-        return Pushed(proposal.branch, sha)
 
-    def _push_update(self, proposal: Proposal, number: int) -> Pushed:
-        promo = proposal.promotion
-        state = self._branch_state(proposal.branch)
-        if foreign(state, promo):
-            self._pulls.refuse(proposal, number)
-        tree = self._tree(proposal)
-        if state.is_current(promo, self.base(), tree):
-            assert state.head is not None
-            sha = state.head  # an earlier run moved it already
-        else:
-            sha = self._commit(proposal, tree)
-            self._force_ref(proposal.branch, sha)
-        return Pushed(proposal.branch, sha, state.promotion, moved=not state.proposes(promo))
-
-    def _tree(self, proposal: Proposal) -> str:
-        from github import GitTree, InputGitTreeElement
-
-        base = self.base()
-        elements = [
-            InputGitTreeElement(c.path, "100644", "blob", content=c.new_text)
-            for c in proposal.changes
-        ]
-        base_tree = GitTree.GitTree(self._repo.requester, {}, {"sha": base.tree}, completed=True)
-        with self._api(f"commit to {proposal.branch}"):
-            tree = self._repo.create_git_tree(elements, base_tree)
-        return str(tree.sha)
-
-    def _commit(self, proposal: Proposal, tree: str) -> str:
-        url = f"{self._repo.url}/git/commits"
-        # No author/committer: GitHub then signs the commit when the token is an App's.
-        data = {"message": proposal.commit_message, "tree": tree, "parents": [self.base().sha]}
-        with self._api(f"commit to {proposal.branch}"):
-            _, created = self._repo.requester.requestJsonAndCheck("POST", url, input=data)
-        return str(created["sha"])
-
-    def _create_ref(self, branch: str, sha: str) -> bool:
-        """False when the branch exists already (GitHub's 422 "Reference already exists")."""
-        try:
-            with self._api(f"create branch {branch}"):
-                self._repo.create_git_ref(f"refs/heads/{branch}", sha)
-        except AlreadyExists:
-            return False
-        return True
-
-    def _force_ref(self, branch: str, sha: str) -> None:
-        # PATCH the documented /git/refs/ path; PyGithub's lazy GitRef would use /git/ref/.
-        url = f"{self._repo.url}/git/refs/heads/{quote(branch, safe='/')}"
-        with self._api(f"move branch {branch}"):
-            self._repo.requester.requestJsonAndCheck(
-                "PATCH", url, input={"sha": sha, "force": True}
-            )
-
-    def _branch_state(self, branch: str) -> BranchState:
-        """One compare call: how far the branch is ahead of the base, and its head commit."""
-        base = self.base().sha
-        url = f"{self._repo.url}/compare/{base}...{quote(branch, safe='/')}"
-        with self._api(f"compare {branch} with {self.base().branch}"):
-            _, data = self._repo.requester.requestJsonAndCheck(
-                "GET", url, parameters={"per_page": 2}
-            )
-        return branch_state(data)
+def _notes(bodies: Any) -> dict[str, markers.Wrote]:
+    """Branch -> the commit its PR body records as pushed by the bot."""
+    return {b: w for b, body in bodies if (w := markers.pushed_note(body)) is not None}

@@ -49,8 +49,10 @@ class Pulls:
             "updating it. Close it or push the promotion by hand."
         )
 
-    def open(self, proposal: Proposal, sha: str, base: str) -> Published:
-        body = final_body(proposal)
+    def open(
+        self, proposal: Proposal, sha: str, base: str, pushed: markers.Wrote | None = None
+    ) -> Published:
+        body = final_body(proposal, pushed)
         if not proposal.labels and (proposal.reviewers or proposal.team_reviewers):
             # Without labels the marker is the last thing written: the PR is finished once
             # the reviewers are requested.
@@ -69,9 +71,9 @@ class Pulls:
             found = self.find(proposal.branch)
             if found is None:
                 raise
-            self.finish(proposal, found)
+            self.finish(proposal, found, pushed)
             return Published("updated", proposal.branch, sha, found.number, found.url)
-        self.finish(proposal, PullState(pr.number, pr.html_url, title=pr.title, body=body))
+        self.finish(proposal, PullState(pr.number, pr.html_url, title=pr.title, body=body), pushed)
         return Published("opened", proposal.branch, sha, pr.number, pr.html_url)
 
     def find(self, branch: str) -> PullState | None:
@@ -82,7 +84,9 @@ class Pulls:
                     return pull_state(pr)
         return None
 
-    def finish(self, proposal: Proposal, pr: PullState) -> None:
+    def finish(
+        self, proposal: Proposal, pr: PullState, pushed: markers.Wrote | None = None
+    ) -> None:
         """Reviewers, labels, then title and body: only what is missing, the final state last."""
         number = pr.number
         users = missing(proposal.reviewers, pr.reviewers)
@@ -100,7 +104,7 @@ class Pulls:
                 self._repo.requester.requestJsonAndCheck(
                     "POST", f"{url}/issues/{number}/labels", input={"labels": labels}
                 )
-            body = final_body(proposal)
+            body = final_body(proposal, pushed)
             if pr.title != proposal.title or pr.body != body:
                 self._repo.requester.requestJsonAndCheck(
                     "PATCH",

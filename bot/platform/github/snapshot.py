@@ -137,5 +137,6 @@ def open_promotions(
             team_reviewers=pr.teams,
             pinned=markers.pinned(pr.body),
             reviewed=pr.reviews > 0,  # the same read tells it: no review listing needed
+            conflicting=pr.mergeable == "CONFLICTING",  # UNKNOWN: not yet, nothing to do
         )
     return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import markers
@@ -24,6 +25,9 @@ class BranchState:
     parent: str | None = None
     tree: str | None = None
     promotion: PromotionId | None = None  # the head commit's trailers
+    author: tuple[str, str] | None = None  # the head commit's (name, email)
+    committer: tuple[str, str] | None = None
+    date: str | None = None  # the head commit's committer date, ISO 8601 from GitHub
 
     def proposes(self, promo: PromotionId) -> bool:
         return self.ahead == 1 and self.promotion == promo
@@ -54,20 +58,42 @@ def branch_state(data: Any) -> BranchState:
     head = commits[0]
     parents = head.get("parents") or []
     inner = head.get("commit") or {}
+    committer = inner.get("committer") or {}
     return BranchState(
         ahead=1,
         head=str(head["sha"]),
         parent=str(parents[0]["sha"]) if len(parents) == 1 else None,
         tree=str((inner.get("tree") or {}).get("sha")),
         promotion=markers.parse_trailers(str(inner.get("message") or "")),
+        author=identity(inner.get("author")),
+        committer=identity(committer),
+        date=str(committer.get("date") or "") or None,
     )
 
 
-def final_body(proposal: Proposal) -> str:
-    """The PR body as the bot leaves it; with labels, it records them (see ``finished``)."""
+def identity(person: Any) -> tuple[str, str] | None:
+    """(name, email) of a Git identity payload; None when it is not one."""
+    if not isinstance(person, dict):
+        return None
+    name, email = person.get("name"), person.get("email")
+    return (name, email) if isinstance(name, str) and isinstance(email, str) else None
+
+
+def wrote(commit: Any) -> markers.Wrote:
+    """What the bot pushed, from GitHub's answer to creating the commit."""
+    author, committer = identity(commit.get("author")), identity(commit.get("committer"))
+    return markers.Wrote(str(commit["sha"]), author or ("", ""), committer or ("", ""))
+
+
+def final_body(proposal: Proposal, pushed: markers.Wrote | None = None) -> str:
+    """The PR body as the bot leaves it: the commit it pushed (see ``foreign``) and, with
+    labels, the labels (see ``finished``)."""
+    body = proposal.body
+    if pushed is not None:
+        body = markers.with_pushed_note(body, pushed)
     if not proposal.labels:
-        return proposal.body
-    return markers.with_labels_note(proposal.body, proposal.labels)
+        return body
+    return markers.with_labels_note(body, proposal.labels)
 
 
 def finished(body: str | None, labels: Sequence[str]) -> bool:
@@ -125,14 +151,63 @@ def missing(wanted: Sequence[str], present: Sequence[str]) -> list[str]:
     return [name for name in wanted if name.lower() not in have]
 
 
-def foreign(state: BranchState, promo: PromotionId) -> bool:
-    """More than the bot's one commit, or a head commit without the bot's trailers."""
+def foreign(state: BranchState, promo: PromotionId, pushed: markers.Wrote | None = None) -> bool:
+    """Whether someone else made or rewrote the branch's head: more than the bot's one commit,
+    a head commit without the bot's trailers for this model and environment, or, when the bot
+    knows a commit it ``pushed``, a head that is neither that commit nor one with its author
+    and committer (an amend keeps the trailers and the author, never the committer). A commit
+    the bot made but did not record yet (a run stopped between moving the branch and
+    updating the PR) has the same author and committer, so it stays the bot's."""
     if state.ahead == 0:
+        return False
+    if pushed is not None and state.head == pushed.sha:
         return False
     if state.ahead > 1 or state.promotion is None:
         return True
     found = state.promotion
-    return (found.model, found.environment) != (promo.model, promo.environment)
+    if (found.model, found.environment) != (promo.model, promo.environment):
+        return True
+    return pushed is not None and (state.author, state.committer) != (
+        pushed.author,
+        pushed.committer,
+    )
+
+
+# A concurrent run makes its commit and branch within the time one run takes to read and
+# decide; a branch left behind by a run that stopped before opening its PR is older.
+FRESH = timedelta(minutes=10)
+
+
+def fresh(state: BranchState, ours: str | None) -> bool:
+    """Whether the branch's head commit was made around the time of the bot's own commit
+    (committer date ``ours``; both dates from GitHub's clock): another run's, made while this
+    one ran, rather than a branch an earlier run left behind."""
+    theirs = _when(state.date)
+    mine = _when(ours)
+    if theirs is None or mine is None:
+        return True  # unknown: never move over what may be a concurrent run's branch
+    return mine - theirs < FRESH
+
+
+def _when(stamp: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
+    except ValueError:
+        return None
+
+
+def lost(branch: str, number: int | None, winner: PromotionId | None) -> str:
+    """The loser's reason: who won, and what it proposes."""
+    where = f"#{number}" if number is not None else f"branch {branch}"
+    what = f"v{winner.version}" if winner is not None else "another version"
+    return f"superseded by {where} ({what}): another run moved {branch} first"
+
+
+def rebuilt(promo: PromotionId, sha: str) -> str:
+    return (
+        f"Rebuilt v{promo.version} on the current base: the branch conflicted with it "
+        f"(branch moved to {sha[:12]})."
+    )
 
 
 def superseded(promo: PromotionId, was: PromotionId | None, sha: str) -> str:

@@ -80,7 +80,7 @@ def dispatch(
 def handle(fake: FakeGitHub, request: Request, token: str | None, login: str | None) -> Reply:
     from tests.rig.ghfake import server  # the server imports this module lazily
 
-    fault = fake._take_fault(request.method, ROUTE, "/graphql")
+    fault = fake._take_fault(request.method, ROUTE, "/graphql", body=request.get_data(cache=True))
     if fault is not None:
         return server._fault_reply(fault)
     if token is None or login is None:

@@ -1,6 +1,6 @@
-"""The mutation side of the fake's GraphQL API: ``createCommitOnBranch``, ``createRef`` and
-``updateRef``, writing real Git objects and moving refs by compare-and-swap, like the REST
-routes in ``routes_git`` (whose helpers they reuse)."""
+"""The mutation side of the fake's GraphQL API: ``createCommitOnBranch``, ``createRef``,
+``updateRef`` and ``updateRefs``, writing real Git objects and moving refs by compare-and-swap,
+like the REST routes in ``routes_git`` (whose helpers they reuse)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from graphql import GraphQLResolveInfo
 
 from tests.rig.ghfake import graphql_objects as objects
 from tests.rig.ghfake import routes_git
-from tests.rig.ghfake.gitdata import Ident, TreeEntry, is_sha
+from tests.rig.ghfake.gitdata import ZERO_SHA, Ident, TreeEntry, is_sha
 from tests.rig.ghfake.graphql_base import GitHubError, Obj, fake_of
 from tests.rig.ghfake.graphql_reads import REPOSITORY_ID, repository
 
@@ -28,6 +28,7 @@ def mutation_root() -> Obj:
         "createCommitOnBranch": _create_commit_on_branch,
         "createRef": _create_ref,
         "updateRef": _update_ref,
+        "updateRefs": _update_refs,
     }
 
 
@@ -168,3 +169,41 @@ def _update_ref(info: GraphQLResolveInfo, input: dict[str, Any]) -> Obj:
         raise GitHubError("UNPROCESSABLE", "Reference update failed")
     routes_git._touch_pulls(fake, name, info.context.login)
     return _payload(input, ref=objects.ref(fake, name, repository(fake)))
+
+
+def _update_refs(info: GraphQLResolveInfo, input: dict[str, Any]) -> Obj:
+    """Every update or none, as GitHub documents: each ``beforeOid`` must hold (the zero oid:
+    the ref must not exist), a non-fast-forward needs ``force``, the zero ``afterOid``
+    deletes. The fake's handlers run under its lock, so checking all first is atomic."""
+    fake = fake_of(info)
+    if input["repositoryId"] != REPOSITORY_ID:
+        raise GitHubError(
+            "NOT_FOUND",
+            f"Could not resolve to a node with the global id of '{input['repositoryId']}'",
+        )
+    planned = [_checked(fake, update) for update in input["refUpdates"]]
+    for name, current, after in planned:
+        moved = fake.git.update_ref(name, None if after == ZERO_SHA else after, current)
+        assert moved, f"{name} moved under the fake's lock"
+        if after != ZERO_SHA:
+            routes_git._touch_pulls(fake, name, info.context.login)
+        else:  # GitHub closes the PRs of a deleted branch
+            routes_git._close_pulls_of_deleted_branch(fake, name, info.context.login)
+    return _payload(input)
+
+
+def _checked(fake: FakeGitHub, update: dict[str, Any]) -> tuple[str, str | None, str]:
+    name, before, after = update["name"], update.get("beforeOid"), update["afterOid"]
+    if not name.startswith("refs/") or not fake.git.valid_ref_name(name):
+        raise GitHubError("UNPROCESSABLE", f"Reference name {name!r} is invalid")
+    current = fake.git.ref_sha(name)
+    if before is not None and (current or ZERO_SHA) != before:
+        raise GitHubError(
+            "UNPROCESSABLE", f"Reference {name} does not point to {before}: it was not updated"
+        )
+    if after != ZERO_SHA and (not is_sha(after) or fake.git.object_type(after) is None):
+        raise GitHubError("UNPROCESSABLE", f"Object {after} does not exist")
+    fast_forward = current is None or after == ZERO_SHA or fake.git.is_ancestor(current, after)
+    if not update.get("force") and not fast_forward:
+        raise GitHubError("UNPROCESSABLE", f"Update of {name} is not a fast forward")
+    return name, current, after

@@ -126,8 +126,12 @@ class _Fault:
     body: Any
     applied: bool = False  # handle the request first: its effect stays, its answer is lost
 
-    def matches(self, method: str, route: Route, path: str) -> bool:
+    def matches(self, method: str, route: Route, path: str, body: bytes = b"") -> bool:
         method_ok = self.method in ("*", method)
+        # "/graphql#name": only GraphQL calls whose document holds ``name`` (one mutation).
+        where, _, name = self.route.partition("#")
+        if name:
+            return method_ok and where == route.template and name.encode() in body
         route_ok = self.route in ("*", route.name, route.template, path)
         return method_ok and route_ok
 
@@ -476,7 +480,8 @@ class FakeGitHub:
             return "", _error(ApiError(404, message), "https://docs.github.com/rest")
         route, params = matched
         reply = self._handle(request, route, params, token, login)
-        lost = self._take_fault(request.method, route, path[len(API_PREFIX) :], applied=True)
+        body = request.get_data(cache=True)
+        lost = self._take_fault(request.method, route, path[len(API_PREFIX) :], True, body)
         return route.name, reply if lost is None else _fault_reply(lost)
 
     def _handle(
@@ -487,7 +492,8 @@ class FakeGitHub:
         token: str | None,
         login: str | None,
     ) -> Reply:
-        fault = self._take_fault(request.method, route, request.path[len(API_PREFIX) :])
+        path = request.path[len(API_PREFIX) :]
+        fault = self._take_fault(request.method, route, path, body=request.get_data(cache=True))
         free = route.template == "/rate_limit"  # GitHub does not charge for this one
         exhausted = False if free else self._spend(token if login else None)
         if fault is not None:
@@ -523,11 +529,11 @@ class FakeGitHub:
         )
 
     def _take_fault(
-        self, method: str, route: Route, path: str, applied: bool = False
+        self, method: str, route: Route, path: str, applied: bool = False, body: bytes = b""
     ) -> _Fault | None:
         with self._log_lock:
             for fault in self._faults:
-                if fault.applied == applied and fault.matches(method, route, path):
+                if fault.applied == applied and fault.matches(method, route, path, body):
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)

@@ -1,0 +1,201 @@
+"""Publishing a promotion on GitHub: the one commit on its branch, then the PR.
+
+Who may move a promotion branch, and when (the rules ``state.foreign`` and ``refs`` enforce):
+
+- The bot moves a branch only from the head it read, by compare-and-swap: from the head the
+  open PR listing showed, or, for a branch without a PR, from the head the compare call showed.
+  A run that finds the branch moved since it read it has lost the race: it adopts the branch
+  when it already holds the same promotion on the current base, and otherwise reports
+  ``superseded`` (``bot.errors.Superseded``) naming the PR (or branch) and version that won.
+- A branch without a PR whose head is the bot's recent commit for another version belongs to a
+  concurrent run (``state.fresh``); an older one was left behind by a run that stopped before
+  its PR step and is taken over.
+- The PR body records the commit the bot pushed (``markers.with_pushed_note``). A head that is
+  neither that commit nor one with its author and committer is a person's (an amend, a commit
+  on top, a rebase): the bot never moves over it, says so once on the PR and fails.
+- An open PR proposing the version due, which GitHub reports CONFLICTING, is rebuilt on the
+  current base with the same version, with a comment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from bot.errors import Superseded, UserError
+from bot.markers import Wrote
+from bot.model import OpenPromotion, Proposal, Published, Pushed
+from bot.platform.base import Base
+from bot.platform.github.pulls import Pulls
+from bot.platform.github.refs import Refs
+from bot.platform.github.state import (
+    BranchState,
+    PullState,
+    foreign,
+    fresh,
+    lost,
+    rebuilt,
+    superseded,
+    wrote,
+)
+
+
+class Publisher:
+    def __init__(
+        self,
+        repo: Any,
+        api: Callable[[str], contextlib.AbstractContextManager[None]],
+        pulls: Pulls,
+        refs: Refs,
+        base: Callable[[], Base],
+    ) -> None:
+        self._repo = repo
+        self._api = api
+        self._pulls = pulls
+        self._refs = refs
+        self._base = base
+        self._wrote: dict[str, Wrote] = {}  # branch -> the commit this run pushed or adopted
+        self.notes: dict[str, Wrote] = {}  # branch -> the commit its open PR records
+
+    def push(self, proposal: Proposal, existing: OpenPromotion | None) -> Pushed:
+        if existing is not None and existing.number is not None:
+            return self._push_update(proposal, existing, existing.number)
+        return self._push_new(proposal)
+
+    def propose(
+        self, proposal: Proposal, pushed: Pushed, existing: OpenPromotion | None
+    ) -> Published:
+        wrote = self._wrote.get(proposal.branch)
+        if existing is None or existing.number is None:
+            return self._pulls.open(proposal, pushed.sha, self._base().branch, wrote)
+        number, promo = existing.number, proposal.promotion
+        shown = existing.promotion  # what the PR says it proposes; None while unfinished
+        if pushed.moved:
+            self._pulls.comment(number, superseded(promo, shown or pushed.was, pushed.sha))
+        elif shown is not None and shown != promo:
+            # An earlier run moved the branch but did not finish: comment unless it did.
+            text = superseded(promo, shown, pushed.sha)
+            if not self._pulls.commented(number, text.split(":", 1)[0] + ":"):
+                self._pulls.comment(number, text)
+        elif shown == promo and pushed.sha != existing.head_sha:
+            self._pulls.comment(number, rebuilt(promo, pushed.sha))  # it conflicted
+        current = PullState(
+            number,
+            existing.url or "",
+            existing.labels,
+            existing.reviewers,
+            existing.team_reviewers,
+        )
+        self._pulls.finish(proposal, current, wrote)
+        return Published("updated", proposal.branch, pushed.sha, number, existing.url)
+
+    def _push_new(self, proposal: Proposal) -> Pushed:
+        branch, promo = proposal.branch, proposal.promotion
+        tree = self._tree(proposal)
+        made, date = self._commit(proposal, tree)
+        self._wrote[branch] = made
+        if self._refs.create(branch, made.sha):
+            return Pushed(branch, made.sha)
+        # Made a moment ago by a concurrent run, or left by an earlier run whose PR failed
+        # (or by a closed PR): the first loses to the run, the second is taken over.
+        state = self._state(branch)
+        if foreign(state, promo, made):
+            raise UserError(
+                f"branch {branch} already exists and has commits not made by the "
+                "bot; not updating it. Delete it or push the promotion by hand."
+            )
+        if state.head is not None and state.is_current(promo, self._base(), tree):
+            self._own(branch, state)
+            return Pushed(branch, state.head)
+        if state.ahead == 1 and state.promotion != promo and fresh(state, date):
+            self._lose(proposal, state, None)
+        head = state.head or self._refs.head(branch)
+        return self._move(proposal, tree, made.sha, head, None) or Pushed(branch, made.sha)
+
+    def _push_update(self, proposal: Proposal, existing: OpenPromotion, number: int) -> Pushed:
+        promo, branch = proposal.promotion, proposal.branch
+        state = self._state(branch)
+        if foreign(state, promo, self.notes.get(branch)):
+            self._pulls.refuse(proposal, number)
+        was = state.promotion
+        tree = self._tree(proposal)
+        if state.head is not None and state.head != existing.head_sha:
+            # Moved since the bot read the PR: whoever moved it won.
+            return self._after_race(proposal, tree, number, state)
+        if state.is_current(promo, self._base(), tree):
+            assert state.head is not None
+            self._own(branch, state)
+            return Pushed(branch, state.head, was)  # an earlier run moved it already
+        made, _ = self._commit(proposal, tree)
+        self._wrote[branch] = made
+        found = self._move(proposal, tree, made.sha, existing.head_sha, number)
+        return found or Pushed(branch, made.sha, was, moved=not state.proposes(promo))
+
+    def _move(
+        self, proposal: Proposal, tree: str, sha: str, before: str | None, number: int | None
+    ) -> Pushed | None:
+        """Compare-and-swap the branch from ``before`` to ``sha``: None when it moved, the
+        commit to use when the branch already held this promotion; ``Superseded`` otherwise."""
+        if before is not None and self._refs.move(proposal.branch, sha, before):
+            return None
+        state = self._state(proposal.branch)
+        return self._after_race(proposal, tree, number, state)
+
+    def _after_race(
+        self, proposal: Proposal, tree: str, number: int | None, state: BranchState
+    ) -> Pushed:
+        """The branch is not where the bot read it: a person's commit stops the promotion, the
+        same promotion already there is adopted, and another run's promotion wins."""
+        promo = proposal.promotion
+        branch = proposal.branch
+        if foreign(state, promo, self._wrote.get(branch) or self.notes.get(branch)):
+            if number is not None:
+                self._pulls.refuse(proposal, number)
+            raise UserError(
+                f"branch {branch} has commits not made by the bot; not updating it. "
+                "Delete it or push the promotion by hand."
+            )
+        if state.head is not None and state.is_current(promo, self._base(), tree):
+            self._own(branch, state)
+            return Pushed(branch, state.head, state.promotion)
+        self._lose(proposal, state, number)
+
+    def _lose(self, proposal: Proposal, state: BranchState, number: int | None) -> NoReturn:
+        if number is None:
+            found = self._pulls.find(proposal.branch)
+            number = found.number if found is not None else None
+        winner = state.promotion
+        raise Superseded(lost(proposal.branch, number, winner), winner.version if winner else None)
+
+    def _own(self, branch: str, state: BranchState) -> None:
+        """Record the head as what the bot pushed: it passed ``foreign``, so it is the bot's."""
+        if state.head is not None and state.author and state.committer:
+            self._wrote[branch] = Wrote(state.head, state.author, state.committer)
+
+    def _tree(self, proposal: Proposal) -> str:
+        from github import GitTree, InputGitTreeElement
+
+        base = self._base()
+        elements = [
+            InputGitTreeElement(c.path, "100644", "blob", content=c.new_text)
+            for c in proposal.changes
+        ]
+        base_tree = GitTree.GitTree(self._repo.requester, {}, {"sha": base.tree}, completed=True)
+        with self._api(f"commit to {proposal.branch}"):
+            tree = self._repo.create_git_tree(elements, base_tree)
+        return str(tree.sha)
+
+    def _commit(self, proposal: Proposal, tree: str) -> tuple[Wrote, str | None]:
+        """The commit, and its committer date (GitHub's clock)."""
+        url = f"{self._repo.url}/git/commits"
+        # No author/committer: GitHub then signs the commit when the token is an App's.
+        data = {"message": proposal.commit_message, "tree": tree, "parents": [self._base().sha]}
+        with self._api(f"commit to {proposal.branch}"):
+            _, created = self._repo.requester.requestJsonAndCheck("POST", url, input=data)
+        date = (created.get("committer") or {}).get("date")
+        return wrote(created), str(date) if date else None
+
+    def _state(self, branch: str) -> BranchState:
+        base = self._base()
+        return self._refs.state(branch, base.sha, base.branch)

@@ -1,0 +1,71 @@
+"""The promotion branch on GitHub: create it, move it by compare-and-swap, compare it with the
+base. ``platform`` decides when; this module makes the calls.
+
+A branch is only ever created (GitHub refuses when it exists) or moved from the head the bot
+read (``updateRefs`` with ``beforeOid``), never force-moved blind: two runs that race for one
+branch cannot both win, and a commit someone pushed meanwhile is never made unreachable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
+
+from bot.errors import AlreadyExists, NotFound
+from bot.platform.github.graphql_answers import check
+from bot.platform.github.graphql_commit import move_mutation
+from bot.platform.github.graphql_queries import Query
+from bot.platform.github.state import BranchState, branch_state
+
+Api = Callable[[str], contextlib.AbstractContextManager[None]]
+Post = Callable[[Query, str], Any]
+
+
+class Refs:
+    def __init__(self, repo: Any, api: Api, post: Post) -> None:
+        self._repo = repo
+        self._api = api
+        self._post = post
+
+    def create(self, branch: str, sha: str) -> bool:
+        """False when the branch exists already (GitHub's 422 "Reference already exists")."""
+        try:
+            with self._api(f"create branch {branch}"):
+                self._repo.create_git_ref(f"refs/heads/{branch}", sha)
+        except AlreadyExists:
+            return False
+        return True
+
+    def move(self, branch: str, sha: str, before: str) -> bool:
+        """Move ``branch`` to ``sha`` if it still points at ``before``; False when it does not
+        (another run or a person moved it since the bot read it)."""
+        # The repository's node id came with the repository read at start: no extra request.
+        query = move_mutation(str(self._repo.node_id), branch, before, sha)
+        answer = self._post(query, f"move branch {branch}")
+        # GitHub words a failed beforeOid check as an error like any other: the head tells
+        # whether it was the swap that failed.
+        if isinstance(answer, dict) and answer.get("errors") and self.head(branch) != before:
+            return False
+        check(answer, f"move branch {branch}")
+        return True
+
+    def head(self, branch: str) -> str | None:
+        """The branch's head commit; None when there is no such branch."""
+        url = f"{self._repo.url}/git/ref/heads/{quote(branch, safe='/')}"
+        try:
+            with self._api(f"read branch {branch}"):
+                _, data = self._repo.requester.requestJsonAndCheck("GET", url)
+        except NotFound:
+            return None
+        return str(data["object"]["sha"])
+
+    def state(self, branch: str, base_sha: str, base_name: str) -> BranchState:
+        """One compare call: how far the branch is ahead of the base, and its head commit."""
+        url = f"{self._repo.url}/compare/{base_sha}...{quote(branch, safe='/')}"
+        with self._api(f"compare {branch} with {base_name}"):
+            _, data = self._repo.requester.requestJsonAndCheck(
+                "GET", url, parameters={"per_page": 2}
+            )
+        return branch_state(data)
