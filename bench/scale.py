@@ -91,8 +91,11 @@ class Scale:
 
 
 def bot_env(api_url: str, mlflow_uri: str) -> dict[str, str]:
-    """A workflow step's environment, with the shipped pacing (no PROMOTE_GITHUB_* set)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PROMOTE_")}
+    """A workflow step's environment, with the shipped pacing (no PROMOTE_GITHUB_* set), and
+    Python's bytecode cache as an installed package has it (``PYTHONDONTWRITEBYTECODE`` in the
+    caller's shell would make every run compile the bot's modules again)."""
+    skip = ("PROMOTE_", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(skip)}
     env.update(
         GITHUB_TOKEN=TOKEN,
         GITHUB_REPOSITORY="acme/gitops",
@@ -103,21 +106,30 @@ def bot_env(api_url: str, mlflow_uri: str) -> dict[str, str]:
     return env
 
 
+# The bot's peak RSS must be its own: a child forked from this process (which has MLflow
+# imported, for the baselines) starts with this process's pages, and Linux keeps that high-water
+# mark across exec, so wait4 here would report this process's size. A small C launcher (GNU
+# time) forks the bot from itself and reports the bot's own figures.
+TIME = shutil.which("time") or "/usr/bin/time"
+
+
 def bot_process(repo_dir: Path, env: dict[str, str]) -> tuple[float, float, float]:
     """``promote run`` as a new process: wall time, peak RSS in MB, CPU seconds."""
     argv = [sys.executable, "-c", "from bot.cli import main; main()", "run"]
-    with tempfile.TemporaryFile() as err:
+    with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as usage:
         start = time.perf_counter()
-        proc = subprocess.Popen(
-            [*argv, "--repo-dir", str(repo_dir)], env=env, stdout=subprocess.DEVNULL, stderr=err
+        code = subprocess.call(
+            [TIME, "-f", "%M %U %S", "-o", usage.name, *argv, "--repo-dir", str(repo_dir)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
         )
-        _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
+        if code != 0:
             err.seek(0)
-            raise RuntimeError(f"promote run exited {proc.returncode}: {err.read()[-500:]!r}")
-    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+            raise RuntimeError(f"promote run exited {code}: {err.read()[-500:]!r}")
+        rss_kb, user, system = usage.read().split()[-3:]
+    return wall, int(rss_kb) / 1024, float(user) + float(system)
 
 
 def git_flow(

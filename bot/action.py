@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot import logs
+from bot import deadline, logs
 from bot.actions.inputs import REPOSITORY, Event, Inputs, resolve
 from bot.actions.io import ActionsIO
 from bot.actions.outputs import outputs
@@ -43,6 +43,7 @@ def main(environ: Mapping[str, str] | None = None) -> int:
         return 3
     finally:
         logs.teardown(handler)
+        deadline.start(None)
 
 
 def _main(env: dict[str, str], io: ActionsIO) -> int:
@@ -57,6 +58,7 @@ def _main(env: dict[str, str], io: ActionsIO) -> int:
     if inputs.mlflow_tracking_uri:
         # MLflow reads its settings from the process environment.
         os.environ["MLFLOW_TRACKING_URI"] = inputs.mlflow_tracking_uri
+    deadline.start(inputs.timeout)
     ctx = _context(env, inputs)
     from bot.actions import commands
 

@@ -1,29 +1,35 @@
 """``promote``: the command-line shell over ``bot.pipeline``.
 
 Exit codes: 0 ok, 1 user/config error (or a promotion that failed), 2 usage, 3 unexpected.
-Heavy clients (mlflow, github) are imported only by the adapters that need them.
+Heavy clients (mlflow, github) are imported only by the adapters that need them, and
+`promote --help` imports click and the command definitions only (tests/architecture).
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot import boundary
+from bot import boundary, deadline
 from bot.errors import BotError, ConfigError
 from bot.onboard.command import init
-from bot.platform import PLATFORMS
 from bot.relay.commands import relay, webhooks
-from bot.settings import Settings
-from bot.text import cli as output
 from bot.watch_cli import watch
 
-log = logging.getLogger("bot")
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+TIMEOUT = click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    default=180,
+    show_default=True,
+    help="Seconds all registry calls of the run may take together; then one error line.",
+)
 
 
 def _common(fn: Any) -> Any:
@@ -53,9 +59,12 @@ def _common(fn: Any) -> Any:
             default="auto",
             show_default=True,
             callback=_platform_choice,
-            help=f"auto, or one of: {', '.join(PLATFORMS)}. auto: GitHub when GITHUB_TOKEN is set.",
+            # The names are not listed here: --help would have to import every platform's table.
+            help="auto, or a platform name (github, local, or a plugin's). auto: GitHub when"
+            " GITHUB_TOKEN is set.",
         ),
         click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
+        TIMEOUT,
         click.option("-v", "--verbose", count=True, help="More logging (-vv for debug)."),
     ]
     for option in reversed(options):
@@ -66,6 +75,8 @@ def _common(fn: Any) -> Any:
 def _platform_choice(ctx: click.Context, param: click.Parameter, value: str) -> str:
     # Checked against the table when the command runs, so a platform registered in
     # ``PLATFORMS`` (a plugin, or a test's) is accepted without touching the CLI.
+    from bot.platform import PLATFORMS
+
     if value != "auto" and value not in PLATFORMS:
         choices = ", ".join(repr(c) for c in ["auto", *PLATFORMS])
         raise click.BadParameter(f"{value!r} is not one of {choices}.")
@@ -74,6 +85,9 @@ def _platform_choice(ctx: click.Context, param: click.Parameter, value: str) -> 
 
 def _settings(kwargs: dict[str, Any], writes: bool = False) -> Settings:
     _logging(kwargs.pop("verbose"))
+    deadline.start(kwargs.pop("timeout"))
+    from bot.settings import Settings
+
     return Settings(
         config_path=kwargs.pop("config_path"),
         repo_dir=kwargs.pop("repo_dir"),
@@ -116,10 +130,10 @@ def run(**kwargs: Any) -> None:
     ctx = _connect(_settings(kwargs, writes=not dry_run))
     from bot import pipeline
 
-    results = pipeline.evaluate(ctx, selection)
+    results = _checked(pipeline.evaluate(ctx, selection))
     if not dry_run:
-        results = pipeline.apply(ctx, results)
-    output.emit_run(results, ctx.platform.name, as_json, out)
+        results = _checked(pipeline.apply(ctx, results))
+    _output().emit_run(results, ctx.platform.name, as_json, out)
     _exit_for(results)
 
 
@@ -136,8 +150,8 @@ def plan_cmd(**kwargs: Any) -> None:
     ctx = _connect(_settings(kwargs))
     from bot import pipeline
 
-    results = pipeline.evaluate(ctx, selection)
-    output.emit_plan(results, as_json)
+    results = _checked(pipeline.evaluate(ctx, selection))
+    _output().emit_plan(results, as_json)
     _exit_for(results)
 
 
@@ -155,14 +169,14 @@ def status(**kwargs: Any) -> None:
     ctx = _connect(_settings(kwargs))
     from bot import pipeline
 
-    results = pipeline.evaluate(ctx, selection)
-    output.emit_status(results, as_json)
+    results = _checked(pipeline.evaluate(ctx, selection))
+    _output().emit_status(results, as_json)
     if webhooks_too and not as_json:
         from bot.relay.commands import webhook_lines
 
         for line in webhook_lines(ctx.config):
             click.echo(line)
-    output.report_errors(results)
+    _output().report_errors(results)
     _exit_for(results)
 
 
@@ -190,8 +204,8 @@ def record(**kwargs: Any) -> None:
     if after is not None:
         push = recording.Push(after, before)
     found, failed = recording.deployments(ctx, push)
-    results = failed + recording.record(ctx, found)
-    output.emit_run(results, "record", as_json, None)
+    results = _checked(failed + recording.record(ctx, found))
+    _output().emit_run(results, "record", as_json, None)
     _exit_for(results)
 
 
@@ -212,7 +226,7 @@ def validate(**kwargs: Any) -> None:
     except BotError as err:
         if as_json:  # a script asked for JSON: it gets JSON, whatever failed
             problems = err.problems if isinstance(err, ConfigError) else [str(err)]
-            output.emit_validate(problems, None, as_json)
+            _output().emit_validate(problems, None, as_json)
         raise
     from bot import pipeline
 
@@ -221,9 +235,15 @@ def validate(**kwargs: Any) -> None:
         from bot.onboard.online import check
 
         problems += check(ctx, os.environ, settings.github_repo)
-    output.emit_validate(problems, ctx.config, as_json)
+    _output().emit_validate(problems, ctx.config, as_json)
     if problems:
         raise ConfigError(problems)
+
+
+def _output() -> Any:
+    from bot.text import cli as output  # only once there is something to print
+
+    return output
 
 
 def _connect(settings: Settings) -> Any:
@@ -241,6 +261,15 @@ def _selection(kwargs: dict[str, Any]) -> Any:
         kwargs.pop("version", None),
         group=kwargs.pop("group", None),
     )
+
+
+def _checked(results: list[Any]) -> list[Any]:
+    """The results, unless the registry deadline passed: then its one line ends the command
+    (every unit after it failed with the same line), and nothing more is written."""
+    late = deadline.fired()
+    if late is not None:
+        raise late
+    return results
 
 
 def _exit_for(results: list[Any]) -> None:

@@ -18,6 +18,7 @@ COMMANDS = ("auto", "run", "comment", "status", "rollback", "record", "watch")
 # hold, soak time, path and gates): the event name cannot say it, since a training pipeline
 # starts a workflow_dispatch through the API just as a person does from the form.
 TRIGGERS = ("schedule", "person", "pipeline", "webhook")
+DEFAULT_TIMEOUT = 180.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Inputs:
     mlflow_tracking_uri: str | None
     run_url: str | None = None  # this workflow run, for replies that point at its log
     trigger: str | None = None  # None: read from the event (never ``person``)
+    timeout: float = DEFAULT_TIMEOUT  # seconds all registry calls of the run may take
 
     @classmethod
     def parse(cls, env: Mapping[str, str]) -> Inputs:
@@ -52,6 +54,7 @@ class Inputs:
             raise UserError(
                 f"input trigger: unknown {trigger[:40]!r}; use one of: {', '.join(TRIGGERS)}"
             )
+        timeout = _timeout(get("timeout"))
         return cls(
             command=command,
             config=get("config") or ".github/promotion.yml",
@@ -64,7 +67,20 @@ class Inputs:
             mlflow_tracking_uri=get("mlflow-tracking-uri") or None,
             run_url=_run_url(env),
             trigger=trigger,
+            timeout=timeout,
         )
+
+
+def _timeout(raw: str) -> float:
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise UserError(f"input timeout: expected a number of seconds above 0, got {raw[:20]!r}")
+    return seconds
 
 
 def _run_url(env: Mapping[str, str]) -> str | None:

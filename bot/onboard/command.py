@@ -9,8 +9,6 @@ from typing import Any
 
 import click
 
-from bot import logs
-
 
 @click.command()
 @click.option(
@@ -32,6 +30,8 @@ from bot import logs
 @click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
 def init(**kwargs: Any) -> None:
     """Draft a commented config from the overlays and values files found in the repository."""
+    from bot import logs
+
     logs.setup(logs.verbosity(kwargs.pop("verbose"), os.environ))
     from bot.onboard.init import draft_config, write
 

@@ -7,7 +7,6 @@ Light to import: waitress, PyGithub and MLflow load inside the commands that use
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -141,6 +140,8 @@ def _client(tracking_uri: str) -> Any:
 
 def _log_to_stderr() -> None:
     # One line per delivery is the relay's record of what it did: INFO is on by default.
+    import logging
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     logging.getLogger("bot.relay").setLevel(logging.INFO)
 

@@ -139,6 +139,20 @@ def test_closing_a_promotion_pr_rejects_its_version(rig: Rig, alice: Person) -> 
     assert again["title"] == "Promote fraud-detector to prod: v2 (v1.4.0)"
 
 
+def test_a_newer_version_takes_over_the_branch_a_closed_pr_left(rig: Rig, alice: Person) -> None:
+    """Row 7 then row 9: the branch of a closed PR is not a concurrent run's; a newer version
+    moments later opens a new PR on it instead of reporting itself superseded."""
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    alice.close(pr["number"])
+    newer = _new_version(rig, "v1.9.0")
+    _schedule(rig)
+    (again,) = rig.open_pulls()
+    assert again["number"] != pr["number"]
+    assert again["title"].startswith(f"Promote fraud-detector to prod: v{newer} ")
+    assert rig.outputs()["skipped"] == "[]"
+
+
 def _new_version(rig: Rig, tag: str) -> str:
     from tests.e2e.helpers import VALIDATED
     from tests.rig.mlflow_rig import seed_model

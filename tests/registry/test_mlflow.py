@@ -1,4 +1,5 @@
-"""MlflowRegistry against a real MLflow tracking server and against a plain sqlite store."""
+"""MlflowRegistry against a real MLflow tracking server, both ways (the light REST client and
+MlflowClient, ``MODEL_PROMOTION_MLFLOW_CLIENT=mlflow``), and against a plain sqlite store."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from mlflow import MlflowClient
 from bot.errors import RegistryError, RetryableError
 from bot.model import ModelVersion, VersionQuery
 from bot.registry.mlflow import SEARCH_AHEAD, MlflowRegistry, display_uri, scrub
+from bot.registry.mlflow.client import SWITCH
+from bot.registry.mlflow.rest import RestClient
 from tests.rig.mlflow_rig import free_port, seed_model
 
 VALIDATED = {"validation_status": "passed"}
@@ -40,9 +43,25 @@ def sqlite_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('mlflow-sqlite') / 'mlflow.db'}"
 
 
-@pytest.fixture(params=["server", "sqlite"])
-def uri(request: pytest.FixtureRequest) -> str:
-    if request.param == "server":
+def use_client(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``rest``: the light client (the default for http); ``mlflow``: MlflowClient."""
+    if kind == "mlflow":
+        monkeypatch.setenv(SWITCH, "mlflow")
+    else:
+        monkeypatch.delenv(SWITCH, raising=False)
+
+
+@pytest.fixture(params=["rest", "mlflow"])
+def client(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """For the tests that talk HTTP only: each runs with both clients."""
+    use_client(request.param, monkeypatch)
+    return str(request.param)
+
+
+@pytest.fixture(params=["server-rest", "server-mlflow", "sqlite"])
+def uri(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param.startswith("server"):
+        use_client(request.param.split("-")[1], monkeypatch)
         return str(request.getfixturevalue("mlflow_server").uri)
     return str(request.getfixturevalue("sqlite_uri"))
 
@@ -64,15 +83,16 @@ def version(tags: dict[str, str], image_tag: str | None = None, **spec: Any) -> 
 
 
 class Spy:
-    """Counts calls of MlflowClient methods (all instances) and keeps their kwargs."""
+    """Counts calls of the client methods (both clients, all instances) and keeps their kwargs."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
-        for name in names:
-            monkeypatch.setattr(MlflowClient, name, self._wrap(name, getattr(MlflowClient, name)))
+        for cls in (MlflowClient, RestClient):
+            for name in names:
+                monkeypatch.setattr(cls, name, self._wrap(name, getattr(cls, name)))
 
     def _wrap(self, name: str, original: Callable[..., Any]) -> Callable[..., Any]:
-        def spy(client: MlflowClient, *args: Any, **kwargs: Any) -> Any:
+        def spy(client: Any, *args: Any, **kwargs: Any) -> Any:
             self.calls.append((name, kwargs))
             return original(client, *args, **kwargs)
 
@@ -228,6 +248,7 @@ def test_a_missing_source_run_leaves_metrics_empty(uri: str) -> None:
     assert found is not None and found.run_id and (found.metrics, found.run_url) == ({}, None)
 
 
+@pytest.mark.usefixtures("client")
 def test_links_point_at_the_ui(mlflow_server: Any) -> None:
     name = unique("fraud #eu")
     seed_model(mlflow_server.uri, name, [version(VALIDATED, "v1.0.0")])
@@ -332,6 +353,7 @@ def test_quotes_in_names_and_tag_values(uri: str) -> None:
         ({"k": "v"}, "a'b\"c", "registered model name .* cannot be used"),
     ],
 )
+@pytest.mark.usefixtures("client")
 def test_unsafe_filter_values_are_refused_before_any_request(
     tags: dict[str, str], name: str, expected: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -377,7 +399,7 @@ def no_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "3")
 
 
-@pytest.mark.usefixtures("no_retries")
+@pytest.mark.usefixtures("no_retries", "client")
 def test_server_down_is_retryable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLFLOW_TRACKING_TOKEN", "secret-token-value")
     port = free_port()  # nothing listens there any more
@@ -388,7 +410,7 @@ def test_server_down_is_retryable(monkeypatch: pytest.MonkeyPatch) -> None:
     )
 
 
-@pytest.mark.usefixtures("no_retries")
+@pytest.mark.usefixtures("no_retries", "client")
 def test_5xx_is_retryable() -> None:
     expected = r"unreachable: too many 503 error responses; try again$"
     with (
@@ -398,6 +420,7 @@ def test_5xx_is_retryable() -> None:
         MlflowRegistry(url).get_version(query("any"), "1")
 
 
+@pytest.mark.usefixtures("client")
 def test_timeout_is_retryable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "1")

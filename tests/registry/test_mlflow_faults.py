@@ -1,4 +1,5 @@
-"""MLflow faults through the fault proxy in front of the real MLflow server.
+"""MLflow faults through the fault proxy in front of the real MLflow server, with both clients
+(the light REST client and MlflowClient): the same retries, the same errors.
 
 MLflow's own client retries (urllib3) per ``MLFLOW_HTTP_REQUEST_MAX_RETRIES`` and
 ``MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR``; the factor is read as an integer, so the fastest
@@ -15,6 +16,7 @@ import pytest
 from bot.errors import RetryableError
 from bot.model import VersionQuery
 from bot.registry.mlflow import MlflowRegistry
+from bot.registry.mlflow.client import SWITCH
 from tests.rig.fault_proxy import FaultProxy
 from tests.rig.mlflow_rig import MlflowServer, seed_model
 
@@ -22,8 +24,11 @@ VALIDATED = {"validation_status": "passed"}
 SEARCH = "GET /api/2.0/mlflow/model-versions/search"
 
 
-@pytest.fixture
-def model(mlflow_server: MlflowServer, monkeypatch: pytest.MonkeyPatch) -> str:
+@pytest.fixture(params=["rest", "mlflow"])
+def model(
+    mlflow_server: MlflowServer, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> str:
+    monkeypatch.setenv(SWITCH, "mlflow" if request.param == "mlflow" else "auto")
     for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI", "MLFLOW_TRACKING_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")

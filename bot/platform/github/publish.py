@@ -9,7 +9,7 @@ Who may move a promotion branch, and when (the rules ``state.foreign`` and ``ref
   ``superseded`` (``bot.errors.Superseded``) naming the PR (or branch) and version that won.
 - A branch without a PR whose head is the bot's recent commit for another version belongs to a
   concurrent run (``state.fresh``); an older one was left behind by a run that stopped before
-  its PR step and is taken over.
+  its PR step, and one that is the head of a closed PR was left by that PR: both are taken over.
 - The PR body records the commit the bot pushed (``markers.with_pushed_note``). A head that is
   neither that commit nor one with its author and committer is a person's (an amend, a commit
   on top, a rebase): the bot never moves over it, says so once on the PR and fails.
@@ -108,7 +108,9 @@ class Publisher:
         if state.head is not None and state.is_current(promo, self._base(), tree):
             self._own(branch, state)
             return Pushed(branch, state.head)
-        if state.ahead == 1 and state.promotion != promo and fresh(state, date):
+        racing = state.ahead == 1 and state.promotion != promo and fresh(state, date)
+        # A closed PR leaves its branch behind: its head is no concurrent run's.
+        if racing and (state.head is None or not self._pulls.abandoned(branch, state.head)):
             self._lose(proposal, state, None)
         head = state.head or self._refs.head(branch)
         return self._move(proposal, tree, made.sha, head, None) or Pushed(branch, made.sha)

@@ -84,6 +84,16 @@ class Pulls:
                     return pull_state(pr)
         return None
 
+    def abandoned(self, branch: str, head: str) -> bool:
+        """Whether ``head`` is the head of a PR on ``branch`` that was closed: the branch was
+        left behind by a closed promotion, not made by a concurrent run."""
+        owner = self._repository.split("/", 1)[0]
+        with self._api(f"find the closed pull requests for {branch}"):
+            for pr in self._repo.get_pulls(state="closed", head=f"{owner}:{branch}"):
+                if pr.head.ref == branch and pr.head.sha == head:
+                    return True
+        return False
+
     def finish(
         self, proposal: Proposal, pr: PullState, pushed: markers.Wrote | None = None
     ) -> None:

@@ -1,5 +1,7 @@
 """MLflow Model Registry source (see ``registry``); ``filters`` builds the search and checks what
-MLflow returns, ``errors`` words its failures without secrets."""
+MLflow returns, ``errors`` words its failures without secrets. ``client`` picks the client: the
+light REST client (``rest``, ``session``, ``entities``) for a plain http(s) server, else
+``MlflowClient``."""
 
 from __future__ import annotations
 

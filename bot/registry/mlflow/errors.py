@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.errors import NotFound, RegistryError, RetryableError
 from bot.model import VersionQuery
-
-if TYPE_CHECKING:
-    from mlflow.exceptions import MlflowException
 
 SECRET_VARS = ("MLFLOW_TRACKING_TOKEN", "MLFLOW_TRACKING_PASSWORD")
 TRANSIENT_CODES = frozenset({"TEMPORARILY_UNAVAILABLE", "REQUEST_LIMIT_EXCEEDED"})
@@ -67,14 +63,16 @@ def short_reason(exc: BaseException) -> str:
     return scrub(type(exc).__name__ + (f": {text}" if text else ""))[:120]
 
 
-def translate(query: VersionQuery, exc: MlflowException, uri: str) -> Exception:
-    """The error to raise for an MLflow failure on a request about ``query``'s model."""
+def translate(query: VersionQuery, exc: BaseException, uri: str) -> Exception:
+    """The error to raise for an MLflow failure on a request about ``query``'s model
+    (``MlflowException`` or the light client's ``RestError``: both carry MLflow's error code)."""
     transport = transport_error(exc)
-    if transport is not None or exc.error_code in TRANSIENT_CODES:
+    code = getattr(exc, "error_code", None)
+    if transport is not None or code in TRANSIENT_CODES:
         reason = short_reason(transport or exc)
         return RetryableError(f"MLflow at {uri} unreachable: {reason}; try again")
-    if exc.error_code == "RESOURCE_DOES_NOT_EXIST" or (
-        exc.error_code == "INVALID_PARAMETER_VALUE" and "not found" in str(exc)
+    if code == "RESOURCE_DOES_NOT_EXIST" or (
+        code == "INVALID_PARAMETER_VALUE" and "not found" in str(exc)
     ):
         return Missing(f"[{query.model}] MLflow at {uri}: {scrub(str(exc))[:200]}")
     reason = scrub(str(exc))[:200]

@@ -3,7 +3,11 @@ one that does not exist (``promote validate --online``)."""
 
 from __future__ import annotations
 
+import os
+
+from bot import deadline
 from bot.errors import RegistryError, RetryableError
+from bot.registry.mlflow.client import connect
 from bot.registry.mlflow.errors import display_uri, short_reason, transport_error
 
 LIMIT = 1000  # MLflow's largest page of registered models: enough for a suggestion
@@ -11,15 +15,18 @@ LIMIT = 1000  # MLflow's largest page of registered models: enough for a suggest
 
 def registered_names(tracking_uri: str | None, registry_uri: str | None = None) -> list[str]:
     """Up to ``LIMIT`` names, in one request; RetryableError when the server cannot be reached."""
-    import mlflow
-    from mlflow import MlflowClient
-    from mlflow.exceptions import MlflowException
-
-    client = MlflowClient(tracking_uri, registry_uri)
-    where = display_uri(registry_uri or tracking_uri or mlflow.get_tracking_uri())
+    connection = connect(tracking_uri, registry_uri)
+    env = os.environ.get
+    uri = registry_uri or env("MLFLOW_REGISTRY_URI") or tracking_uri or env("MLFLOW_TRACKING_URI")
+    where = display_uri(uri or "")
     try:
-        found = client.search_registered_models(max_results=LIMIT)
-    except MlflowException as err:
+        search = connection.client.search_registered_models
+        if connection.light:  # keeps to the run's deadline itself
+            found = search(max_results=LIMIT)
+        else:
+            check = "that the server is up and MLFLOW_TRACKING_URI points at it"
+            found = deadline.bounded(lambda: search(max_results=LIMIT), f"MLflow at {where}", check)
+    except connection.errors as err:
         cause = transport_error(err)
         if cause is not None:
             raise RetryableError(

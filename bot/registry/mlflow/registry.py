@@ -5,9 +5,11 @@ first, one result) or, when the rule names an alias, with one alias lookup. Sear
 carry no aliases, so the alias is never checked on them. Everything the registry returns is
 untrusted: version numbers, image tags and digests are checked before they reach a file.
 
-``mlflow`` is imported on first use only; MLflow's own retry settings apply
-(``MLFLOW_HTTP_REQUEST_MAX_RETRIES``, ``..._BACKOFF_FACTOR``, ``..._TIMEOUT``), and
-credentials come from MLflow's usual environment variables.
+The client is chosen on first use (``client``): a light REST client for a plain http(s)
+tracking server, ``MlflowClient`` (imported only then) for anything else. Either way MLflow's
+retry settings apply (``MLFLOW_HTTP_REQUEST_MAX_RETRIES``, ``..._BACKOFF_FACTOR``,
+``..._TIMEOUT``), credentials come from MLflow's usual environment variables, and every call
+keeps to the run's deadline (``bot.deadline``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlsplit
 
+from bot import deadline
 from bot.errors import RegistryError
 from bot.model import DeploymentRecord, ModelVersion, VersionQuery
+from bot.registry.mlflow.client import Connection, connect
 from bot.registry.mlflow.errors import Missing, display_uri, translate
 from bot.registry.mlflow.filters import (
     checked_version,
@@ -33,10 +37,8 @@ from bot.registry.mlflow.recent import with_metrics
 from bot.untrusted import MLFLOW_VERSION, show
 
 if TYPE_CHECKING:
-    from mlflow import MlflowClient
     from mlflow.entities import Run
     from mlflow.entities.model_registry import ModelVersion as MlflowVersion
-    from mlflow.exceptions import MlflowException
 
 T = TypeVar("T")
 SEARCH_AHEAD = 5  # versions a candidate search returns: 1 is the candidate, the rest are cached
@@ -58,7 +60,7 @@ class MlflowRegistry:
         self._tracking_uri = tracking_uri
         self._registry_uri = registry_uri
         self._ui_url = ui_url.rstrip("/") if ui_url else None
-        self._client_instance: MlflowClient | None = None
+        self._connection: Connection | None = None
         self._runs: dict[str, Run | None] = {}
         # Versions a search returned this run, by (registered name, version): a promotion
         # looks up the deployed version next, and it is usually among the newest validated.
@@ -168,17 +170,18 @@ class MlflowRegistry:
     # -- MLflow calls ----------------------------------------------------------------------
 
     @property
-    def _client(self) -> MlflowClient:
-        if self._client_instance is None:
+    def _client(self) -> Any:
+        return self._connect().client
+
+    def _connect(self) -> Connection:
+        if self._connection is None:
             if self._tracking_uri is None and not os.environ.get("MLFLOW_TRACKING_URI"):
                 # MLflow would fall back to ./mlflow.db and create it in the working directory.
                 raise RegistryError(
                     "no MLflow tracking URI: set MLFLOW_TRACKING_URI or the registry's tracking_uri"
                 )
-            from mlflow import MlflowClient
-
-            self._client_instance = MlflowClient(self._tracking_uri, self._registry_uri)
-        return self._client_instance
+            self._connection = connect(self._tracking_uri, self._registry_uri)
+        return self._connection
 
     @property
     def _uri(self) -> str:
@@ -188,15 +191,17 @@ class MlflowRegistry:
         return display_uri(uri or env("MLFLOW_TRACKING_URI") or "")
 
     def _call(self, query: VersionQuery, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        from mlflow.exceptions import MlflowException
-
+        connection = self._connect()
         try:
-            return fn(*args, **kwargs)
-        except MlflowException as exc:
-            raise self._translate(query, exc) from exc
-
-    def _translate(self, query: VersionQuery, exc: MlflowException) -> Exception:
-        return translate(query, exc, self._uri)
+            if connection.light:  # keeps to the deadline itself, and says what it last saw
+                return fn(*args, **kwargs)
+            return deadline.bounded(
+                lambda: fn(*args, **kwargs),
+                f"MLflow at {self._uri}",
+                "that the server is up and MLFLOW_TRACKING_URI points at it",
+            )
+        except connection.errors as exc:
+            raise translate(query, exc, self._uri) from exc
 
     def _require_model(self, query: VersionQuery) -> None:
         """Raise the 'not found' RegistryError unless the registered model exists."""
@@ -210,9 +215,10 @@ class MlflowRegistry:
 
     def _by_alias(self, query: VersionQuery, alias: str) -> MlflowVersion | None:
         try:
-            return self._call(
+            found: MlflowVersion = self._call(
                 query, self._client.get_model_version_by_alias, query.registered_name, alias
             )
+            return found
         except Missing:
             self._require_model(query)
             return None

@@ -9,8 +9,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
+from bot import deadline
 from bot.errors import RegistryError
 from bot.registry.s3.errors import display_endpoint, translate
 
@@ -37,6 +39,9 @@ def make_client(
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError
 
+    left = deadline.remaining()
+    if left is not None:  # no one attempt may outlast the run's deadline
+        timeouts = (min(timeouts[0], max(left, 0.1)), min(timeouts[1], max(left, 0.1)))
     retries: dict[str, Any] = {"mode": "standard"}
     if max_attempts is not None:
         retries["total_max_attempts"] = max_attempts
@@ -51,7 +56,7 @@ def make_client(
         s3={"addressing_style": "path"} if endpoint_url else None,
     )
     try:
-        return boto3.session.Session().client(
+        client = boto3.session.Session().client(
             "s3", endpoint_url=endpoint_url, region_name=region, config=config
         )
     except ValueError:  # e.g. an endpoint_url that is not a URL
@@ -61,6 +66,17 @@ def make_client(
         ) from None
     except BotoCoreError as exc:  # e.g. AWS_PROFILE names no profile
         raise translate(exc, f"s3://{bucket}", bucket, endpoint_url) from exc
+    where = f"S3 at {display_endpoint(endpoint_url) if endpoint_url else 's3://' + bucket}"
+    # Every attempt, retries included, is sent through this event: none starts past the
+    # deadline (botocore bounds attempts by number only).
+    client.meta.events.register("before-send.s3", partial(_in_time, where))
+    return client
+
+
+def _in_time(where: str, **_: Any) -> None:
+    left = deadline.remaining()
+    if left is not None and left <= 0:
+        raise deadline.exceeded(where, None, "that the endpoint is up and reachable")
 
 
 def read_object(client: Any, bucket: str, key: str, limit: int) -> Object:
