@@ -41,6 +41,10 @@ def announced(promo: PromotionId) -> str:
     return f"<!-- {MARKER}:announced {_json([promo.model, promo.environment, promo.version])} -->"
 
 
+# Recorded in a closed promotion PR's body once a comment there has said that its version is
+# skipped: the closed-PR listing carries bodies, so later runs know without another request.
+REJECTION_TOLD = f"<!-- {MARKER}:rejection-told -->"
+
 # Marks the one comment that says a branch has commits the bot did not make.
 FOREIGN_COMMITS = f"<!-- {MARKER}:foreign-commits -->"
 

@@ -122,6 +122,7 @@ class ClosedPromotion:
     number: int
     url: str
     promotion: PromotionId
+    told: bool = False  # the bot has said so in a comment on it (recorded in its body)
 
 
 @dataclass(frozen=True)

@@ -127,6 +127,7 @@ def _one(
             metrics=ctx.config.models[unit.model].metric_rules(),
             deploy=ctx.config.deploy.tool,
             draft=proposal.draft,
+            recent=details.recent(),
         )
 
     return _result(
@@ -187,6 +188,9 @@ def apply(ctx: Context, results: list[Result]) -> list[Result]:
         if result.decision is not None and result.decision.announce:
             out.append(_announce(ctx, result))
             continue
+        if result.decision is not None and result.decision.rejected_by is not None:
+            out.append(_tell_rejected(ctx, result, result.decision.rejected_by))
+            continue
         if result.proposal is None:
             out.append(result)
             continue
@@ -229,6 +233,22 @@ def _announce(ctx: Context, result: Result) -> Result:
             pull_request.announcement(promo),
             markers.announced(promo),
         )
+    except BotError as err:
+        return replace(
+            result, status="failed", reason=f"[{result.model}/{result.environment}] {err}"
+        )
+    return result
+
+
+def _tell_rejected(ctx: Context, result: Result, number: int) -> Result:
+    """The closed PR hears, once, that its version is skipped and what undoes that. The
+    closed PRs were read for the decision: finding this one costs nothing."""
+    closed = next((c for c in ctx.closed() if c.number == number), None)
+    if closed is None or closed.told:
+        return result
+    try:
+        # A comment, so the platform's comment side says it (no platform without PRs gets here).
+        ctx.platform.chat().tell_closed(closed, pull_request.rejection(closed.promotion))
     except BotError as err:
         return replace(
             result, status="failed", reason=f"[{result.model}/{result.environment}] {err}"

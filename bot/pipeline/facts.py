@@ -8,6 +8,7 @@ Nothing here decides: ``bot.policy.decide`` does, reading only the facts it need
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 
 from bot import plan, state
 from bot.errors import BotError, UserError
@@ -23,33 +24,47 @@ from bot.policy.facts import Soak
 from bot.policy.gates import Verdict
 
 HISTORY_DEPTH = 30
+RECENT = 8  # validated versions a PR body's history and version list look back over
 
 
 class Details:
-    """The registry reads only a due promotion needs: the candidate's run, and the deployed
-    version's entry and run. ``start`` sends them off in the background (once); ``get``
-    waits. Meanwhile the platform reads the rollback hold and, when no gate reads the
-    metrics, writes the commit: only the PR body needs them then."""
+    """The registry reads only a due promotion needs: the candidate's run, the deployed
+    version's entry and run, and the newest validated versions with their metrics (the PR
+    body's versions since the deployed one and metric history). ``start`` sends them off in
+    the background (once); ``get`` waits. Meanwhile the platform reads the rollback hold and,
+    when no gate reads the metrics, writes the commit: only the PR body needs them then."""
 
     def __init__(self, ctx: Context, model: str, cand: ModelVersion, deployed: Deployed) -> None:
         self._args = (ctx, model, cand, deployed)
-        self._started: tuple[Future[ModelVersion], Future[ModelVersion | None]] | None = None
+        self._started: (
+            tuple[Future[ModelVersion], Future[ModelVersion | None], Future[list[ModelVersion]]]
+            | None
+        ) = None
 
     def start(self) -> None:
         if self._started is not None:
             return
         ctx, model, cand, deployed = self._args
+        registry, query = ctx.registry(model), query_of(ctx.config, model)
         pool = ThreadPoolExecutor(max_workers=2)
-        completed = pool.submit(ctx.registry(model).complete, query_of(ctx.config, model), cand)
+        completed = pool.submit(registry.complete, query, cand)
         current = pool.submit(_current_version, ctx, model, deployed)
-        pool.shutdown(wait=False)  # its threads end with these two reads
-        self._started = (completed, current)
+        # After the candidate's run in its thread: MLflow then knows which experiment to search.
+        recent = pool.submit(_recent, ctx, model, completed)
+        pool.shutdown(wait=False)  # its threads end with these reads
+        self._started = (completed, current, recent)
 
     def get(self) -> tuple[ModelVersion, ModelVersion | None]:
         self.start()
         assert self._started is not None
-        completed, current = self._started
+        completed, current, _ = self._started
         return completed.result(), current.result()
+
+    def recent(self) -> list[ModelVersion]:
+        """The newest validated versions, newest first; empty if the registry could not say."""
+        self.start()
+        assert self._started is not None
+        return self._started[2].result()
 
 
 def gather(
@@ -174,3 +189,14 @@ def _current_version(ctx: Context, model: str, deployed: Deployed) -> ModelVersi
         return ctx.registry(model).get_version(query_of(ctx.config, model), deployed.version)
     except BotError:
         return None
+
+
+def _recent(ctx: Context, model: str, completed: Future[ModelVersion]) -> list[ModelVersion]:
+    """The newest validated versions with their metrics, once the candidate's are in; best
+    effort: the PR body leaves the two sections out rather than fail the promotion."""
+    with suppress(BotError):  # the candidate's failure is reported where it is awaited
+        completed.result()
+    try:
+        return ctx.registry(model).recent(query_of(ctx.config, model), RECENT)
+    except BotError:
+        return []

@@ -36,7 +36,8 @@ class Connection:
 
 
 class Chat(Protocol):
-    """Comment-side calls for ChatOps: reactions, replies, and who may do what."""
+    """Comment-side calls: ChatOps reactions, replies and who may do what, and the one note on
+    a promotion PR closed without merging."""
 
     def react(self, issue_number: int, comment_id: int, content: str) -> None: ...
 
@@ -49,6 +50,11 @@ class Chat(Protocol):
         ...
 
     def in_team(self, org: str, team: str, login: str) -> bool: ...
+
+    def tell_closed(self, closed: ClosedPromotion, text: str) -> None:
+        """Comment ``text`` on a promotion PR closed without merging, once (unless an earlier
+        run's comment is there), then record in its body that it was told (``closed.told``)."""
+        ...
 
 
 class Platform(Protocol):

@@ -42,6 +42,11 @@ class Registry(Protocol):
         """Up to ``limit`` validated versions, newest first; metrics may be left empty."""
         ...
 
+    def recent(self, query: VersionQuery, limit: int) -> list[ModelVersion]:
+        """Up to ``limit`` validated versions, newest first, with their metrics and
+        descriptions: the PR body's versions since the deployed one and metric history."""
+        ...
+
     def record_deployment(self, query: VersionQuery, record: DeploymentRecord) -> bool:
         """Record that ``record.version`` runs in ``record.environment`` (after merge).
 

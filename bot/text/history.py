@@ -97,7 +97,9 @@ def _text(mv: ModelVersion) -> str:
         return "—"
     if len(text) > DESCRIPTION_LIMIT:
         text = text[: DESCRIPTION_LIMIT - 1] + "…"
-    return cell(text)
+    # Free text from the registry: an @name in a PR body would notify that user or team. A
+    # zero-width space after the @ keeps it readable and the mention dead.
+    return cell(text).replace("@", "@\u200b")
 
 
 def _date(created_ms: int | None) -> str:

@@ -234,3 +234,18 @@ def announcement(promo: PromotionId) -> str:
         "so its commit stays what was reviewed. Comment "
         f"`/promote {env} {cell(promo.version)}` to take {_vlabel(promo.version)} here."
     )
+
+
+def rejection(promo: PromotionId) -> str:
+    """Said once on a promotion PR closed without merging: what is skipped, until when, and
+    what undoes it. The command names the model: it is exact whatever else the config holds."""
+    tag = f" ({code(promo.image_tag)})" if promo.image_tag else ""
+    version = _vlabel(promo.version)
+    command = code(f"/promote {promo.environment} {promo.version} {promo.model}")
+    return (
+        f"Closed without merging: {version}{tag} of {code(promo.model)} is skipped for "
+        f"{code(promo.environment)}. Scheduled runs will not propose it there again; a newer "
+        "validated version will be proposed as usual.\n\n"
+        f"- To promote {version} anyway, comment {command}.\n"
+        "- Reopening this PR undoes the skip."
+    )

@@ -55,6 +55,9 @@ class MemoryRegistry:
         found = [self._build(query, v) for v in newest]
         return [v for v in found if self.is_validated(query, v)][:limit]
 
+    def recent(self, query: VersionQuery, limit: int) -> list[ModelVersion]:
+        return [self.complete(query, v) for v in self.validated_versions(query, limit)]
+
     def record_deployment(self, query: VersionQuery, record: DeploymentRecord) -> bool:
         self.recorded.append((record.version.version, record.environment, record.commit_sha))
         return True
@@ -76,6 +79,9 @@ class MemoryChat:
 
     def in_team(self, org: str, team: str, login: str) -> bool:
         return False
+
+    def tell_closed(self, closed: ClosedPromotion, text: str) -> None:
+        self.said.append((closed.number, text))
 
 
 @dataclass

@@ -65,10 +65,13 @@ def test_without_gates_the_commit_is_written_while_the_metrics_load(
     seen = _watch(monkeypatch, fake_github, hold_until_ref=True)
     result = run_cli(["run", "--repo-dir", str(repo), "--env", "prod"], env, monkeypatch, capsys)
     assert result.code == 0, result.err
+    # Still one ``complete``: the history read (``recent``) lists versions and searches runs
+    # in the same background thread, after it, without completing each version.
     assert len(seen) == 1 and REF in seen[0]["writes"]  # the branch existed before it returned
     assert seen[0]["thread"] is not threading.main_thread()
     (pr,) = fake_github.pulls.values()
     assert "| accuracy | 0.89 | 0.91 | +0.02 (+2.2%) |" in pr["body"]
+    assert "### Metric history (2 validated versions, v1 → v2)" in pr["body"]
 
 
 def test_a_gate_waits_for_the_metrics_before_any_write(

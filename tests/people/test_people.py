@@ -125,7 +125,8 @@ def test_closing_a_promotion_pr_rejects_its_version(rig: Rig, alice: Person) -> 
     rig.fake.reset_log()
     _schedule(rig)
     assert rig.open_pulls() == []
-    assert rig.fake.writes() == []
+    # Only the note on the closed PR (and its record in that PR's body): no branch, no PR.
+    assert [w.route for w in rig.fake.writes()] == [TOLD_COMMENT, TOLD_RECORD]
     assert f"PR #{pr['number']} proposing v2 was closed without merging" in rig.outputs()["skipped"]
 
     alice.reopen(pr["number"])
@@ -309,3 +310,86 @@ def _own_event(rig: Rig, version: str, payload: dict[str, Any]) -> dict[str, str
     path = rig.tmp / f"event-promote-{version}.json"
     path.write_text(json.dumps(payload))
     return {**env, "GITHUB_EVENT_PATH": str(path)}
+
+
+TOLD_COMMENT = "POST /repos/{owner}/{repo}/issues/{number}/comments"
+TOLD_RECORD = "PATCH /repos/{owner}/{repo}/pulls/{number}"
+TOLD_CHECK = "GET /repos/{owner}/{repo}/issues/{number}/comments"
+
+
+def _notes(rig: Rig, number: int) -> list[str]:
+    return [c["body"] for c in rig.fake.comments.get(number, [])]
+
+
+def test_a_closed_promotion_pr_is_told_once_what_is_skipped(rig: Rig, alice: Person) -> None:
+    """Row 7: the bot says on the closed PR, once, which version is skipped where, until when,
+    and the command that overrides; later runs know from the PR listing, at no cost."""
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    alice.close(pr["number"])
+    _schedule(rig)
+    (note,) = _notes(rig, pr["number"])
+    assert note.startswith(
+        "Closed without merging: v2 (`v1.4.0`) of `fraud-detector` is skipped for `prod`. "
+        "Scheduled runs will not propose it there again; a newer validated version will be "
+        "proposed as usual."
+    )
+    assert "comment `/promote prod 2 fraud-detector`." in note
+    assert "Reopening this PR undoes the skip." in note
+    assert f"<!-- model-promotion-bot:comment rejected-{pr['number']} -->" in note
+
+    rig.fake.reset_log()
+    _schedule(rig)
+    assert rig.fake.writes() == [] and rig.fake.count(route=TOLD_CHECK) == 0
+    assert len(_notes(rig, pr["number"])) == 1
+
+    # The command the note gives works as written.
+    assert main(rig.env("issue_comment", rig.comment("/promote prod 2 fraud-detector"))) == 0
+    (again,) = rig.open_pulls()
+    assert again["title"] == "Promote fraud-detector to prod: v2 (v1.4.0)"
+
+
+def test_a_run_that_commented_but_did_not_record_does_not_comment_again(
+    rig: Rig, alice: Person
+) -> None:
+    """Row 7: a comment already there (an earlier run stopped before recording it) counts."""
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    alice.close(pr["number"])
+    _schedule(rig)
+    (note,) = _notes(rig, pr["number"])
+    body = alice.pull(pr["number"])["body"]
+    alice.call("PATCH", f"/pulls/{pr['number']}", body=body.replace(TOLD, ""))
+    rig.fake.reset_log()
+    _schedule(rig)
+    assert [w.route for w in rig.fake.writes()] == [TOLD_RECORD]
+    assert _notes(rig, pr["number"]) == [note]
+    assert TOLD in alice.pull(pr["number"])["body"]
+
+
+TOLD = "<!-- model-promotion-bot:rejection-told -->"
+
+
+def test_a_rejection_note_lost_behind_a_502_is_posted_once(rig: Rig, alice: Person) -> None:
+    """Row 7: GitHub carried out the comment but the answer was a 502: not posted twice."""
+    from urllib.parse import urlsplit
+
+    from tests.chatops.proxy import LateFaultProxy
+
+    _schedule(rig)
+    (pr,) = rig.open_pulls()
+    alice.close(pr["number"])
+    with LateFaultProxy(rig.fake.base_url) as proxy:
+        path = urlsplit(rig.fake.base_url).path.rstrip("/")
+        route = f"POST {path}/repos/acme/gitops/issues/{pr['number']}/comments"
+        proxy.answer_after_forward(route, status=502)
+        env = rig.env("schedule", {}, environment="prod")
+        env["GITHUB_API_URL"] = proxy.url_for(rig.fake.base_url)
+        assert main(env) == 0
+    assert [s.outcome for s in proxy.requests if "/comments" in s.target] == [
+        "forwarded",  # the GET that looks for an earlier run's note
+        "forwarded, then 502",
+        "forwarded",  # the GET that finds it
+    ]
+    assert len(_notes(rig, pr["number"])) == 1
+    assert TOLD in alice.pull(pr["number"])["body"]

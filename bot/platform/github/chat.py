@@ -1,4 +1,5 @@
-"""ChatOps calls on GitHub: reactions, replies, and who may run a command."""
+"""Comment-side calls on GitHub: reactions, replies, who may run a command, and the note on a
+closed promotion PR."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from typing import Any
 from urllib.parse import quote
 
 from bot.errors import NotFound, RetryableError
+from bot.model import ClosedPromotion
 from bot.platform.github.client import api
-from bot.platform.github.comments import post_once
+from bot.platform.github.comments import post_once, tell_closed
 from bot.platform.github.settings import GitHubSettings
 from bot.untrusted import show
 
@@ -56,6 +58,9 @@ class GitHubChat:
             f"GitHub answered without a role (role_name {show(role, 30)}, permission "
             f"{show(legacy, 30)}): cannot {what}; try again"
         )
+
+    def tell_closed(self, closed: ClosedPromotion, text: str) -> None:
+        tell_closed(self._repo, closed.number, text, self._settings)
 
     def in_team(self, org: str, team: str, login: str) -> bool:
         try:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from bot.errors import RetryableError
-from bot.markers import MARKER
+from bot.markers import MARKER, REJECTION_TOLD
 from bot.platform.github.client import api
 from bot.platform.github.settings import GitHubSettings
 
@@ -57,6 +57,25 @@ def post_once(
             if attempt == ATTEMPTS:
                 raise
     raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def tell_closed(repo: Any, number: int, body: str, settings: GitHubSettings) -> None:
+    """Comment ``body`` on the closed PR ``number`` once, then record in its body that it was
+    said (the closed-PR listing reads bodies: later runs skip this without a request). Costs
+    four requests, once: a run that commented but could not record finds its comment."""
+    key = f"rejected-{number}"
+    if not _any(repo, number, marker(key), settings):
+        post_once(repo, number, body, key, settings)
+    with api(f"record the comment in the body of pull request #{number}", settings):
+        pr = repo.get_pull(number)
+        text = pr.body or ""
+        if REJECTION_TOLD not in text:
+            pr.edit(body=f"{text.rstrip()}\n{REJECTION_TOLD}\n")
+
+
+def _any(repo: Any, number: int, tag: str, settings: GitHubSettings) -> bool:
+    with api(f"read the comments of #{number}", settings):
+        return any(tag in (c.body or "") for c in repo.get_issue(number).get_comments())
 
 
 def _find(

@@ -11,6 +11,7 @@ deployment, its status, the comment.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from urllib.parse import quote
 
 from bot import markers
 from bot.errors import NotFound
+from bot.platform.github.comments import post_once
 from bot.platform.tracking import DeploymentRecord, MergedPromotion, Note
 
 PAGE = 100
@@ -83,13 +85,10 @@ class GitHubTracking:
                 return str(data.get("html_url", ""))
             except NotFound:
                 pass  # deleted by someone since it was listed: write it again
-        data = self._call(
-            f"comment on pull request #{number}",
-            "POST",
-            f"/issues/{number}/comments",
-            input={"body": body},
-        )
-        return str(data.get("html_url", ""))
+        # Once: a retried POST whose answer was lost would post the note twice.
+        key = "watch-" + hashlib.sha256(body.encode()).hexdigest()[:16]
+        with self._api(f"comment on pull request #{number}"):
+            return post_once(self._repo, number, body, key)
 
     # -- deployments ------------------------------------------------------------------------
 

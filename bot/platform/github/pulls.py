@@ -5,12 +5,14 @@ final state last), and comment on it. ``github`` decides when; this module makes
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable
 from typing import Any, NoReturn
 
 from bot import markers
 from bot.errors import AlreadyExists, UserError
 from bot.model import Proposal, Published
+from bot.platform.github.comments import post_once
 from bot.platform.github.state import PullState, final_body, missing, pull_state
 
 REFUSAL_NOTE = markers.FOREIGN_COMMITS
@@ -126,10 +128,10 @@ class Pulls:
             self.comment(number, f"{text}\n\n{key}")
 
     def comment(self, number: int, body: str) -> None:
+        # Once, as every comment: a retried POST whose answer was lost would post it twice.
+        key = "pr-" + hashlib.sha256(body.encode()).hexdigest()[:16]
         with self._api(f"comment on pull request #{number}"):
-            self._repo.requester.requestJsonAndCheck(
-                "POST", f"{self._repo.url}/issues/{number}/comments", input={"body": body}
-            )
+            post_once(self._repo, number, body, key)
 
     def commented(self, number: int, needle: str) -> bool:
         """Whether a comment on the PR contains ``needle``; read only on recovery paths."""

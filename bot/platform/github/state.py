@@ -142,7 +142,8 @@ def closed_promotion(pr: Any, prefix: str, repository: str) -> ClosedPromotion |
     promotion = markers.parse_marker(pr.body)
     if promotion is None:
         return None
-    return ClosedPromotion(pr.head.ref, pr.number, pr.html_url, promotion)
+    told = markers.REJECTION_TOLD in (pr.body or "")
+    return ClosedPromotion(pr.head.ref, pr.number, pr.html_url, promotion, told)
 
 
 def missing(wanted: Sequence[str], present: Sequence[str]) -> list[str]:

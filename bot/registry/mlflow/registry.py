@@ -33,6 +33,7 @@ from bot.registry.mlflow.filters import (
     metrics_of,
     search_filter,
 )
+from bot.registry.mlflow.recent import with_metrics
 from bot.untrusted import MLFLOW_VERSION, show
 
 if TYPE_CHECKING:
@@ -136,6 +137,18 @@ class MlflowRegistry:
         if not page:
             self._require_model(query)
         return [self._build(query, self._searched(query, mv), fetch_run=False) for mv in page]
+
+    def recent(self, query: VersionQuery, limit: int) -> list[ModelVersion]:
+        """``validated_versions`` with their runs' metrics (``recent.with_metrics``): one
+        search for the versions, one for the runs this instance has not fetched yet."""
+        search = getattr(self._client, "search_runs", None)
+        return with_metrics(
+            self.validated_versions(query, limit),
+            query.metrics,
+            self._runs,
+            lambda run_id: self._run(query, run_id),
+            None if search is None else lambda **kw: self._call(query, search, **kw),
+        )
 
     def record_deployment(self, query: VersionQuery, record: DeploymentRecord) -> bool:
         """Point ``alias`` at the version and tag it ``deployed.<env>=<sha>``; False if both

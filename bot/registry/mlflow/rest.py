@@ -96,6 +96,15 @@ class RestClient:
         found = self._get(self._tracking, "/runs/get", {"run_id": run_id, "run_uuid": run_id})
         return entities.run(found.get("run") or {})
 
+    def search_runs(
+        self, experiment_ids: list[str], filter_string: str = "", max_results: int = 1000
+    ) -> list[entities.Run]:
+        body = {"experiment_ids": experiment_ids, "filter": filter_string}
+        found = self._send(
+            "POST", self._tracking, "/runs/search", json_body={**body, "max_results": max_results}
+        )
+        return [entities.run(r) for r in found.get("runs") or []]
+
     def set_registered_model_alias(self, name: str, alias: str, version: str) -> None:
         body = {"name": name, "alias": alias, "version": str(version)}
         self._send("POST", self._registry, "/registered-models/alias", json_body=body)

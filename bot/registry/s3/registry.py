@@ -130,6 +130,10 @@ class S3Registry:
                 found.append(from_manifest(query, version, manifest, self._where(manifest.key)))
         return found
 
+    def recent(self, query: VersionQuery, limit: int) -> list[ModelVersion]:
+        """Manifests carry their metrics: the validated versions are the history."""
+        return self.validated_versions(query, limit)
+
     # -- write-back ------------------------------------------------------------------------
 
     def record_deployment(self, query: VersionQuery, record: DeploymentRecord) -> bool:
