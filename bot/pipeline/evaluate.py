@@ -24,10 +24,10 @@ from bot.model import (
     Selection,
 )
 from bot.pipeline import groups, units
-from bot.pipeline.candidates import drift
 from bot.pipeline.context import Context, hold_change
 from bot.pipeline.facts import Details, gather
 from bot.pipeline.reads import candidate_key, candidate_or_error, selected, warm
+from bot.pipeline.unit_files import noting_drift, read_unit
 from bot.pipeline.units import Unit
 from bot.policy import Decision, decide
 from bot.results import Result, Status, status_of
@@ -84,10 +84,7 @@ def _one(
     open_pr: OpenPromotion | None,
     sel: Selection,
 ) -> Result:
-    slots = plan.slots(unit.targets)
-    files = ctx.files(plan.files_of(slots))
-    deployed = plan.deployed(slots, files)
-    changes = plan.changes(slots, files, cand.values()) if cand else []
+    deployed, changes = read_unit(ctx, unit, cand)
     details = Details(ctx, unit.model, cand, deployed) if cand is not None else None
     rebuild = _conflicting(open_pr, cand)
     if rebuild and open_pr is not None and open_pr.pinned:
@@ -99,10 +96,7 @@ def _one(
     if rebuild and open_pr is not None and decision.promote:
         why = f"PR #{open_pr.number} conflicts with the base: rebuilt on it"
         decision = replace(decision, reason=f"{why}; {decision.reason}")
-    if cand is not None and cand.version == deployed.version and (note := drift(deployed, cand)):
-        # The overlays run the candidate's version with another image: say so wherever the
-        # result is shown (the promotion, if any, sets the registry's image).
-        decision = replace(decision, reason=f"{note}; {decision.reason}")
+    decision = noting_drift(decision, deployed, cand)
     seen = {"deployed": deployed, "candidate": cand, "open_pr": open_pr, "decision": decision}
     if cand is None or details is None or not decision.promote:
         return _result(unit, status_of(decision), decision.reason, gates=decision.verdicts, **seen)

@@ -4,14 +4,14 @@ composed into one set of file changes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot import plan
 from bot.errors import BotError
 from bot.model import FileChange, ModelVersion, PromotionId, Selection
-from bot.pipeline.candidates import drift
 from bot.pipeline.context import Context
 from bot.pipeline.facts import Details, gather
+from bot.pipeline.unit_files import noting_drift, read_unit
 from bot.pipeline.units import Unit
 from bot.policy import Decision, decide
 from bot.results import Result, status_of
@@ -52,16 +52,11 @@ def evaluate(
 def _decided(
     ctx: Context, unit: Unit, group: str, cand: ModelVersion | None, sel: Selection
 ) -> Member:
-    slots = plan.slots(unit.targets)
-    files = ctx.files(plan.files_of(slots))
-    deployed = plan.deployed(slots, files)
-    changes = plan.changes(slots, files, cand.values()) if cand else []
+    deployed, changes = read_unit(ctx, unit, cand)
     details = Details(ctx, unit.model, cand, deployed) if cand is not None else None
     # The group's PR is the open PR: a member has none of its own to compare with.
     facts = gather(ctx, unit, cand, deployed, bool(changes), None, details)
-    decision: Decision = decide(cand, facts, sel)
-    if cand is not None and cand.version == deployed.version and (note := drift(deployed, cand)):
-        decision = replace(decision, reason=f"{note}; {decision.reason}")
+    decision: Decision = noting_drift(decide(cand, facts, sel), deployed, cand)
     result = Result(
         unit.model,
         unit.environment,
