@@ -283,6 +283,23 @@ def test_a_pr_missing_its_labels_is_listed_unfinished(rig: Rig) -> None:
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
+def test_labels_added_beside_failed_reviewers_are_taken_off(rig: Rig) -> None:
+    # Labels say a PR is finished: with the reviewers missing they must not stay.
+    _inject(rig.fake, "reviewers", 500, times=ATTEMPTS)
+    assert rig.run().status == "failed"
+    (pr,) = open_pulls(rig.fake)
+    assert pr["labels"] == [] and pr["requested_reviewers"] == []
+    assert rig.platform().open_promotions("promote")[BRANCH].promotion is None
+
+    assert rig.run().status == "updated"
+    check_one_promotion(rig.fake, "2", "v1.4.0")
+    (pr,) = open_pulls(rig.fake)
+    assert pr["requested_reviewers"] == ["alice"]
+    rig.fake.reset_log()
+    assert rig.run().status == "up-to-date"
+    assert rig.fake.writes() == []
+
+
 @pytest.mark.parametrize("step", UPDATE_STEPS)
 def test_update_failing_at_each_write_is_finished_by_the_next_run(rig: Rig, step: str) -> None:
     assert rig.run().status == "opened"
@@ -341,14 +358,9 @@ def test_without_labels_the_marker_is_written_last(rig: Rig) -> None:
 def test_write_budget_holds_with_labels_and_reviewers(rig: Rig) -> None:
     assert rig.run().status == "opened"
     writes = [r.route.split("{repo}")[1] for r in rig.fake.writes()]
-    assert writes == [
-        "/git/trees",
-        "/git/commits",
-        "/git/refs",
-        "/pulls",
-        "/pulls/{number}/requested_reviewers",
-        "/issues/{number}/labels",
-    ]
+    assert writes[:4] == ["/git/trees", "/git/commits", "/git/refs", "/pulls"]
+    # Requested at once: either may reach GitHub first.
+    assert sorted(writes[4:]) == ["/issues/{number}/labels", "/pulls/{number}/requested_reviewers"]
     assert rig.fake.count("GET", ROUTES["compare"][1]) == 0  # no branch was moved
     rig.fake.reset_log()
     assert rig.run().status == "up-to-date"
