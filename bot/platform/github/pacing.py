@@ -37,6 +37,8 @@ class Pacer:
         self._sleep, self._clock = sleep, clock
         self._last_request: float | None = None
         self._last_write: float | None = None
+        self._next_write = 0.0  # the earliest start for a paced write: two at once are spaced
+        self._lock = threading.Lock()
         self._local = threading.local()
 
     @contextlib.contextmanager
@@ -52,14 +54,16 @@ class Pacer:
         return verb.upper() != "GET" and not getattr(self._local, "reading", False)
 
     def before(self, verb: str) -> None:
-        now = self._clock()
-        due = now
-        if self._last_request is not None and self.seconds_between_requests > 0:
-            due = max(due, self._last_request + self.seconds_between_requests)
-        if self._is_write(verb):
-            self.writes += 1
-            if self.writes > self.free_writes and self._last_write is not None:
-                due = max(due, self._last_write + self.seconds_between_writes)
+        with self._lock:  # reviewers and labels go out together (``pulls``)
+            now = self._clock()
+            due = now
+            if self._last_request is not None and self.seconds_between_requests > 0:
+                due = max(due, self._last_request + self.seconds_between_requests)
+            if self._is_write(verb):
+                self.writes += 1
+                if self.writes > self.free_writes and self._last_write is not None:
+                    due = max(due, self._last_write + self.seconds_between_writes, self._next_write)
+                    self._next_write = due + self.seconds_between_writes
         if due > now:
             self.slept += due - now
             self._sleep(due - now)
