@@ -2,8 +2,10 @@
 
 GitHub asks integrators to make requests one at a time rather than concurrently, and to wait at
 least a second between writes only when they make "a large number" of them. The bot is one
-thread, so reads go back to back. A run's first few writes (one promotion's worth) go at once;
-beyond that each write waits ``seconds_between_writes`` after the previous one ended. A GraphQL
+thread but for a promotion's reviewers and labels, sent together; reads go back to back. A
+run's first few writes (one promotion's worth) go at once; beyond that each write waits
+``seconds_between_writes`` after the previous one ended (two sent together, after each other's
+start). A GraphQL
 query is a POST but reads nothing into the repository, so it is paced as a read; a mutation is a
 write. Secondary rate limits and ``Retry-After`` are the retry policy's job (``client``).
 
