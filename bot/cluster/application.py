@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from bot import timestamps
 from bot.cluster.model import AppStatus
 from bot.errors import UserError
 
@@ -51,7 +51,7 @@ def app_status(doc: Mapping[str, Any], repo_url: str, ui_base: str = "") -> AppS
         revision=_pick(_list(sync.get("revisions")), index) or _str(sync.get("revision")),
         health=_str(health.get("status")),
         health_message=_str(health.get("message")),
-        health_since=_time(health.get("lastTransitionTime")),
+        health_since=timestamps.parse(health.get("lastTransitionTime")),
         operation_phase=_str(operation.get("phase")),
         operation_message=_str(operation.get("message")),
         operation_revision=_pick(op_revisions, index) or op_single,
@@ -128,14 +128,6 @@ def _source(raw: Mapping[str, Any]) -> Source:
 
 def _pick(values: list[Any], index: int) -> str:
     return _str(values[index]) if index < len(values) else ""
-
-
-def _time(value: object) -> datetime | None:
-    text = _str(value)
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
-    except ValueError:
-        return None
 
 
 def _dict(value: object) -> Mapping[str, Any]:

@@ -25,6 +25,7 @@ from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.cluster.model import Observation, StatusReport, Watch
+from bot.timestamps import parse as _time
 
 if TYPE_CHECKING:
     from bot.cluster.config import GitHubStatus
@@ -159,14 +160,6 @@ def _env_matches(deployment: Mapping[str, Any], glob: str) -> bool:
 
 def _argocd_url(url: str) -> bool:
     return "/applications/" in url
-
-
-def _time(value: object) -> datetime | None:
-    text = _str(value)
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")) if text else None
-    except ValueError:
-        return None
 
 
 def _str(value: object) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from bot import timestamps
 from bot.cluster import Outcome
 from bot.pipeline import watch_report
 from bot.pipeline.context import Context
@@ -24,7 +25,7 @@ def healthy_since(tracking: Tracking, model: str, env: str, version: str) -> dat
         data = deployment.payload
         ours = data.get("model") == model and data.get("version") == version
         if ours and data.get("outcome") == Outcome.OK.value:
-            return watch_report.parse_time(data.get("healthy_since"))
+            return timestamps.parse(data.get("healthy_since"))
     return None
 
 

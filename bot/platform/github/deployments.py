@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from bot import markers
+from bot import markers, timestamps
 from bot.errors import NotFound
 from bot.platform.github.comments import post_once
 from bot.platform.tracking import DeploymentRecord, MergedPromotion, Note
@@ -196,7 +196,7 @@ def _merged(pr: Any, prefix: str, repository: str) -> MergedPromotion | None:
     if head_repo.get("full_name") != repository:
         return None  # a fork's PR under the same branch name is not the bot's
     promotion = markers.parse_marker(pr.get("body"))
-    merged_at = _time(pr["merged_at"])
+    merged_at = timestamps.parse(pr["merged_at"])
     if promotion is None or merged_at is None:
         return None
     repo_url = str((base.get("repo") or {}).get("html_url") or "")
@@ -217,15 +217,6 @@ def _issue_number(url: object) -> int | None:
         return None
     tail = url.rsplit("/", 1)[-1]
     return int(tail) if tail.isdigit() else None
-
-
-def _time(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _iso(when: datetime) -> str:

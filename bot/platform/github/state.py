@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from bot import markers
+from bot import markers, timestamps
 from bot.model import ClosedPromotion, OpenPromotion, PromotionId, Proposal
 from bot.platform.base import Base
 
@@ -182,18 +182,11 @@ def fresh(state: BranchState, ours: str | None) -> bool:
     """Whether the branch's head commit was made around the time of the bot's own commit
     (committer date ``ours``; both dates from GitHub's clock): another run's, made while this
     one ran, rather than a branch an earlier run left behind."""
-    theirs = _when(state.date)
-    mine = _when(ours)
+    theirs = timestamps.parse(state.date)
+    mine = timestamps.parse(ours)
     if theirs is None or mine is None:
         return True  # unknown: never move over what may be a concurrent run's branch
     return mine - theirs < FRESH
-
-
-def _when(stamp: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(stamp.replace("Z", "+00:00")) if stamp else None
-    except ValueError:
-        return None
 
 
 def lost(branch: str, number: int | None, winner: PromotionId | None) -> str:
