@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+from tests.rig import early, mlflow_rig, s3_rig
+
 pytest_plugins = [
     "tests.rig.mlflow_rig",
     "tests.rig.github_rig",
@@ -10,3 +14,22 @@ pytest_plugins = [
     "tests.rig.s3_rig",
     "tests.rig.argocd.fixtures",
 ]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # Keyed by the session fixture that takes each server (tests/rig/early.py says why).
+    early.launch(
+        session.config,
+        {
+            "mlflow_server": mlflow_rig.launch_session_server,
+            "s3_server": s3_rig.launch_session_server,
+        },
+    )
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    early.keep_only_used(session.config, session.items)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    early.stop_all(session.config)

@@ -1,5 +1,8 @@
 """``LateFaultProxy``: the rig's ``FaultProxy`` plus one fault it lacks, an error answered
-*after* the upstream carried the request out (a gateway's 502 once the comment exists)."""
+*after* the upstream carried the request out (a gateway's 502 once the comment exists); and
+what the comment tests share around it: GitHub settings that go through the proxy, the issue
+to comment on, the comments written, the POST to fault. The ``proxy`` fixture is in
+``tests/chatops/conftest.py``."""
 
 from __future__ import annotations
 
@@ -7,8 +10,12 @@ import socket
 import threading
 import time
 from http import HTTPStatus
+from urllib.parse import urlsplit
 
+from bot.platform.github import GitHubSettings
+from tests.rig.fake_github import FakeGitHub
 from tests.rig.fault_proxy import FaultProxy, Seen, _read_request
+from tests.rig.github_rig import TOKEN
 
 _PEEK = 8192
 
@@ -64,3 +71,30 @@ class LateFaultProxy(FaultProxy):
                     del self._late[index]
                     return status
         return None
+
+
+def proxied_settings(fake: FakeGitHub, proxy: LateFaultProxy) -> GitHubSettings:
+    """The fake's repository reached through ``proxy``; no pacing and no backoff, so a fault
+    test does not sleep through the client's retries."""
+    return GitHubSettings(
+        repository="acme/gitops",
+        token=TOKEN,
+        api_url=proxy.url_for(fake.base_url),
+        seconds_between_requests=0,
+        seconds_between_writes=0,
+        retry_backoff=0,
+    )
+
+
+def open_issue(fake: FakeGitHub) -> int:
+    return int(fake.open_issue("Promotions")["number"])
+
+
+def bodies(fake: FakeGitHub, number: int) -> list[str]:
+    return [c["body"] for c in fake.comments.get(number, [])]
+
+
+def comment_post(fake: FakeGitHub, number: int) -> str:
+    """The POST of a comment on ``number``, as the proxy names requests."""
+    path = urlsplit(fake.base_url).path.rstrip("/")
+    return f"POST {path}/repos/acme/gitops/issues/{number}/comments"

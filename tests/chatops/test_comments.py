@@ -3,65 +3,35 @@ from a gateway, a reset connection) is found by its hidden marker, not posted ag
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from urllib.parse import urlsplit
-
 import pytest
 
 from bot.errors import RetryableError
-from bot.platform.github import GitHubSettings
 from bot.platform.github.chat import GitHubChat
 from bot.platform.github.client import client
 from bot.platform.github.comments import marker
-from tests.chatops.proxy import LateFaultProxy
+from tests.chatops.proxy import (
+    LateFaultProxy,
+    bodies,
+    comment_post,
+    open_issue,
+    proxied_settings,
+)
 from tests.rig.fake_github import FakeGitHub
-from tests.rig.github_rig import TOKEN
-
-
-@pytest.fixture
-def proxy(fake_github: FakeGitHub) -> Iterator[LateFaultProxy]:
-    with LateFaultProxy(fake_github.base_url) as started:
-        yield started
 
 
 def _chat(fake: FakeGitHub, proxy: LateFaultProxy) -> GitHubChat:
-    settings = GitHubSettings(
-        repository="acme/gitops",
-        token=TOKEN,
-        api_url=proxy.url_for(fake.base_url),
-        seconds_between_requests=0,
-        seconds_between_writes=0,
-        retry_backoff=0,
-    )
-    return GitHubChat(*_client(settings), settings)
-
-
-def _client(settings: GitHubSettings) -> tuple[object, object]:
+    settings = proxied_settings(fake, proxy)
     gh = client(settings)
-    return gh, gh.get_repo(settings.repository)
-
-
-def _issue(fake: FakeGitHub) -> int:
-    return int(fake.open_issue("Promotions")["number"])
-
-
-def _bodies(fake: FakeGitHub, number: int) -> list[str]:
-    return [c["body"] for c in fake.comments.get(number, [])]
-
-
-def _route(fake: FakeGitHub, number: int) -> str:
-    """The POST of a comment on ``number``, as the proxy names requests."""
-    path = urlsplit(fake.base_url).path.rstrip("/")
-    return f"POST {path}/repos/acme/gitops/issues/{number}/comments"
+    return GitHubChat(gh, gh.get_repo(settings.repository), settings)
 
 
 def test_502_after_the_post_was_carried_out_leaves_one_comment(
     fake_github: FakeGitHub, proxy: LateFaultProxy
 ) -> None:
-    number = _issue(fake_github)
-    proxy.answer_after_forward(_route(fake_github, number), status=502)
+    number = open_issue(fake_github)
+    proxy.answer_after_forward(comment_post(fake_github, number), status=502)
     url = _chat(fake_github, proxy).reply(number, "@alice opened #7")
-    (body,) = _bodies(fake_github, number)
+    (body,) = bodies(fake_github, number)
     assert body.startswith("@alice opened #7\n\n<!-- model-promotion-bot:comment reply_")
     # The URL of the comment that was found, not of a new one.
     assert url.endswith(f"#issuecomment-{fake_github.comments[number][0]['id']}")
@@ -72,10 +42,10 @@ def test_502_after_the_post_was_carried_out_leaves_one_comment(
 def test_reset_after_the_post_was_carried_out_leaves_one_comment(
     fake_github: FakeGitHub, proxy: LateFaultProxy
 ) -> None:
-    number = _issue(fake_github)
-    proxy.reset(after_forward=True, match=_route(fake_github, number))
+    number = open_issue(fake_github)
+    proxy.reset(after_forward=True, match=comment_post(fake_github, number))
     _chat(fake_github, proxy).reply(number, "@alice opened #7")
-    assert len(_bodies(fake_github, number)) == 1
+    assert len(bodies(fake_github, number)) == 1
     posts = [s.outcome for s in proxy.requests if s.method == "POST"]
     assert posts == ["forwarded, then reset"]
 
@@ -83,10 +53,10 @@ def test_reset_after_the_post_was_carried_out_leaves_one_comment(
 def test_a_post_that_never_arrived_is_sent_once_more(
     fake_github: FakeGitHub, proxy: LateFaultProxy
 ) -> None:
-    number = _issue(fake_github)
-    proxy.answer(status=502, match=_route(fake_github, number))
+    number = open_issue(fake_github)
+    proxy.answer(status=502, match=comment_post(fake_github, number))
     _chat(fake_github, proxy).reply(number, "@alice opened #7")
-    assert len(_bodies(fake_github, number)) == 1
+    assert len(bodies(fake_github, number)) == 1
     posts = [s.outcome for s in proxy.requests if s.method == "POST"]
     assert posts == ["502", "forwarded"]
 
@@ -94,14 +64,14 @@ def test_a_post_that_never_arrived_is_sent_once_more(
 def test_two_lost_posts_fail_in_one_line_and_post_nothing(
     fake_github: FakeGitHub, proxy: LateFaultProxy
 ) -> None:
-    number = _issue(fake_github)
-    proxy.answer(status=503, times=2, match=_route(fake_github, number))
+    number = open_issue(fake_github)
+    proxy.answer(status=503, times=2, match=comment_post(fake_github, number))
     with pytest.raises(RetryableError) as caught:
         _chat(fake_github, proxy).reply(number, "@alice opened #7")
     assert str(caught.value).startswith("GitHub answered 503")
     assert f"cannot comment on #{number}" in str(caught.value)
     assert "\n" not in str(caught.value)
-    assert _bodies(fake_github, number) == []
+    assert bodies(fake_github, number) == []
     assert [s.method for s in proxy.requests if "/comments" in s.target] == [
         "POST",
         "GET",
@@ -114,14 +84,14 @@ def test_an_older_comment_with_the_same_words_does_not_count(
     fake_github: FakeGitHub, proxy: LateFaultProxy
 ) -> None:
     # The same reply a day ago: its marker matches, but it was written before this attempt.
-    number = _issue(fake_github)
+    number = open_issue(fake_github)
     chat = _chat(fake_github, proxy)
     chat.reply(number, "@alice nothing to do")
     fake_github.comments[number][0]["updated_at"] = "2020-01-01T00:00:00Z"
     fake_github.comments[number][0]["created_at"] = "2020-01-01T00:00:00Z"
-    proxy.answer(status=502, match=_route(fake_github, number))
+    proxy.answer(status=502, match=comment_post(fake_github, number))
     chat.reply(number, "@alice nothing to do")
-    assert len(_bodies(fake_github, number)) == 2
+    assert len(bodies(fake_github, number)) == 2
 
 
 @pytest.mark.parametrize(

@@ -26,7 +26,7 @@ from bot.relay.wsgi import App
 from tests.rig.fake_github import FakeGitHub
 from tests.rig.ghfake.routes_dispatch import DISPATCHES, dispatches
 from tests.rig.github_rig import TOKEN
-from tests.rig.mlflow_rig import MlflowServer, start_mlflow_server
+from tests.rig.mlflow_rig import WEBHOOK_SERVER_ENV, MlflowServer, start_mlflow_server
 from tests.rig.repos import make_gitops_repo
 
 SECRET = "relay-test-secret-0123456789abcdef"
@@ -132,31 +132,16 @@ def relay(tmp_path: Path, fake_github: FakeGitHub) -> Iterator[RelayRig]:
         yield RelayRig(fake_github, app, server, config)
 
 
-# MLflow delivers webhooks only from a SQL-backed server, and by default only over https to
-# public addresses. These settings let this server deliver to a relay on 127.0.0.1; the key is
-# fixed so stored secrets stay readable whichever worker reads them; a zero cache TTL makes a
-# webhook installed by a test receive the very next event.
-WEBHOOK_SERVER_ENV = {
-    "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
-    "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
-    "MLFLOW_WEBHOOK_CACHE_TTL": "0",
-    "MLFLOW_WEBHOOK_REQUEST_TIMEOUT": "10",
-    "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY": "0" * 43 + "=",
-}
-
-
 def start_webhook_mlflow(workdir: Path) -> MlflowServer:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in WEBHOOK_SERVER_ENV.items():
-            patch.setenv(name, value)  # start_mlflow_server passes os.environ on
-        return start_mlflow_server(workdir)
+    """A tracking server of its own that delivers webhooks to 127.0.0.1 (for the bench)."""
+    return start_mlflow_server(workdir, WEBHOOK_SERVER_ENV)
 
 
-@pytest.fixture(scope="session")
-def webhook_mlflow(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
-    """A tracking server of its own (the shared one does not deliver webhooks)."""
-    server = start_webhook_mlflow(tmp_path_factory.mktemp("mlflow-webhooks"))
-    try:
-        yield server
-    finally:
-        server.stop()
+@pytest.fixture
+def webhook_mlflow(mlflow_server: MlflowServer) -> MlflowServer:
+    """The session's server, which delivers webhooks to 127.0.0.1 (``WEBHOOK_SERVER_ENV``).
+
+    Each test keeps to a model and a webhook of its own names and removes its webhook, so
+    sharing the server with the rest of the suite changes nothing the other tests read.
+    """
+    return mlflow_server

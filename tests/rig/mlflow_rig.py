@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.rig import services
-from tests.rig.services import Service, free_port
+from tests.rig import early, services
+from tests.rig.services import Launched, Service, free_port
 
 
 class MlflowServer(Service):
@@ -27,8 +27,22 @@ class MlflowServer(Service):
         return self.url
 
 
-def start_mlflow_server(workdir: Path) -> MlflowServer:
-    """Start ``mlflow server`` on a free port and wait for ``/health``."""
+# MLflow delivers webhooks only from a SQL-backed server, and by default only over https to
+# public addresses. These settings let a server deliver to a relay on 127.0.0.1; the key is
+# fixed so stored secrets stay readable whichever worker reads them; a zero cache TTL makes a
+# webhook installed by a test receive the very next event. The session's server has them, so
+# the relay tests need no server of their own; tests that install a webhook remove it.
+WEBHOOK_SERVER_ENV = {
+    "MLFLOW_WEBHOOK_ALLOW_PRIVATE_IPS": "true",
+    "MLFLOW_WEBHOOK_ALLOWED_SCHEMES": "http,https",
+    "MLFLOW_WEBHOOK_CACHE_TTL": "0",
+    "MLFLOW_WEBHOOK_REQUEST_TIMEOUT": "10",
+    "MLFLOW_WEBHOOK_SECRET_ENCRYPTION_KEY": "0" * 43 + "=",
+}
+
+
+def launch_mlflow_server(workdir: Path, extra_env: Mapping[str, str] | None = None) -> Launched:
+    """Start ``mlflow server`` on a free port; ``ready()`` waits for ``/health``."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     command = [
@@ -40,16 +54,30 @@ def start_mlflow_server(workdir: Path) -> MlflowServer:
         "--workers", "1",
     ]  # fmt: skip
     # Without this the server spawns a dozen job-runner processes the tests never use.
-    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false"}
+    env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", **(extra_env or {})}
     for name in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI"):
         env.pop(name, None)
-    service = services.start("mlflow server", command, workdir, env, port, "/health")
-    return MlflowServer(**vars(service))
+    return services.launch("mlflow server", command, workdir, env, port, "/health")
+
+
+def start_mlflow_server(workdir: Path, extra_env: Mapping[str, str] | None = None) -> MlflowServer:
+    """Start ``mlflow server`` on a free port and wait for ``/health``."""
+    return MlflowServer(**vars(launch_mlflow_server(workdir, extra_env).ready()))
+
+
+def launch_session_server(tmp_path_factory: pytest.TempPathFactory) -> Launched:
+    return launch_mlflow_server(tmp_path_factory.mktemp("mlflow-server"), WEBHOOK_SERVER_ENV)
 
 
 @pytest.fixture(scope="session")
-def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MlflowServer]:
-    server = start_mlflow_server(tmp_path_factory.mktemp("mlflow-server"))
+def mlflow_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[MlflowServer]:
+    """The session's server, launched while pytest collected when the run needs it."""
+    launched = early.take(request.config, "mlflow_server") or launch_session_server(
+        tmp_path_factory
+    )
+    server = MlflowServer(**vars(launched.ready()))
     try:
         yield server
     finally:

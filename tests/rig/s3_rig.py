@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.rig import services
+from tests.rig import early, services
 from tests.rig.services import Service, free_port
 
 REGION = "us-east-1"
@@ -48,18 +48,30 @@ class S3Server(Service):
         return self.url
 
 
-def start_s3_server(workdir: Path) -> S3Server:
-    """Start ``moto.server`` on a free port and wait until it answers."""
+def launch_s3_server(workdir: Path) -> services.Launched:
+    """Start ``moto.server`` on a free port; ``ready()`` waits until it answers."""
     port = free_port()
     command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    service = services.start("moto server", command, workdir, env, port, "/")
-    return S3Server(**vars(service))
+    return services.launch("moto server", command, workdir, env, port, "/")
+
+
+def start_s3_server(workdir: Path) -> S3Server:
+    """Start ``moto.server`` on a free port and wait until it answers."""
+    return S3Server(**vars(launch_s3_server(workdir).ready()))
+
+
+def launch_session_server(tmp_path_factory: pytest.TempPathFactory) -> services.Launched:
+    return launch_s3_server(tmp_path_factory.mktemp("s3-server"))
 
 
 @pytest.fixture(scope="session")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    server = start_s3_server(tmp_path_factory.mktemp("s3-server"))
+def s3_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[S3Server]:
+    """The session's server, launched while pytest collected when the run needs it."""
+    launched = early.take(request.config, "s3_server") or launch_session_server(tmp_path_factory)
+    server = S3Server(**vars(launched.ready()))
     try:
         yield server
     finally:

@@ -56,10 +56,33 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
         os.killpg(pid, sig)  # the server is a session leader: its pgid is its pid
 
 
-def start(
+@dataclass
+class Launched:
+    """A server process that was started but may not answer yet: ``ready()`` waits for it.
+
+    Launching and waiting apart lets the session start its servers while it collects tests.
+    """
+
+    service: Service
+    probe: str
+    started: float
+
+    def ready(self) -> Service:
+        """Wait until GET ``probe`` answers 200 (stopping the process if it never does)."""
+        if not self.service.startup_seconds:
+            try:
+                _wait_ready(self.service, self.probe, self.started + STARTUP_TIMEOUT)
+            except BaseException:
+                self.service.stop()
+                raise
+            self.service.startup_seconds = time.monotonic() - self.started
+        return self.service
+
+
+def launch(
     name: str, command: list[str], workdir: Path, env: dict[str, str], port: int, probe: str
-) -> Service:
-    """Run ``command`` (which listens on ``port``) and wait until GET ``probe`` answers 200."""
+) -> Launched:
+    """Run ``command`` (which listens on ``port``) without waiting for it."""
     workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / f"{name}.log"
     started = time.monotonic()
@@ -73,14 +96,14 @@ def start(
             stderr=subprocess.STDOUT,
             start_new_session=True,  # so stop() reaches the workers it forks
         )
-    service = Service(name, f"http://127.0.0.1:{port}", process, log)
-    try:
-        _wait_ready(service, probe, started + STARTUP_TIMEOUT)
-    except BaseException:
-        service.stop()
-        raise
-    service.startup_seconds = time.monotonic() - started
-    return service
+    return Launched(Service(name, f"http://127.0.0.1:{port}", process, log), probe, started)
+
+
+def start(
+    name: str, command: list[str], workdir: Path, env: dict[str, str], port: int, probe: str
+) -> Service:
+    """Run ``command`` (which listens on ``port``) and wait until GET ``probe`` answers 200."""
+    return launch(name, command, workdir, env, port, probe).ready()
 
 
 def _wait_ready(service: Service, probe: str, deadline: float) -> None:
