@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.rig import early, mlflow_rig, s3_rig
+from tests.rig import early
 
 pytest_plugins = [
     "tests.rig.mlflow_rig",
@@ -17,6 +17,9 @@ pytest_plugins = [
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    # Imported here, after pytest registered them as plugins (and rewrote their asserts).
+    from tests.rig import mlflow_rig, s3_rig
+
     # Keyed by the session fixture that takes each server (tests/rig/early.py says why).
     early.launch(
         session.config,

@@ -1,9 +1,9 @@
 """A real MLflow tracking server for the session, and a fast helper to seed registered models.
 
 The server runs from this venv on 127.0.0.1 with an sqlite backend, in its own process group
-(uvicorn spawns a worker) so ``stop()`` ends all of it. Seeding talks to any tracking URI
-(the server's ``http://…`` or a plain ``sqlite:///…``) with ``MlflowClient`` only: one run per
-version for the metrics, no artifacts, no model logging.
+(uvicorn or gunicorn spawns a worker) so ``stop()`` ends all of it. Seeding talks to any
+tracking URI (the server's ``http://…`` or a plain ``sqlite:///…``) with ``MlflowClient`` only:
+one run per version for the metrics, no artifacts, no model logging.
 """
 
 from __future__ import annotations
@@ -41,8 +41,11 @@ WEBHOOK_SERVER_ENV = {
 }
 
 
-def launch_mlflow_server(workdir: Path, extra_env: Mapping[str, str] | None = None) -> Launched:
-    """Start ``mlflow server`` on a free port; ``ready()`` waits for ``/health``."""
+def launch_mlflow_server(
+    workdir: Path, extra_env: Mapping[str, str] | None = None, options: Sequence[str] = ()
+) -> Launched:
+    """Start ``mlflow server`` (with ``options`` added) on a free port; ``ready()`` waits for
+    ``/health``."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     command = [
@@ -52,6 +55,7 @@ def launch_mlflow_server(workdir: Path, extra_env: Mapping[str, str] | None = No
         "--host", "127.0.0.1",
         "--port", str(port),
         "--workers", "1",
+        *options,
     ]  # fmt: skip
     # Without this the server spawns a dozen job-runner processes the tests never use.
     env = {**os.environ, "MLFLOW_SERVER_ENABLE_JOB_EXECUTION": "false", **(extra_env or {})}
@@ -65,8 +69,17 @@ def start_mlflow_server(workdir: Path, extra_env: Mapping[str, str] | None = Non
     return MlflowServer(**vars(launch_mlflow_server(workdir, extra_env).ready()))
 
 
+# The session's server runs MLflow's Flask app under gunicorn (MLflow's documented
+# ``--gunicorn-opts``; gunicorn ships with mlflow) instead of the default uvicorn, which reaches
+# the same app through a WSGI bridge: the same handlers and store answer each REST call in about
+# half the time, and the suite makes thousands. Four threads serve concurrent requests, as
+# uvicorn's thread pool does. The bench keeps the default (``start_mlflow_server``).
+SESSION_SERVER_OPTIONS = ("--gunicorn-opts", "--threads 4 --graceful-timeout 1 --log-level warning")
+
+
 def launch_session_server(tmp_path_factory: pytest.TempPathFactory) -> Launched:
-    return launch_mlflow_server(tmp_path_factory.mktemp("mlflow-server"), WEBHOOK_SERVER_ENV)
+    workdir = tmp_path_factory.mktemp("mlflow-server")
+    return launch_mlflow_server(workdir, WEBHOOK_SERVER_ENV, SESSION_SERVER_OPTIONS)
 
 
 @pytest.fixture(scope="session")
