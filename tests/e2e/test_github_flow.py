@@ -65,11 +65,9 @@ def test_promotion_opens_one_pr_per_env_with_one_commit(
     assert (
         "Model: fraud-detector\nModel-Version: 2\nImage-Tag: v1.4.0\nEnvironment: prod" in message
     )
-    # No author was sent, so the fake (like GitHub) signs the App's commit.
-    commit = fake_github.requests[
-        [r.route for r in fake_github.requests].index("POST /repos/{owner}/{repo}/git/commits")
-    ]
-    assert b'"author"' not in commit.body
+    # Made through createCommitOnBranch, so the fake (like GitHub) signs the App's commit.
+    head = fake_github.branch_sha("promote/fraud-detector/prod")
+    assert head is not None and head in fake_github.verifications
 
 
 def test_pr_body_reports_metrics_links_and_rollback(

@@ -22,6 +22,7 @@ from tests.platform import (
     check_one_promotion,
     comments,
     moves,
+    mutation_statuses,
     open_pulls,
     promotion_branches,
     statuses,
@@ -50,23 +51,23 @@ def _one_line(text: str) -> str:
 
 @pytest.mark.parametrize("status", [502, 503])
 def test_5xx_then_success_is_retried(rig: Rig, status: int) -> None:
-    _inject(rig.fake, "tree", status, times=2)
+    _inject(rig.fake, "ref create", status, times=2)
     result = rig.run()
     assert result.status == "opened", result.reason
-    assert statuses(rig.fake, "POST", "/git/trees") == [status, status, 201]
+    assert statuses(rig.fake, "POST", "/git/refs") == [status, status, 201]
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
 def test_persistent_5xx_fails_the_promotion_with_one_line(rig: Rig) -> None:
-    _inject(rig.fake, "commit", 503, times=100)
+    _inject(rig.fake, "gql commit", 503, times=100)
     result = rig.run()
     assert result.status == "failed"
     assert _one_line(result.reason) == (
         "[fraud-detector/prod] GitHub answered 503 (Server Error) after 2 retries: cannot "
         f"commit to {BRANCH}; try again"
     )
-    assert statuses(rig.fake, "POST", "/git/commits") == [503] * ATTEMPTS
-    assert promotion_branches(rig.fake) == {}
+    assert mutation_statuses(rig.fake, "createCommitOnBranch") == [503] * ATTEMPTS
+    assert promotion_branches(rig.fake) == {}  # the branch it made for the commit is gone
 
 
 def test_persistent_5xx_on_a_read_is_a_retryable_error(rig: Rig) -> None:
@@ -101,30 +102,30 @@ SECONDARY = {
 
 
 def test_secondary_rate_limit_without_retry_after_waits_the_configured_time(rig: Rig) -> None:
-    _inject(rig.fake, "tree", 403, body=SECONDARY)
+    _inject(rig.fake, "ref create", 403, body=SECONDARY)
     result = rig.run()
     assert result.status == "opened", result.reason
-    assert statuses(rig.fake, "POST", "/git/trees") == [403, 201]
+    assert statuses(rig.fake, "POST", "/git/refs") == [403, 201]
 
 
 def test_persistent_secondary_rate_limit_is_a_retryable_failure(rig: Rig) -> None:
-    _inject(rig.fake, "tree", 403, times=100, body=SECONDARY)
+    _inject(rig.fake, "ref create", 403, times=100, body=SECONDARY)
     result = rig.run()
     assert _one_line(result.reason) == (
-        "[fraud-detector/prod] GitHub rate limit: still limited after 2 retries: cannot commit "
-        f"to {BRANCH}; try again later"
+        "[fraud-detector/prod] GitHub rate limit: still limited after 2 retries: cannot create "
+        f"branch {BRANCH}; try again later"
     )
-    assert statuses(rig.fake, "POST", "/git/trees") == [403] * ATTEMPTS
+    assert statuses(rig.fake, "POST", "/git/refs") == [403] * ATTEMPTS
 
 
 def test_a_plain_403_is_not_retried(rig: Rig) -> None:
-    _inject(rig.fake, "tree", 403)  # "Resource not accessible by integration"
+    _inject(rig.fake, "ref create", 403)  # "Resource not accessible by integration"
     result = rig.run()
     assert _one_line(result.reason) == (
         "[fraud-detector/prod] GitHub refused (Resource not accessible by integration): cannot "
-        f"commit to {BRANCH}; the token needs contents: write and pull-requests: write"
+        f"create branch {BRANCH}; the token needs contents: write and pull-requests: write"
     )
-    assert statuses(rig.fake, "POST", "/git/trees") == [403]
+    assert statuses(rig.fake, "POST", "/git/refs") == [403]
 
 
 def test_secondary_rate_limit_asking_too_long_fails_at_once(rig: Rig) -> None:
@@ -141,13 +142,13 @@ def test_secondary_rate_limit_asking_too_long_fails_at_once(rig: Rig) -> None:
 
 
 def test_a_503_asking_for_a_long_wait_fails_at_once(rig: Rig) -> None:
-    _inject(rig.fake, "tree", 503, headers={"Retry-After": "3600"})
+    _inject(rig.fake, "ref create", 503, headers={"Retry-After": "3600"})
     started = time.monotonic()
     result = rig.run()
     assert time.monotonic() - started < 5
     assert _one_line(result.reason) == (
         "[fraud-detector/prod] GitHub answered 503 and asks to wait 3600 s, longer than the 5 s "
-        f"the bot waits: cannot commit to {BRANCH}; try again later"
+        f"the bot waits: cannot create branch {BRANCH}; try again later"
     )
 
 
@@ -173,7 +174,7 @@ def test_primary_rate_limit_resetting_soon_is_waited_for(rig: Rig) -> None:
     result = rig.run()
     assert result.status == "opened", result.reason
     assert time.time() >= reset
-    assert statuses(rig.fake, "POST", "/graphql") == [403, 200]
+    assert statuses(rig.fake, "POST", "/graphql") == [403, 200, 200]  # the read, the commit
 
 
 def test_rate_limit_wait_reads_retry_after_and_reset() -> None:
@@ -185,12 +186,12 @@ def test_rate_limit_wait_reads_retry_after_and_reset() -> None:
 
 def test_connection_resets_are_retried(rig: Rig) -> None:
     with FaultProxy(rig.fake.base_url) as proxy:
-        proxy.reset(times=2, match="POST /api/v3/repos/acme/gitops/git/trees")
+        proxy.reset(times=2, match="POST /api/v3/repos/acme/gitops/git/refs")
         result = rig.run(platform=rig.platform(api_url=proxy.url_for(rig.fake.base_url)))
     assert result.status == "opened", result.reason
-    trees = [r.outcome for r in proxy.requests if r.target.endswith("/git/trees")]
-    assert trees == ["reset", "reset", "forwarded"]
-    assert statuses(rig.fake, "POST", "/git/trees") == [201]  # the resets never reached it
+    refs = [r.outcome for r in proxy.requests if r.target.endswith("/git/refs")]
+    assert refs == ["reset", "reset", "forwarded"]
+    assert statuses(rig.fake, "POST", "/git/refs") == [201]  # the resets never reached it
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
@@ -243,7 +244,7 @@ def test_a_branch_whose_answer_was_lost_is_kept(rig: Rig) -> None:
 
 # -- 2. no partial state: a failure at every write step, then a clean run --------------------
 
-NEW_STEPS = ["tree", "commit", "ref create", "PR create", "reviewers", "labels"]
+NEW_STEPS = ["ref create", "gql commit", "PR create", "reviewers", "labels"]
 UPDATE_STEPS = ["tree", "commit", "ref move", "comment", "PR PATCH"]
 
 
@@ -281,6 +282,23 @@ def test_a_pr_missing_its_labels_is_listed_unfinished(rig: Rig) -> None:
     # The branch already holds the promotion: its tree is built to compare, nothing moves.
     assert writes == ["/git/trees", "/issues/{number}/labels", "/pulls/{number}"]
     check_one_promotion(rig.fake, "2", "v1.4.0")
+
+
+def test_labels_added_beside_failed_reviewers_are_taken_off(rig: Rig) -> None:
+    # Labels say a PR is finished: with the reviewers missing they must not stay.
+    _inject(rig.fake, "reviewers", 500, times=ATTEMPTS)
+    assert rig.run().status == "failed"
+    (pr,) = open_pulls(rig.fake)
+    assert pr["labels"] == [] and pr["requested_reviewers"] == []
+    assert rig.platform().open_promotions("promote")[BRANCH].promotion is None
+
+    assert rig.run().status == "updated"
+    check_one_promotion(rig.fake, "2", "v1.4.0")
+    (pr,) = open_pulls(rig.fake)
+    assert pr["requested_reviewers"] == ["alice"]
+    rig.fake.reset_log()
+    assert rig.run().status == "up-to-date"
+    assert rig.fake.writes() == []
 
 
 @pytest.mark.parametrize("step", UPDATE_STEPS)
@@ -340,15 +358,11 @@ def test_without_labels_the_marker_is_written_last(rig: Rig) -> None:
 
 def test_write_budget_holds_with_labels_and_reviewers(rig: Rig) -> None:
     assert rig.run().status == "opened"
-    writes = [r.route.split("{repo}")[1] for r in rig.fake.writes()]
-    assert writes == [
-        "/git/trees",
-        "/git/commits",
-        "/git/refs",
-        "/pulls",
-        "/pulls/{number}/requested_reviewers",
-        "/issues/{number}/labels",
-    ]
+    writes = write_routes(rig.fake)
+    # The branch at the base, then its commit in one call that checks it is still there.
+    assert writes[:3] == ["/git/refs", "createCommitOnBranch", "/pulls"]
+    # Requested at once: either may reach GitHub first.
+    assert sorted(writes[3:]) == ["/issues/{number}/labels", "/pulls/{number}/requested_reviewers"]
     assert rig.fake.count("GET", ROUTES["compare"][1]) == 0  # no branch was moved
     rig.fake.reset_log()
     assert rig.run().status == "up-to-date"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -167,6 +168,31 @@ def test_a_leftover_branch_with_human_commits_is_not_adopted(rig: Rig, tmp_path:
         "bot; not updating it. Delete it or push the promotion by hand."
     )
     assert rig.fake.branch_sha(BRANCH) == human
+    assert open_pulls(rig.fake) == []
+
+
+def test_a_new_branch_moved_before_its_commit_is_not_committed_onto(
+    rig: Rig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot creates the branch at the base, then commits on it in a second call: a person
+    who pushes in between keeps their commit, and no PR is opened."""
+    from bot.platform.github.refs import Refs
+
+    commit = Refs.commit
+    pushed: list[str] = []
+
+    def person_first(self: Refs, *args: Any) -> Any:
+        pushed.append(_human_push(rig, tmp_path))
+        return commit(self, *args)
+
+    monkeypatch.setattr(Refs, "commit", person_first)
+    refused = rig.run()
+    assert refused.status == "failed"
+    assert refused.reason == (
+        f"[fraud-detector/prod] branch {BRANCH} has commits not made by the bot; not updating "
+        "it. Delete it or push the promotion by hand."
+    )
+    assert rig.fake.branch_sha(BRANCH) == pushed[0]
     assert open_pulls(rig.fake) == []
 
 

@@ -92,14 +92,18 @@ class Publisher:
 
     def _push_new(self, proposal: Proposal) -> Pushed:
         branch, promo = proposal.branch, proposal.promotion
-        tree = self._tree(proposal)
-        made, date = self._commit(proposal, tree)
-        self._wrote[branch] = made
-        if self._refs.create(branch, made.sha):
-            return Pushed(branch, made.sha)
+        base = self._base().sha
+        if self._refs.create(branch, base):
+            return self._commit_on_new(proposal, base, created=True)
         # Made a moment ago by a concurrent run, or left by an earlier run whose PR failed
         # (or by a closed PR): the first loses to the run, the second is taken over.
         state = self._state(branch)
+        head = state.head or (self._refs.head(branch) if state.ahead == 0 else None)
+        if head == base:  # empty (a lost answer, a stopped run): no one's commit to lose
+            return self._commit_on_new(proposal, base, created=False)
+        tree = self._tree(proposal)
+        made, date = self._commit(proposal, tree)
+        self._wrote[branch] = made
         if foreign(state, promo, made):
             raise UserError(
                 f"branch {branch} already exists and has commits not made by the "
@@ -112,8 +116,27 @@ class Publisher:
         # A closed PR leaves its branch behind: its head is no concurrent run's.
         if racing and (state.head is None or not self._pulls.abandoned(branch, state.head)):
             self._lose(proposal, state, None)
-        head = state.head or self._refs.head(branch)
+        head = head or self._refs.head(branch)
         return self._move(proposal, tree, made.sha, head, None) or Pushed(branch, made.sha)
+
+    def _commit_on_new(self, proposal: Proposal, base: str, created: bool) -> Pushed:
+        """A branch at the base (this run ``created`` it, or found it empty) gets the commit in
+        one call that is also the compare-and-swap: GitHub commits only while the branch is
+        still at the base, so a branch someone moved meanwhile is never committed onto."""
+        branch = proposal.branch
+        files = {c.path: c.new_text.encode() for c in proposal.changes}
+        try:
+            made = self._refs.commit(branch, base, proposal.commit_message, files)
+        except Exception:
+            if created:
+                self._refs.drop(branch, base)  # leave no empty branch behind
+            raise
+        if made is None:
+            # A concurrent run took the empty branch (it moves a branch at the base, as it
+            # would one left by a crashed run): it won unless it holds this promotion.
+            return self._after_race(proposal, self._tree(proposal), None, self._state(branch))
+        self._wrote[branch] = Wrote(made.oid, made.author, made.committer)
+        return Pushed(branch, made.oid)
 
     def _push_update(self, proposal: Proposal, existing: OpenPromotion, number: int) -> Pushed:
         promo, branch = proposal.promotion, proposal.branch
