@@ -337,6 +337,44 @@ def test_orphan_branch_is_reset_onto_the_current_base_and_its_pr_opened(rig: Rig
     assert head != orphan and rig.fake.git.read_commit(head or "").parents == (new_base,)
 
 
+class _Stopped(BaseException):
+    """The process ends here (a cancelled job, a killed runner): nothing is tidied up."""
+
+
+@pytest.mark.parametrize("base_moved", [False, True], ids=["at-the-base", "behind-the-base"])
+def test_a_branch_left_empty_between_the_two_writes_is_taken_over(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, base_moved: bool
+) -> None:
+    """A run that stopped after creating the branch and before committing on it leaves the
+    branch at the base with no PR: the next run commits onto it (or, once the base moved on,
+    moves it from where it was) and opens the PR."""
+    from bot.platform.github.refs import Refs
+
+    def stop(self: Refs, *args: object) -> None:
+        raise _Stopped
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Refs, "commit", stop)
+        with pytest.raises(_Stopped):
+            rig.run()
+    left = rig.fake.branch_sha(BRANCH)
+    assert left == rig.fake.branch_sha(rig.fake.default_branch) and open_pulls(rig.fake) == []
+    if base_moved:
+        rig.move_base()
+    rig.fake.reset_log()
+
+    result = rig.run()
+    assert result.status == "opened", result.reason
+    check_one_promotion(rig.fake, "2", "v1.4.0")
+    writes = write_routes(rig.fake)
+    if base_moved:
+        assert writes[:4] == ["/git/refs", "/git/trees", "/git/commits", "updateRefs"]
+    else:
+        assert writes[:2] == ["/git/refs", "createCommitOnBranch"]
+    assert statuses(rig.fake, "POST", "/git/refs") == [422]
+    assert rig.fake.count("GET", ROUTES["compare"][1]) == 1  # the one read that decides
+
+
 def test_without_labels_the_marker_is_written_last(rig: Rig) -> None:
     config = rig.repo / ".github" / "promotion.yml"
     config.write_text(config.read_text().replace("labels: [model-promotion]", "labels: []"))

@@ -24,6 +24,7 @@ from tests.platform import (
     check_one_promotion,
     comments,
     moves,
+    mutation_statuses,
     open_pulls,
     promotion_branches,
     statuses,
@@ -203,3 +204,109 @@ def test_the_bots_own_branch_behind_the_base_is_moved(rig: Rig) -> None:
     result = rig.run()
     assert result.status == "updated", result.reason
     check_one_promotion(rig.fake, version, "v1.6.0")
+
+
+# -- 5. creating the branch decides nothing: its first commit does ------------------------------
+
+
+def _racing_pair(rig: Rig) -> tuple[Any, list[Result], Any, list[Result], str]:
+    """Two runs decided before either writes: the first for v2, the second for a newer
+    version registered between their reads."""
+    first = rig.context(rig.platform())
+    plan_first = rig.evaluate(first)
+    newer = rig.new_version("v1.6.0")
+    second = rig.context(rig.platform())
+    plan_second = rig.evaluate(second)
+    return first, plan_first, second, plan_second, newer
+
+
+def _refs(ctx: Any) -> Any:
+    return ctx.platform._publisher._refs
+
+
+def _interleave(
+    first: Any, second: Any, plans: tuple[list[Result], list[Result]], first_commits_first: bool
+) -> tuple[Result, Result]:
+    """The first run creates the branch; the second finds it, empty, and reads it. Then one of
+    them commits first (``first_commits_first``), the other after: both commit expecting the
+    base, as both read it."""
+    read = threading.Event()  # the second run has compared the empty branch
+    landed = threading.Event()  # the run that goes first has committed
+    first_refs, second_refs = _refs(first), _refs(second)
+    commit_first, commit_second = first_refs.commit, second_refs.commit
+    state_second = second_refs.state
+
+    def first_commit(*args: Any) -> Any:
+        assert read.wait(30)
+        if not first_commits_first:
+            assert landed.wait(30)
+        made = commit_first(*args)
+        landed.set()
+        return made
+
+    def second_state(*args: Any) -> Any:
+        found = state_second(*args)
+        read.set()
+        if first_commits_first:
+            assert landed.wait(30)  # the branch is no longer empty once this answer is used
+        return found
+
+    def second_commit(*args: Any) -> Any:
+        made = commit_second(*args)
+        landed.set()
+        return made
+
+    first_refs.commit, second_refs.state, second_refs.commit = (
+        first_commit,
+        second_state,
+        second_commit,
+    )
+    results: dict[int, Result] = {}
+
+    def run(index: int, ctx: Any, plan: list[Result]) -> None:
+        if index == 1:
+            assert created.wait(30)  # the first run made the branch
+        (results[index],) = pipeline.apply(ctx, plan)
+
+    created = threading.Event()
+    create_first = first_refs.create
+
+    def first_create(*args: Any) -> Any:
+        made = create_first(*args)
+        created.set()
+        return made
+
+    first_refs.create = first_create
+    threads = [
+        threading.Thread(target=run, args=(i, ctx, plan))
+        for i, (ctx, plan) in enumerate(zip((first, second), plans, strict=True))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results[0], results[1]
+
+
+def test_the_run_that_created_the_branch_wins_when_its_commit_lands_first(rig: Rig) -> None:
+    """The second run read the branch empty, then the first committed: the second's commit
+    (expecting the base) fails, and it reports the first's version as the winner."""
+    first, plan_first, second, plan_second, newer = _racing_pair(rig)
+    won, lost = _interleave(first, second, (plan_first, plan_second), first_commits_first=True)
+    assert won.status == "opened", won.reason
+    assert lost.status == "superseded", lost.reason
+    assert "(v2): another run moved" in lost.reason
+    assert mutation_statuses(rig.fake, "createCommitOnBranch") == [200, 200]
+    check_one_promotion(rig.fake, "2", "v1.4.0")
+    assert newer != "2"
+
+
+def test_a_run_that_commits_onto_a_branch_another_run_created_wins(rig: Rig) -> None:
+    """The branch's creator is slower to commit: the second run's commit lands, the creator's
+    fails, and the creator is the one superseded."""
+    first, plan_first, second, plan_second, newer = _racing_pair(rig)
+    lost, won = _interleave(first, second, (plan_first, plan_second), first_commits_first=False)
+    assert won.status == "opened", won.reason
+    assert lost.status == "superseded", lost.reason
+    assert f"(v{newer}): another run moved" in lost.reason
+    check_one_promotion(rig.fake, newer, "v1.6.0")

@@ -22,6 +22,7 @@ class BranchState:
 
     ahead: int  # commits on the branch beyond its merge base with the base commit
     head: str | None = None  # the branch head, when it is exactly one commit ahead
+    tip: str | None = None  # the branch head, when it has no commit of its own (ahead 0)
     parent: str | None = None
     tree: str | None = None
     promotion: PromotionId | None = None  # the head commit's trailers
@@ -53,6 +54,11 @@ def branch_state(data: Any) -> BranchState:
     """A compare payload (``base...branch``, two commits a page) as a ``BranchState``."""
     ahead = int(data.get("ahead_by") or 0)
     commits = data.get("commits") or []
+    if ahead == 0:
+        # Nothing of its own: its head is the merge base, read in the same call as ``ahead``
+        # (a second read could see a commit made in between and take it for an empty branch).
+        sha = (data.get("merge_base_commit") or {}).get("sha")
+        return BranchState(0, tip=str(sha) if sha else None)
     if ahead != 1 or len(commits) != 1:
         return BranchState(ahead)
     head = commits[0]
