@@ -92,10 +92,8 @@ def test_write_budget_and_idempotent_rerun(
     listings = [
         r.path for r in fake_github.requests if r.route == "GET /repos/{owner}/{repo}/pulls"
     ]
-    # Open PRs come with the run's one GraphQL read; the closed ones (rejections) are listed
-    # once, as a promotion is due.
-    assert [p for p in listings if "state=closed" in p] == listings
-    assert len(listings) == 1
+    # Open and closed PRs (rejections) come with the run's one GraphQL read.
+    assert listings == []
 
     fake_github.reset_log()
     again = _run(setup, monkeypatch, capsys, "run", "--env", "prod", "--json")
