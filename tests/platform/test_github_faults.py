@@ -412,6 +412,8 @@ def test_updating_costs_one_compare_read(rig: Rig) -> None:
     rig.fake.reset_log()
     assert rig.run().status == "updated"
     assert rig.fake.count("GET", ROUTES["compare"][1]) == 1
+    # The move names the repository by the node id the poll's read returned: no REST read.
+    assert rig.fake.count("GET", "/repos/{owner}/{repo}") == 0
     assert write_routes(rig.fake) == [
         "/git/trees",
         "/git/commits",

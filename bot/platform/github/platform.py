@@ -73,8 +73,9 @@ class GitHubPlatform:
         self._texts: dict[str, str | None] = {}  # target files at the base commit, from one read
         self._pulls_read: Snapshot | None = None  # open PRs read with them, used once
         self._closed_read: tuple[ClosedPull, ...] | None = None  # closed PRs read with them
+        self._repository_id: str | None = None  # the node id, read with them
         self._pulls = Pulls(self._repo, settings.repository, self._api)
-        refs = Refs(self._repo, self._api, lambda q, what: self._graphql(q, what, write=True))
+        refs = Refs(self._repo, self._api, self._mutate, lambda: self._repository_id)
         self._publisher = Publisher(self._repo, self._api, self._pulls, refs, self.base)
 
     def _api(self, what: str) -> contextlib.AbstractContextManager[None]:
@@ -100,7 +101,7 @@ class GitHubPlatform:
         if self._base is None:
             snap = read_snapshot(self._graphql, repository, self.settings.base_branch, wanted)
             self._base, self._pulls_read, found = snap.base, snap, snap.files
-            self._closed_read = snap.closed
+            self._closed_read, self._repository_id = snap.closed, snap.repository_id
         elif wanted:
             found = pinned_files(self._graphql, repository, self._base.sha, wanted)
         else:
@@ -109,6 +110,9 @@ class GitHubPlatform:
             done, text = settled(entry)
             if done:
                 self._texts[path] = text
+
+    def _mutate(self, query: Any, what: str) -> Any:
+        return self._graphql(query, what, write=True)
 
     def _graphql(self, query: Any, what: str, write: bool = False) -> Any:
         # A mutation is paced as the write it is; a query as a read.
