@@ -230,11 +230,17 @@ def _interleave(
     """The first run creates the branch; the second finds it, empty, and reads it. Then one of
     them commits first (``first_commits_first``), the other after: both commit expecting the
     base, as both read it."""
+    created = threading.Event()  # the first run has made the branch
     read = threading.Event()  # the second run has compared the empty branch
     landed = threading.Event()  # the run that goes first has committed
     first_refs, second_refs = _refs(first), _refs(second)
-    commit_first, commit_second = first_refs.commit, second_refs.commit
-    state_second = second_refs.state
+    create_first, commit_first = first_refs.create, first_refs.commit
+    state_second, commit_second = second_refs.state, second_refs.commit
+
+    def first_create(*args: Any) -> Any:
+        made = create_first(*args)
+        created.set()
+        return made
 
     def first_commit(*args: Any) -> Any:
         assert read.wait(30)
@@ -256,27 +262,15 @@ def _interleave(
         landed.set()
         return made
 
-    first_refs.commit, second_refs.state, second_refs.commit = (
-        first_commit,
-        second_state,
-        second_commit,
-    )
+    first_refs.create, first_refs.commit = first_create, first_commit
+    second_refs.state, second_refs.commit = second_state, second_commit
     results: dict[int, Result] = {}
 
     def run(index: int, ctx: Any, plan: list[Result]) -> None:
         if index == 1:
-            assert created.wait(30)  # the first run made the branch
+            assert created.wait(30)  # the second run finds the branch there
         (results[index],) = pipeline.apply(ctx, plan)
 
-    created = threading.Event()
-    create_first = first_refs.create
-
-    def first_create(*args: Any) -> Any:
-        made = create_first(*args)
-        created.set()
-        return made
-
-    first_refs.create = first_create
     threads = [
         threading.Thread(target=run, args=(i, ctx, plan))
         for i, (ctx, plan) in enumerate(zip((first, second), plans, strict=True))
@@ -296,6 +290,7 @@ def test_the_run_that_created_the_branch_wins_when_its_commit_lands_first(rig: R
     assert won.status == "opened", won.reason
     assert lost.status == "superseded", lost.reason
     assert "(v2): another run moved" in lost.reason
+    assert not lost.lost  # a scheduled run asked for no version: superseded, not failed
     assert mutation_statuses(rig.fake, "createCommitOnBranch") == [200, 200]
     check_one_promotion(rig.fake, "2", "v1.4.0")
     assert newer != "2"
@@ -309,4 +304,5 @@ def test_a_run_that_commits_onto_a_branch_another_run_created_wins(rig: Rig) -> 
     assert won.status == "opened", won.reason
     assert lost.status == "superseded", lost.reason
     assert f"(v{newer}): another run moved" in lost.reason
+    assert not lost.lost and not won.lost
     check_one_promotion(rig.fake, newer, "v1.6.0")
