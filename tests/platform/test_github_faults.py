@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import socket
 import time
+from typing import Any
 
 import pytest
 
+from bot import markers
 from bot.errors import RetryableError
 from bot.platform.github import rate_limit_wait
 from tests.platform import (
@@ -319,6 +321,37 @@ def test_update_failing_at_each_write_is_finished_by_the_next_run(rig: Rig, step
     rig.fake.reset_log()
     assert rig.run().status == "up-to-date"
     assert rig.fake.writes() == []
+
+
+def test_a_personal_tokens_update_stopped_before_its_record_is_still_the_bots(rig: Rig) -> None:
+    """GitHub commits a personal token's GraphQL commit as web-flow and its REST commit as the
+    token's user: the PR records the new branch's GraphQL commit, and an update's REST commit
+    that moved the branch before the run stopped is still known as the bot's."""
+    from dataclasses import replace
+
+    from bot.platform.github import GitHubPlatform
+    from tests.rig.people import Person
+
+    token = Person.join(rig.fake, "release-bot", "write").token
+
+    def run() -> Any:
+        return rig.run(platform=GitHubPlatform(replace(rig.settings(), token=token)))
+
+    assert run().status == "opened"
+    (number,) = [p["number"] for p in open_pulls(rig.fake)]
+    first = rig.fake.git.read_commit(rig.fake.branch_sha(BRANCH) or "")
+    assert first.committer.email == "noreply@github.com"  # createCommitOnBranch
+    version = rig.new_version("v1.6.0")
+    _inject(rig.fake, "PR PATCH", 500, times=ATTEMPTS)
+    assert run().status == "failed"  # moved, commented, not recorded
+    moved = rig.fake.git.read_commit(rig.fake.branch_sha(BRANCH) or "")
+    assert moved.committer.name == moved.author.name == "release-bot"  # REST, personal token
+
+    again = run()
+    assert again.status == "updated", again.reason
+    pr = check_one_promotion(rig.fake, version, "v1.6.0")
+    assert pr["number"] == number and pr["head_sha"] == moved.sha
+    assert not any(markers.FOREIGN_COMMITS in c for c in comments(rig.fake, number))
 
 
 def test_orphan_branch_is_reset_onto_the_current_base_and_its_pr_opened(rig: Rig) -> None:

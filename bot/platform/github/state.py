@@ -163,7 +163,8 @@ def foreign(state: BranchState, promo: PromotionId, pushed: markers.Wrote | None
     knows a commit it ``pushed``, a head that is neither that commit nor one with its author
     and committer (an amend keeps the trailers and the author, never the committer). A commit
     the bot made but did not record yet (a run stopped between moving the branch and
-    updating the PR) has the same author and committer, so it stays the bot's."""
+    updating the PR) has the same author and committer, or, made by REST with a personal
+    token after a GraphQL commit, the author as committer: it stays the bot's."""
     if state.ahead == 0:
         return False
     if pushed is not None and state.head == pushed.sha:
@@ -173,9 +174,13 @@ def foreign(state: BranchState, promo: PromotionId, pushed: markers.Wrote | None
     found = state.promotion
     if (found.model, found.environment) != (promo.model, promo.environment):
         return True
-    return pushed is not None and (state.author, state.committer) != (
-        pushed.author,
+    if pushed is None:
+        return False
+    # A personal token's REST commit is committed as its user, its GraphQL commit as GitHub:
+    # after a new branch's GraphQL commit, an update's REST commit has the author as committer.
+    return state.author != pushed.author or state.committer not in (
         pushed.committer,
+        pushed.author,
     )
 
 
