@@ -3,10 +3,13 @@ errors), ``pulls`` (the pull-request calls) and ``chat`` (ChatOps calls) this pa
 the only place that imports PyGithub; ``state`` holds the pure PR and branch state the
 recovery rules below are decided on.
 
-One promotion costs at most six writes: tree (file contents inline, so no blob calls),
-commit, ref, pull request, reviewers, labels. A poll's reads are one GraphQL query for the base
-commit, every target file at that commit and the open PRs (``snapshot``; one more per 250 files
-or 40 open PRs), whatever the number of models; the REST reads remain for what it cannot serve.
+A new promotion writes five times: the branch at the base, its commit
+(``createCommitOnBranch``), the pull request, then reviewers and labels at once; an update,
+tree (file contents inline, so no blob calls), commit, the branch's move, and the PR's comment
+and body. A poll's reads are one GraphQL query for the base commit, every target file at that
+commit, the open PRs and the newest closed ones (``snapshot``; one more per 250 files or 40
+open PRs), whatever the number of models; the REST reads remain for what it cannot serve and
+for callers that read no snapshot.
 
 Failures, and what a run leaves behind:
 
@@ -39,6 +42,8 @@ from bot.platform.base import Base, Chat
 from bot.platform.github import listings
 from bot.platform.github.chat import GitHubChat
 from bot.platform.github.client import api, client, decode, pacer_for
+from bot.platform.github.graphql_closed import ClosedPull
+from bot.platform.github.graphql_closed import closed_promotions as snapshot_closed
 from bot.platform.github.publish import Publisher
 from bot.platform.github.pulls import Pulls, same_repo
 from bot.platform.github.refs import Refs
@@ -67,8 +72,10 @@ class GitHubPlatform:
         self._base: Base | None = None
         self._texts: dict[str, str | None] = {}  # target files at the base commit, from one read
         self._pulls_read: Snapshot | None = None  # open PRs read with them, used once
+        self._closed_read: tuple[ClosedPull, ...] | None = None  # closed PRs read with them
+        self._repository_id: str | None = None  # the node id, read with them
         self._pulls = Pulls(self._repo, settings.repository, self._api)
-        refs = Refs(self._repo, self._api, lambda q, what: self._graphql(q, what, write=True))
+        refs = Refs(self._repo, self._api, self._mutate, lambda: self._repository_id)
         self._publisher = Publisher(self._repo, self._api, self._pulls, refs, self.base)
 
     def _api(self, what: str) -> contextlib.AbstractContextManager[None]:
@@ -94,6 +101,7 @@ class GitHubPlatform:
         if self._base is None:
             snap = read_snapshot(self._graphql, repository, self.settings.base_branch, wanted)
             self._base, self._pulls_read, found = snap.base, snap, snap.files
+            self._closed_read, self._repository_id = snap.closed, snap.repository_id
         elif wanted:
             found = pinned_files(self._graphql, repository, self._base.sha, wanted)
         else:
@@ -102,6 +110,9 @@ class GitHubPlatform:
             done, text = settled(entry)
             if done:
                 self._texts[path] = text
+
+    def _mutate(self, query: Any, what: str) -> Any:
+        return self._graphql(query, what, write=True)
 
     def _graphql(self, query: Any, what: str, write: bool = False) -> Any:
         # A mutation is paced as the write it is; a query as a read.
@@ -172,7 +183,10 @@ class GitHubPlatform:
 
     def closed_promotions(self, prefix: str) -> list[ClosedPromotion]:
         """One page of the most recently updated closed PRs: a rejection is news when it is
-        recent, and one read per run keeps polls cheap."""
+        recent, and one read per run keeps polls cheap: the poll's GraphQL read brought them
+        when this run made it."""
+        if self._closed_read is not None:
+            return snapshot_closed(self._closed_read, prefix, self.settings.repository)
         with self._api("list closed pull requests"):
             return listings.closed(self._repo, self.base().branch, prefix, self.settings.repository)
 

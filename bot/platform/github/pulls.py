@@ -1,13 +1,16 @@
 """Pull requests of the repository a promotion is published to: open one (or adopt the one a
-concurrent run opened), find it again, finish it (reviewers, labels, then title and body: the
-final state last), and comment on it. ``github`` decides when; this module makes the calls."""
+concurrent run opened), find it again, finish it (reviewers and labels at once, then title and
+body: the final state last), and comment on it. ``github`` decides when; this module makes the
+calls."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, NoReturn
+from urllib.parse import quote
 
 from bot import markers
 from bot.errors import AlreadyExists, UserError
@@ -97,23 +100,15 @@ class Pulls:
     def finish(
         self, proposal: Proposal, pr: PullState, pushed: markers.Wrote | None = None
     ) -> None:
-        """Reviewers, labels, then title and body: only what is missing, the final state last."""
+        """Reviewers and labels (at once), then title and body: only what is missing, the
+        final state last."""
         number = pr.number
         users = missing(proposal.reviewers, pr.reviewers)
         teams = missing(proposal.team_reviewers, pr.team_reviewers)
         labels = missing(proposal.labels, pr.labels)
         url = self._repo.url
         with self._api(f"finish pull request #{number}"):
-            if users or teams:
-                self._repo.requester.requestJsonAndCheck(
-                    "POST",
-                    f"{url}/pulls/{number}/requested_reviewers",
-                    input={"reviewers": users, "team_reviewers": teams},
-                )
-            if labels:
-                self._repo.requester.requestJsonAndCheck(
-                    "POST", f"{url}/issues/{number}/labels", input={"labels": labels}
-                )
+            self._request_and_label(number, users, teams, labels)
             body = final_body(proposal, pushed)
             if pr.title != proposal.title or pr.body != body:
                 self._repo.requester.requestJsonAndCheck(
@@ -121,6 +116,47 @@ class Pulls:
                     f"{url}/pulls/{number}",
                     input={"title": proposal.title, "body": body},
                 )
+
+    def _request_and_label(
+        self, number: int, users: list[str], teams: list[str], labels: list[str]
+    ) -> None:
+        """Both need only the PR number, so they go at once: one round trip instead of two.
+        Labels say the PR is finished (``state.finished``): when the reviewers fail, the
+        labels this call added are taken off again, so the next run still finishes it."""
+        url, requester = self._repo.url, self._repo.requester
+
+        def review() -> None:
+            requester.requestJsonAndCheck(
+                "POST",
+                f"{url}/pulls/{number}/requested_reviewers",
+                input={"reviewers": users, "team_reviewers": teams},
+            )
+
+        def label() -> None:
+            requester.requestJsonAndCheck(
+                "POST", f"{url}/issues/{number}/labels", input={"labels": labels}
+            )
+
+        if not (users or teams):
+            if labels:
+                label()
+            return
+        if not labels:
+            review()
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="labels") as pool:
+            labelled = pool.submit(label)
+            try:
+                review()
+            except BaseException:
+                if labelled.exception() is None:
+                    for name in labels:
+                        with contextlib.suppress(Exception):  # the review error is the news
+                            requester.requestJsonAndCheck(
+                                "DELETE", f"{url}/issues/{number}/labels/{quote(name, safe='')}"
+                            )
+                raise
+            labelled.result()
 
     def announce(self, number: int, text: str, key: str) -> None:
         """One comment carrying ``key``: posted unless one is there already."""
