@@ -1,0 +1,64 @@
+"""The repository the bot publishes to, as the REST API addresses it, and ``View``: GitHub's JSON
+read by attribute (``pr.head.repo.full_name``), so the pure rules in ``state`` read a REST
+answer as they read a PyGithub object."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+from bot.platform.github.transport import Transport
+
+
+class Repo:
+    """``owner/name`` on the API: paths below ``url``, and the two facts only GitHub knows
+    (node id, default branch), read with one request the first time either is asked for."""
+
+    def __init__(self, http: Transport, full_name: str) -> None:
+        self.http = http
+        self.full_name = full_name
+        self.url = f"/repos/{full_name}"
+        self._info: dict[str, Any] | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def node_id(self) -> str:
+        return str(self._read()["node_id"])
+
+    @property
+    def default_branch(self) -> str:
+        return str(self._read()["default_branch"])
+
+    def _read(self) -> dict[str, Any]:
+        with self._lock:
+            if self._info is None:
+                data = self.http.json("GET", self.url)
+                self._info = data if isinstance(data, dict) else {}
+            return self._info
+
+
+class View:
+    """Read-only attribute access over a JSON object: a missing field reads as None, an object
+    as a ``View``, a list item by item."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return wrap(self._data.get(name))
+
+    def __repr__(self) -> str:
+        return f"View({sorted(self._data)})"
+
+
+def wrap(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return View(value)
+    if isinstance(value, list):
+        return [wrap(item) for item in value]
+    return value
