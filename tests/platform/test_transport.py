@@ -263,3 +263,14 @@ def test_tls_is_verified_against_the_configured_bundle(
     assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value.reason)
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_file))
     assert transport(url).json("GET", "/anything") == {}
+
+
+def test_an_answer_of_the_wrong_shape_is_one_line(fake_github: FakeGitHub, issue: int) -> None:
+    fake_github.inject("GET", comments_url(issue), 200, body=b"<html>not json</html>")
+    settings = GitHubSettings("acme/gitops", TOKEN, fake_github.base_url, **FAST)
+    with pytest.raises(RetryableError) as caught, api("read the comments", settings):
+        list(transport(fake_github.base_url).pages(comments_url(issue)))
+    assert str(caught.value) == (
+        "GitHub answered unexpectedly (not a list where a list was expected): cannot read the "
+        "comments; try again"
+    )

@@ -14,7 +14,12 @@ from typing import Any
 from bot.errors import AlreadyExists, NotFound, RetryableError, UserError
 from bot.platform.github.limits import rate_limit_wait
 from bot.platform.github.settings import GitHubSettings
-from bot.platform.github.transport_errors import HttpError, RateLimitTooLong, Unreachable
+from bot.platform.github.transport_errors import (
+    HttpError,
+    RateLimitTooLong,
+    Unexpected,
+    Unreachable,
+)
 
 
 @contextlib.contextmanager
@@ -33,6 +38,10 @@ def api(what: str, settings: GitHubSettings | None = None) -> Iterator[None]:
         raise classify(what, err.status, err.data, err.headers, tries) from err
     except Unreachable as err:
         raise RetryableError(_unreachable(what, err.reason, tries)) from err
+    except Unexpected as err:
+        raise RetryableError(
+            f"GitHub answered unexpectedly ({err}): cannot {what}; try again"
+        ) from err
     except Exception as err:
         mapped = _pygithub(what, err, tries, limit)
         if mapped is None:

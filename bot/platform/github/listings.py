@@ -12,6 +12,7 @@ from bot.errors import RetryableError
 from bot.model import ClosedPromotion, CommitInfo
 from bot.platform.github.repository import View
 from bot.platform.github.state import closed_promotion
+from bot.platform.github.transport_errors import listed
 from bot.untrusted import show
 
 CLOSED_PAGE = 30  # closed PRs looked at per run, newest first
@@ -40,9 +41,9 @@ def history(
 def closed(repo: Any, branch: str, prefix: str, repository: str) -> list[ClosedPromotion]:
     params: dict[str, Any] = {"state": "closed", "base": branch}
     params.update({"sort": "updated", "direction": "desc", "per_page": CLOSED_PAGE})
-    page = repo.http.json("GET", f"{repo.url}/pulls", params)  # the first page only
+    page = listed(repo.http.json("GET", f"{repo.url}/pulls", params))  # the first page only
     found = []
-    for pr in map(View, page if isinstance(page, list) else []):
+    for pr in map(View, page):
         promotion = closed_promotion(pr, prefix, repository)
         if promotion is not None:
             found.append(promotion)

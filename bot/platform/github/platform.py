@@ -57,6 +57,7 @@ from bot.platform.github.snapshot import (
 from bot.platform.github.snapshot import open_promotions as snapshot_promotions
 from bot.platform.github.state import open_promotion
 from bot.platform.github.transport import Transport
+from bot.platform.github.transport_errors import field
 from bot.platform.tracking import Tracking
 
 
@@ -89,8 +90,8 @@ class GitHubPlatform:
             with self._api(f"read the base branch of {self.settings.repository}"):
                 name = self.settings.base_branch or self._repo.default_branch
                 branch = self.http.json("GET", f"{self._repo.url}/branches/{quote(name)}")
-                commit = branch["commit"]
-                self._base = Base(name, commit["sha"], commit["commit"]["tree"]["sha"])
+                tree = field(branch, "commit", "commit", "tree", "sha")
+                self._base = Base(name, str(field(branch, "commit", "sha")), str(tree))
         return self._base
 
     def read_files(self, paths: list[str], spare: Sequence[str] = ()) -> None:
@@ -143,17 +144,17 @@ class GitHubPlatform:
             return None
         if isinstance(content, list):
             raise UserError(f"{path}: is a directory; a target must name a file")
-        return decode(path, self._raw(path, content))
+        with self._api(f"read {path}"):
+            return decode(path, self._raw(path, content))
 
     def _raw(self, path: str, content: Any) -> bytes:
         import base64
 
-        if content.get("encoding") == "base64":
-            return base64.b64decode(content.get("content") or "")
+        if field(content, "encoding") == "base64":
+            return base64.b64decode(field(content, "content"))
         # Files over 1 MB come back without content; fetch the blob instead.
-        with self._api(f"read {path}"):
-            blob = self.http.json("GET", f"{self._repo.url}/git/blobs/{content['sha']}")
-        return base64.b64decode(blob["content"])
+        blob = self.http.json("GET", f"{self._repo.url}/git/blobs/{field(content, 'sha')}")
+        return base64.b64decode(field(blob, "content"))
 
     def file_history(
         self, path: str | None, limit: int, since: int | None = None

@@ -39,6 +39,7 @@ from bot.platform.github.state import (
     superseded,
     wrote,
 )
+from bot.platform.github.transport_errors import field
 
 
 class Publisher:
@@ -207,7 +208,7 @@ class Publisher:
         data = {"tree": elements, "base_tree": base.tree}
         with self._api(f"commit to {proposal.branch}"):
             _, tree = self._repo.http.request("POST", f"{self._repo.url}/git/trees", body=data)
-        return str(tree["sha"])
+            return str(field(tree, "sha"))
 
     def _commit(self, proposal: Proposal, tree: str) -> tuple[Wrote, str | None]:
         """The commit, and its committer date (GitHub's clock)."""
@@ -216,6 +217,7 @@ class Publisher:
         data = {"message": proposal.commit_message, "tree": tree, "parents": [self._base().sha]}
         with self._api(f"commit to {proposal.branch}"):
             _, created = self._repo.http.request("POST", url, body=data)
+            field(created, "sha")
         date = (created.get("committer") or {}).get("date")
         return wrote(created), str(date) if date else None
 

@@ -18,6 +18,7 @@ from bot.model import Proposal, Published
 from bot.platform.github.comments import post_once
 from bot.platform.github.repository import View
 from bot.platform.github.state import PullState, final_body, missing, pull_state
+from bot.platform.github.transport_errors import field
 
 REFUSAL_NOTE = markers.FOREIGN_COMMITS
 
@@ -67,6 +68,8 @@ class Pulls:
                 data |= {"title": proposal.title, "draft": proposal.draft}
                 _, created = self._repo.http.request("POST", f"{self._repo.url}/pulls", body=data)
                 pr = View(created)
+                for needed in ("number", "html_url"):
+                    field(created, needed)
         except AlreadyExists:
             # A concurrent run, or a retried request GitHub had carried out, opened it.
             found = self.find(proposal.branch)

@@ -25,6 +25,7 @@ from bot.platform.github.graphql_commit import (
 )
 from bot.platform.github.graphql_queries import Query
 from bot.platform.github.state import BranchState, branch_state
+from bot.platform.github.transport_errors import field
 
 Api = Callable[[str], contextlib.AbstractContextManager[None]]
 Post = Callable[[Query, str], Any]
@@ -87,7 +88,7 @@ class Refs:
                 _, data = self._repo.http.request("GET", url)
         except NotFound:
             return None
-        return str(data["object"]["sha"])
+        return str(field(data, "object", "sha"))
 
     def state(self, branch: str, base_sha: str, base_name: str) -> BranchState:
         """One compare call: how far the branch is ahead of the base, and its head commit."""

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.platform.github.transport import Transport
+from bot.platform.github.transport_errors import Unexpected, field
 
 
 class Repo:
@@ -24,18 +25,17 @@ class Repo:
 
     @property
     def node_id(self) -> str:
-        return str(self._read()["node_id"])
+        return str(field(self._read(), "node_id"))
 
     @property
     def default_branch(self) -> str:
-        return str(self._read()["default_branch"])
+        return str(field(self._read(), "default_branch"))
 
     def _read(self) -> dict[str, Any]:
         with self._lock:
             if self._info is None:
-                data = self.http.json("GET", self.url)
-                self._info = data if isinstance(data, dict) else {}
-            return self._info
+                self._info = self.http.json("GET", self.url)
+            return self._info if isinstance(self._info, dict) else {}
 
 
 class View:
@@ -44,7 +44,9 @@ class View:
 
     __slots__ = ("_data",)
 
-    def __init__(self, data: Mapping[str, Any]) -> None:
+    def __init__(self, data: Any) -> None:
+        if not isinstance(data, Mapping):
+            raise Unexpected("not an object where an object was expected")
         self._data = data
 
     def __getattr__(self, name: str) -> Any:

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from bot import __version__
 from bot.platform.github.pacing import Pacer
 from bot.platform.github.settings import GitHubSettings
-from bot.platform.github.transport_errors import HttpError, Unreachable, body_of
+from bot.platform.github.transport_errors import HttpError, Unreachable, body_of, listed
 
 PER_PAGE = 100  # items a listing asks for per page
 ACCEPTED_WAIT = 2.0  # a GET answered 202 (GitHub is still computing it) is asked again after
@@ -97,7 +97,7 @@ class Transport:
         only when the items before it are used up."""
         headers, data = self.request("GET", url, {"per_page": PER_PAGE, **(params or {})})
         while True:
-            yield from data if isinstance(data, list) else ()
+            yield from listed(data)
             after = next_link(headers.get("link", ""))
             if after is None:
                 return

@@ -42,6 +42,27 @@ class Unreachable(Exception):
         self.reason = reason
 
 
+class Unexpected(Exception):
+    """An answer without the shape GitHub documents for it (a proxy's page, a broken server):
+    ``str()`` says what was missing, never the answer itself."""
+
+
+def field(data: Any, *path: str) -> Any:
+    """``data[path[0]][path[1]]...``, or ``Unexpected`` naming the first missing step."""
+    for depth, key in enumerate(path):
+        if not isinstance(data, dict) or data.get(key) is None:
+            raise Unexpected(f"no {'.'.join(path[: depth + 1])} in the answer")
+        data = data[key]
+    return data
+
+
+def listed(data: Any) -> list[Any]:
+    """A listing's page: a JSON array, else ``Unexpected``."""
+    if not isinstance(data, list):
+        raise Unexpected("not a list where a list was expected")
+    return data
+
+
 def body_of(raw: bytes | None) -> Any:
     """An answer's body: its JSON, None when empty, the text under ``data`` when it is not JSON
     (a gateway's HTML page)."""
