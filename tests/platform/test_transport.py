@@ -19,6 +19,7 @@ import pytest
 
 from bot.errors import RetryableError, UserError
 from bot.platform.github.client import api, pacer_for
+from bot.platform.github.repository import Repo
 from bot.platform.github.settings import GitHubSettings
 from bot.platform.github.transport import Transport, next_link, proxy_for, tls_options
 from bot.platform.github.transport_errors import HttpError, RateLimitTooLong, Unreachable
@@ -273,4 +274,20 @@ def test_an_answer_of_the_wrong_shape_is_one_line(fake_github: FakeGitHub, issue
     assert str(caught.value) == (
         "GitHub answered unexpectedly (not a list where a list was expected): cannot read the "
         "comments; try again"
+    )
+
+
+def test_the_repository_facts_are_read_once_and_worded_on_failure(
+    fake_github: FakeGitHub,
+) -> None:
+    http = transport(fake_github.base_url)
+    repo = Repo(http, "acme/gitops")
+    assert repo.default_branch == "main" and repo.node_id
+    assert len(seen(fake_github, "GET", REPO)) == 1
+    fake_github.inject("GET", REPO, 500, times=10)
+    with pytest.raises(RetryableError) as caught:
+        _ = Repo(http, "acme/gitops").node_id
+    assert str(caught.value) == (
+        "GitHub answered 500 (Server Error) after 2 retries: cannot read the repository "
+        "acme/gitops; try again"
     )

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from bot.platform.github.failures import api
 from bot.platform.github.transport import Transport
 from bot.platform.github.transport_errors import Unexpected, field
 
@@ -20,22 +21,23 @@ class Repo:
         self.http = http
         self.full_name = full_name
         self.url = f"/repos/{full_name}"
-        self._info: dict[str, Any] | None = None
+        self._info: Any = None
         self._lock = threading.Lock()
 
     @property
     def node_id(self) -> str:
-        return str(field(self._read(), "node_id"))
+        return self._fact("node_id")
 
     @property
     def default_branch(self) -> str:
-        return str(field(self._read(), "default_branch"))
+        return self._fact("default_branch")
 
-    def _read(self) -> dict[str, Any]:
-        with self._lock:
+    def _fact(self, name: str) -> str:
+        # Asked for from inside other calls (a branch move needs the node id): worded here.
+        with self._lock, api(f"read the repository {self.full_name}", self.http.settings):
             if self._info is None:
                 self._info = self.http.json("GET", self.url)
-            return self._info if isinstance(self._info, dict) else {}
+            return str(field(self._info, name))
 
 
 class View:
