@@ -9,8 +9,9 @@ start). A GraphQL
 query is a POST but reads nothing into the repository, so it is paced as a read; a mutation is a
 write. Secondary rate limits and ``Retry-After`` are the retry policy's job (``client``).
 
-The pacer takes over PyGithub's own deferral hook, so every request the client makes (the
-platform's, the pull requests', ChatOps') is paced by the same rule.
+The transport calls ``before`` and ``after`` around every request it makes (the platform's,
+the pull requests', the comments'); ``install`` puts the same pacer in place of PyGithub's own
+deferral hook for the ChatOps calls still made through PyGithub, so one rule paces them all.
 """
 
 from __future__ import annotations

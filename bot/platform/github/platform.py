@@ -1,7 +1,7 @@
-"""GitHub through PyGithub, Git Data API, no clone. With ``client`` (client, retries,
-errors), ``pulls`` (the pull-request calls) and ``chat`` (ChatOps calls) this package is
-the only place that imports PyGithub; ``state`` holds the pure PR and branch state the
-recovery rules below are decided on.
+"""GitHub through its REST and GraphQL APIs (Git Data API, no clone), over ``transport``; a
+promotion never loads PyGithub, which ``chat`` alone uses (built on first use) for ChatOps
+reactions and team checks. ``state`` holds the pure PR and branch state the recovery rules
+below are decided on.
 
 A new promotion writes five times: the branch at the base, its commit
 (``createCommitOnBranch``), the pull request, then reviewers and labels at once; an update,
@@ -13,8 +13,8 @@ for callers that read no snapshot.
 
 Failures, and what a run leaves behind:
 
-- Transient failures (5xx, secondary rate limits, connection resets) are retried by PyGithub's
-  ``GithubRetry`` with exponential backoff, a bounded number of times; a rate limit that asks
+- Transient failures (5xx, secondary rate limits, connection resets) are retried by
+  ``retry.GitHubRetry`` with exponential backoff, a bounded number of times; a rate limit that asks
   for a longer wait than ``GitHubSettings.max_rate_limit_wait`` fails at once, naming the time
   it lifts. What outlives the retries is a ``RetryableError``.
 - Every write is repeatable, and the PR's final state is written last: with labels configured,
@@ -34,9 +34,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from bot import markers
 from bot.errors import NotFound, UserError
+from bot.lazy import Lazy
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base, Chat
 from bot.platform.github import listings
@@ -47,6 +49,7 @@ from bot.platform.github.graphql_closed import closed_promotions as snapshot_clo
 from bot.platform.github.publish import Publisher
 from bot.platform.github.pulls import Pulls, same_repo
 from bot.platform.github.refs import Refs
+from bot.platform.github.repository import Repo, View
 from bot.platform.github.settings import GitHubSettings
 from bot.platform.github.snapshot import (
     Snapshot,
@@ -58,6 +61,8 @@ from bot.platform.github.snapshot import (
 )
 from bot.platform.github.snapshot import open_promotions as snapshot_promotions
 from bot.platform.github.state import open_promotion
+from bot.platform.github.transport import Transport
+from bot.platform.github.transport_errors import field
 from bot.platform.tracking import Tracking
 
 
@@ -67,8 +72,10 @@ class GitHubPlatform:
     def __init__(self, settings: GitHubSettings) -> None:
         self.settings = settings
         self.pacer = pacer_for(settings)
-        self._gh = client(settings, self.pacer)
-        self._repo = self._gh.get_repo(settings.repository)
+        self.http = Transport(settings, self.pacer)
+        self._repo = Repo(self.http, settings.repository)
+        # PyGithub, for ChatOps only: loaded when a chat call first needs it.
+        self._pygithub = Lazy(self._client)
         self._base: Base | None = None
         self._texts: dict[str, str | None] = {}  # target files at the base commit, from one read
         self._pulls_read: Snapshot | None = None  # open PRs read with them, used once
@@ -81,13 +88,17 @@ class GitHubPlatform:
     def _api(self, what: str) -> contextlib.AbstractContextManager[None]:
         return api(what, self.settings)
 
+    def _client(self) -> tuple[Any, Any]:
+        gh = client(self.settings, self.pacer)  # paced with the transport's requests
+        return gh, gh.get_repo(self.settings.repository)
+
     def base(self) -> Base:
         if self._base is None:
             with self._api(f"read the base branch of {self.settings.repository}"):
                 name = self.settings.base_branch or self._repo.default_branch
-                branch = self._repo.get_branch(name)
-                commit = branch.commit
-                self._base = Base(name, commit.sha, commit.commit.tree.sha)
+                branch = self.http.json("GET", f"{self._repo.url}/branches/{quote(name)}")
+                tree = field(branch, "commit", "commit", "tree", "sha")
+                self._base = Base(name, str(field(branch, "commit", "sha")), str(tree))
         return self._base
 
     def read_files(self, paths: list[str], spare: Sequence[str] = ()) -> None:
@@ -118,9 +129,7 @@ class GitHubPlatform:
         # A mutation is paced as the write it is; a query as a read.
         paced = contextlib.nullcontext() if write else self.pacer.reading()
         with self._api(what), paced:
-            _, answer = self._repo.requester.requestJsonAndCheck(
-                "POST", self._gh.requester.graphql_url, input=query.body()
-            )
+            answer = self.http.graphql(query.body())
         if not_found(answer):  # worded as REST's 404 is, whichever API answered
             raise NotFound(
                 f"GitHub: not found: cannot {what}; check the repository and base branch"
@@ -138,26 +147,25 @@ class GitHubPlatform:
         return self._read(path, None)
 
     def _read(self, path: str, ref: str | None) -> str | None:
-        from github.GithubObject import NotSet
-
+        params = {"ref": ref} if ref is not None else None
         try:
             with self._api(f"read {path}"):
-                content = self._repo.get_contents(path, ref=NotSet if ref is None else ref)
+                content = self.http.json("GET", f"{self._repo.url}/contents/{quote(path)}", params)
         except NotFound:
             return None
         if isinstance(content, list):
             raise UserError(f"{path}: is a directory; a target must name a file")
-        return decode(path, self._raw(content))
+        with self._api(f"read {path}"):
+            return decode(path, self._raw(path, content))
 
-    def _raw(self, content: Any) -> bytes:
-        if content.encoding == "base64":
-            return bytes(content.decoded_content)
-        # Files over 1 MB come back without content; fetch the blob instead.
-        with self._api(f"read {content.path}"):
-            blob = self._repo.get_git_blob(content.sha)
+    def _raw(self, path: str, content: Any) -> bytes:
         import base64
 
-        return base64.b64decode(blob.content)
+        if field(content, "encoding") == "base64":
+            return base64.b64decode(field(content, "content"))
+        # Files over 1 MB come back without content; fetch the blob instead.
+        blob = self.http.json("GET", f"{self._repo.url}/git/blobs/{field(content, 'sha')}")
+        return base64.b64decode(field(blob, "content"))
 
     def file_history(
         self, path: str | None, limit: int, since: int | None = None
@@ -175,7 +183,8 @@ class GitHubPlatform:
             return found
         found = {}
         with self._api("list open pull requests"):
-            for pr in self._repo.get_pulls(state="open", base=self.base().branch):
+            params = {"state": "open", "base": self.base().branch}
+            for pr in map(View, self.http.pages(f"{self._repo.url}/pulls", params)):
                 if pr.head.ref.startswith(prefix + "/") and same_repo(pr, self.settings.repository):
                     found[pr.head.ref] = open_promotion(pr)
                     notes.update(_notes([(pr.head.ref, pr.body)]))
@@ -198,7 +207,7 @@ class GitHubPlatform:
             return listings.reviewed(self._repo, number)
 
     def chat(self) -> Chat:
-        return GitHubChat(self._gh, self._repo, self.settings)
+        return GitHubChat(self._pygithub, None, self.settings, self._repo)
 
     def tracking(self) -> Tracking:
         from bot.platform.github.deployments import GitHubTracking

@@ -45,6 +45,7 @@ from bot.platform.github.state import (
     superseded,
     wrote,
 )
+from bot.platform.github.transport_errors import field
 
 
 class Publisher:
@@ -207,17 +208,15 @@ class Publisher:
             self._wrote[branch] = Wrote(state.head, state.author, state.committer)
 
     def _tree(self, proposal: Proposal) -> str:
-        from github import GitTree, InputGitTreeElement
-
         base = self._base()
         elements = [
-            InputGitTreeElement(c.path, "100644", "blob", content=c.new_text)
+            {"path": c.path, "mode": "100644", "type": "blob", "content": c.new_text}
             for c in proposal.changes
         ]
-        base_tree = GitTree.GitTree(self._repo.requester, {}, {"sha": base.tree}, completed=True)
+        data = {"tree": elements, "base_tree": base.tree}
         with self._api(f"commit to {proposal.branch}"):
-            tree = self._repo.create_git_tree(elements, base_tree)
-        return str(tree.sha)
+            _, tree = self._repo.http.request("POST", f"{self._repo.url}/git/trees", body=data)
+            return str(field(tree, "sha"))
 
     def _commit(self, proposal: Proposal, tree: str) -> tuple[Wrote, str | None]:
         """The commit, and its committer date (GitHub's clock)."""
@@ -225,7 +224,8 @@ class Publisher:
         # No author/committer: GitHub then signs the commit when the token is an App's.
         data = {"message": proposal.commit_message, "tree": tree, "parents": [self._base().sha]}
         with self._api(f"commit to {proposal.branch}"):
-            _, created = self._repo.requester.requestJsonAndCheck("POST", url, input=data)
+            _, created = self._repo.http.request("POST", url, body=data)
+            field(created, "sha")
         date = (created.get("committer") or {}).get("date")
         return wrote(created), str(date) if date else None
 

@@ -25,6 +25,7 @@ from bot.platform.github.graphql_commit import (
 )
 from bot.platform.github.graphql_queries import Query
 from bot.platform.github.state import BranchState, branch_state
+from bot.platform.github.transport_errors import field
 
 Api = Callable[[str], contextlib.AbstractContextManager[None]]
 Post = Callable[[Query, str], Any]
@@ -48,7 +49,8 @@ class Refs:
         """False when the branch exists already (GitHub's 422 "Reference already exists")."""
         try:
             with self._api(f"create branch {branch}"):
-                self._repo.create_git_ref(f"refs/heads/{branch}", sha)
+                body = {"ref": f"refs/heads/{branch}", "sha": sha}
+                self._repo.http.request("POST", f"{self._repo.url}/git/refs", body=body)
         except AlreadyExists:
             return False
         return True
@@ -90,16 +92,14 @@ class Refs:
         url = f"{self._repo.url}/git/ref/heads/{quote(branch, safe='/')}"
         try:
             with self._api(f"read branch {branch}"):
-                _, data = self._repo.requester.requestJsonAndCheck("GET", url)
+                _, data = self._repo.http.request("GET", url)
         except NotFound:
             return None
-        return str(data["object"]["sha"])
+        return str(field(data, "object", "sha"))
 
     def state(self, branch: str, base_sha: str, base_name: str) -> BranchState:
         """One compare call: how far the branch is ahead of the base, and its head commit."""
         url = f"{self._repo.url}/compare/{base_sha}...{quote(branch, safe='/')}"
         with self._api(f"compare {branch} with {base_name}"):
-            _, data = self._repo.requester.requestJsonAndCheck(
-                "GET", url, parameters={"per_page": 2}
-            )
+            _, data = self._repo.http.request("GET", url, params={"per_page": 2})
         return branch_state(data)
