@@ -61,6 +61,13 @@ class Runs:
     cpu_s: list[float] = field(default_factory=list)  # the bot process's user + system time
     github: GitHubCount | None = None
     git_bytes: int = 0
+    trips: list[int] = field(default_factory=list)  # API round trips the shim charged the bot
+
+    @property
+    def waiting_s(self) -> float:
+        """Median wall less median CPU: the time the bot spent not computing (servers,
+        network, pacing); a client that used no CPU at all would still wait this long."""
+        return self.wall_s - statistics.median(self.cpu_s)
 
     @property
     def wall_s(self) -> float:
@@ -150,14 +157,24 @@ def git_flow(
 
 
 def _attempt(
-    work: Path, template: Path, http: GitHttpServer, uri: str, method: str, shimmed: bool, n: int
+    work: Path,
+    template: Path,
+    http: GitHttpServer,
+    uri: str,
+    method: str,
+    shimmed: bool,
+    n: int,
+    trips: list[int] | None = None,
 ) -> tuple[float, tuple[float | None, float | None], GitHubCount, int]:
+    """One timed run; with ``trips`` and the shim, the API round trips it charged are
+    appended there (handshakes and turns; concurrent requests each pay theirs)."""
     fake = new_fake(work / "hosted" / f"{n}")
     install(template, fake)
     scratch = work / "scratch" / f"{n}"
     scratch.mkdir(parents=True)
     os.sync()
-    with started(fake), _shims(fake, http, shimmed) as (api, git_url):
+    with started(fake), _shims(fake, http, shimmed) as shims:
+        api, git_url = shims.urls
         http.take_traffic()
         rss = cpu = None
         if method == "bot":
@@ -168,6 +185,8 @@ def _attempt(
             git_flow(fake, repo_api, git_url, scratch / "checkout", uri, method == "sparse clone")
             wall = time.perf_counter() - start
         traffic = http.take_traffic()
+        if trips is not None and shims.shims:
+            trips.append(shims.shims[0].connections + shims.shims[0].turns)
         _check(fake, method)
         count = github_count(fake)
     shutil.rmtree(scratch)
@@ -182,14 +201,18 @@ class _shims:
         self.fake, self.http, self.shimmed = fake, http, shimmed
         self.shims: list[LatencyShim] = []
 
-    def __enter__(self) -> tuple[str, str]:
+        self.urls = ("", "")
+
+    def __enter__(self) -> _shims:
         api, git_url = self.fake.base_url, self.http.url(self.fake.bare_path)
+        self.urls = (api, git_url)
         if not self.shimmed:
-            return api, git_url
+            return self
         for url in (api, git_url):
             port = int(url.split("127.0.0.1:", 1)[1].split("/", 1)[0])
             self.shims.append(LatencyShim(port, RTT_S).__enter__())
-        return self.shims[0].url_for(api), self.shims[1].url_for(git_url)
+        self.urls = (self.shims[0].url_for(api), self.shims[1].url_for(git_url))
+        return self
 
     def __exit__(self, *exc: object) -> None:
         for shim in self.shims:
@@ -213,10 +236,10 @@ def paired(work: Path, uri: str, rounds: int) -> dict[tuple[str, str], Runs]:
             for net in NETWORKS:
                 for method in order:
                     n += 1
-                    wall, (rss, cpu), count, sent = _attempt(
-                        work, template, http, uri, method, net != "loopback", n
-                    )
                     run = runs[(method, net)]
+                    wall, (rss, cpu), count, sent = _attempt(
+                        work, template, http, uri, method, net != "loopback", n, run.trips
+                    )
                     run.walls.append(wall)
                     if rss is not None and cpu is not None:
                         run.rss_mb.append(rss)

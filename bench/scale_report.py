@@ -104,6 +104,7 @@ def render(scale: Scale, start: Startup, header: str) -> str:
                 f"| {method} | {net} | {run.wall_s:.2f} | {walls} | {counts} | "
                 f"{run.git_bytes:,} | {rss} | {cpu} |"
             )
+    out += _floor(scale, start)
     out += ["", "### Nothing-new polls, whole processes, shipped defaults", ""]
     out.append(
         "| poll | network | wall (s) | GitHub requests | GraphQL points | "
@@ -118,6 +119,34 @@ def render(scale: Scale, start: Startup, header: str) -> str:
             f"({r.github.describe()}) | {r.points} | {per_hour} |"
         )
     return "\n".join(out) + "\n"
+
+
+# Budget 3's speed-ups, per network.
+SPEED_UPS = {NETWORKS[0]: 10.0, NETWORKS[1]: 5.0}
+
+
+def _floor(scale: Scale, start: Startup) -> list[str]:
+    """What budget 3 asks against what no CPU at all could reach: the interpreter's start plus
+    the time the bot waited (servers, network, pacing), from the same runs."""
+    out = ["", "### Budget 3's target against the bot's floor", ""]
+    out.append(
+        "| network | target: seeds' flow ÷ speed-up (s) | bot wall (s) | bot CPU (s) | "
+        "waiting = wall − CPU (s) | floor = `python -c pass` + waiting (s) | "
+        "API round trips charged |"
+    )
+    out.append("| --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    for net in NETWORKS:
+        bot, seeds = scale.runs[("bot", net)], scale.runs[("seeds' flow", net)]
+        if not bot.cpu_s:
+            continue
+        target = seeds.wall_s / SPEED_UPS[net]
+        trips = ", ".join(str(t) for t in bot.trips) if bot.trips else "—"
+        out.append(
+            f"| {net} | {target:.2f} ({seeds.wall_s:.2f} ÷ {SPEED_UPS[net]:.0f}) | "
+            f"{bot.wall_s:.2f} | {statistics.median(bot.cpu_s):.2f} | {bot.waiting_s:.2f} | "
+            f"{start.python_s + bot.waiting_s:.2f} | {trips} |"
+        )
+    return out
 
 
 def printed(scale: Scale, start: Startup) -> str:

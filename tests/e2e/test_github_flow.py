@@ -65,11 +65,9 @@ def test_promotion_opens_one_pr_per_env_with_one_commit(
     assert (
         "Model: fraud-detector\nModel-Version: 2\nImage-Tag: v1.4.0\nEnvironment: prod" in message
     )
-    # No author was sent, so the fake (like GitHub) signs the App's commit.
-    commit = fake_github.requests[
-        [r.route for r in fake_github.requests].index("POST /repos/{owner}/{repo}/git/commits")
-    ]
-    assert b'"author"' not in commit.body
+    # Made through createCommitOnBranch, so the fake (like GitHub) signs the App's commit.
+    head = fake_github.branch_sha("promote/fraud-detector/prod")
+    assert head is not None and head in fake_github.verifications
 
 
 def test_pr_body_reports_metrics_links_and_rollback(
@@ -94,10 +92,8 @@ def test_write_budget_and_idempotent_rerun(
     listings = [
         r.path for r in fake_github.requests if r.route == "GET /repos/{owner}/{repo}/pulls"
     ]
-    # Open PRs come with the run's one GraphQL read; the closed ones (rejections) are listed
-    # once, as a promotion is due.
-    assert [p for p in listings if "state=closed" in p] == listings
-    assert len(listings) == 1
+    # Open and closed PRs (rejections) come with the run's one GraphQL read.
+    assert listings == []
 
     fake_github.reset_log()
     again = _run(setup, monkeypatch, capsys, "run", "--env", "prod", "--json")

@@ -315,7 +315,8 @@ def test_cli_unexpected_github_answer(
     env = setup.cli_env()
     for body in (b"<html>not json</html>", {"unexpected": True}):
         for args in _variants("run"):
-            setup.fake.inject("GET", "*", 200, body=body)
+            # The run's reads are one GraphQL query (the config comes from the checkout).
+            setup.fake.inject("POST", "/graphql", 200, body=body)
             result = _cli(setup, args, env, monkeypatch, capsys, caplog)
             assert result.code != 0, result.out
     setup.leaks.add_github(setup.fake)

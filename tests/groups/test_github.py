@@ -120,9 +120,11 @@ def test_one_pr_with_a_section_per_member_and_one_commit(hub: Hub) -> None:
     assert hub.fake.writes() == []
 
 
-@pytest.mark.parametrize("step", ["trees", "commits", "refs"])
-def test_a_failed_write_leaves_no_branch_and_no_pr(hub: Hub, step: str) -> None:
-    hub.fake.inject("POST", f"/repos/{{owner}}/{{repo}}/git/{step}", 503, times=100)
+@pytest.mark.parametrize(
+    "route", ["/repos/{owner}/{repo}/git/refs", "/graphql#createCommitOnBranch"]
+)
+def test_a_failed_write_leaves_no_branch_and_no_pr(hub: Hub, route: str) -> None:
+    hub.fake.inject("POST", route, 503, times=100)
     result = hub.run("--json")
     assert result.code == 1
     rows = result.json()

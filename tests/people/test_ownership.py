@@ -77,6 +77,18 @@ def test_an_amend_keeps_trailers_and_author_but_not_the_committer() -> None:
     assert not foreign(amended, PROMO)  # the trailers alone could not tell
 
 
+def test_a_personal_tokens_rest_commit_after_its_graphql_commit_is_the_bots() -> None:
+    """A personal token's GraphQL commit (recorded) is committed as web-flow, its REST commit as
+    the token's user; another person's amend is still caught."""
+    user = ("release-bot", "release-bot@people.example")
+    recorded = markers.Wrote("a" * 40, user, WEB_FLOW)
+    stamp = "2026-12-06T01:00:00Z"
+    assert not foreign(_head("e" * 40, user, user, stamp), PROMO, recorded)
+    alice = ("alice", "alice@people.example")
+    assert foreign(_head("f" * 40, user, alice, stamp), PROMO, recorded)
+    assert foreign(_head("f" * 40, alice, alice, stamp), PROMO, recorded)
+
+
 def test_a_branch_without_a_pr_is_a_concurrent_runs_only_while_young() -> None:
     head = _head("e" * 40, BOT, WEB_FLOW, "2026-12-06T01:00:00Z")
     assert fresh(head, "2026-12-06T01:09:00Z")

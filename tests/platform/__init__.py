@@ -41,6 +41,7 @@ ROUTES = {
     "commit": ("POST", "/repos/{owner}/{repo}/git/commits"),
     "ref create": ("POST", "/repos/{owner}/{repo}/git/refs"),
     "ref move": ("POST", "/graphql#updateRefs"),  # compare-and-swap of the branch
+    "gql commit": ("POST", "/graphql#createCommitOnBranch"),  # a new branch's commit
     "PR create": ("POST", "/repos/{owner}/{repo}/pulls"),
     "PR PATCH": ("PATCH", "/repos/{owner}/{repo}/pulls/{number}"),
     "reviewers": ("POST", "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers"),
@@ -166,6 +167,15 @@ def comments(fake: FakeGitHub, number: int) -> list[str]:
 
 def statuses(fake: FakeGitHub, method: str, route: str) -> list[int]:
     return [r.status for r in fake.requests if r.method == method and r.route.endswith(route)]
+
+
+def mutation_statuses(fake: FakeGitHub, name: str) -> list[int]:
+    """The statuses GitHub gave the GraphQL mutation ``name``."""
+    return [
+        r.status
+        for r in fake.requests
+        if r.route.endswith("/graphql") and _mutation(r.body) == name
+    ]
 
 
 def write_routes(fake: FakeGitHub) -> list[str]:

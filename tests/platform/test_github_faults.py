@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import socket
 import time
+from typing import Any
 
 import pytest
 
+from bot import markers
 from bot.errors import RetryableError
 from bot.platform.github import rate_limit_wait
 from tests.platform import (
@@ -22,6 +24,7 @@ from tests.platform import (
     check_one_promotion,
     comments,
     moves,
+    mutation_statuses,
     open_pulls,
     promotion_branches,
     statuses,
@@ -50,23 +53,23 @@ def _one_line(text: str) -> str:
 
 @pytest.mark.parametrize("status", [502, 503])
 def test_5xx_then_success_is_retried(rig: Rig, status: int) -> None:
-    _inject(rig.fake, "tree", status, times=2)
+    _inject(rig.fake, "ref create", status, times=2)
     result = rig.run()
     assert result.status == "opened", result.reason
-    assert statuses(rig.fake, "POST", "/git/trees") == [status, status, 201]
+    assert statuses(rig.fake, "POST", "/git/refs") == [status, status, 201]
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
 def test_persistent_5xx_fails_the_promotion_with_one_line(rig: Rig) -> None:
-    _inject(rig.fake, "commit", 503, times=100)
+    _inject(rig.fake, "gql commit", 503, times=100)
     result = rig.run()
     assert result.status == "failed"
     assert _one_line(result.reason) == (
         "[fraud-detector/prod] GitHub answered 503 (Server Error) after 2 retries: cannot "
         f"commit to {BRANCH}; try again"
     )
-    assert statuses(rig.fake, "POST", "/git/commits") == [503] * ATTEMPTS
-    assert promotion_branches(rig.fake) == {}
+    assert mutation_statuses(rig.fake, "createCommitOnBranch") == [503] * ATTEMPTS
+    assert promotion_branches(rig.fake) == {}  # the branch it made for the commit is gone
 
 
 def test_persistent_5xx_on_a_read_is_a_retryable_error(rig: Rig) -> None:
@@ -101,30 +104,30 @@ SECONDARY = {
 
 
 def test_secondary_rate_limit_without_retry_after_waits_the_configured_time(rig: Rig) -> None:
-    _inject(rig.fake, "tree", 403, body=SECONDARY)
+    _inject(rig.fake, "ref create", 403, body=SECONDARY)
     result = rig.run()
     assert result.status == "opened", result.reason
-    assert statuses(rig.fake, "POST", "/git/trees") == [403, 201]
+    assert statuses(rig.fake, "POST", "/git/refs") == [403, 201]
 
 
 def test_persistent_secondary_rate_limit_is_a_retryable_failure(rig: Rig) -> None:
-    _inject(rig.fake, "tree", 403, times=100, body=SECONDARY)
+    _inject(rig.fake, "ref create", 403, times=100, body=SECONDARY)
     result = rig.run()
     assert _one_line(result.reason) == (
-        "[fraud-detector/prod] GitHub rate limit: still limited after 2 retries: cannot commit "
-        f"to {BRANCH}; try again later"
+        "[fraud-detector/prod] GitHub rate limit: still limited after 2 retries: cannot create "
+        f"branch {BRANCH}; try again later"
     )
-    assert statuses(rig.fake, "POST", "/git/trees") == [403] * ATTEMPTS
+    assert statuses(rig.fake, "POST", "/git/refs") == [403] * ATTEMPTS
 
 
 def test_a_plain_403_is_not_retried(rig: Rig) -> None:
-    _inject(rig.fake, "tree", 403)  # "Resource not accessible by integration"
+    _inject(rig.fake, "ref create", 403)  # "Resource not accessible by integration"
     result = rig.run()
     assert _one_line(result.reason) == (
         "[fraud-detector/prod] GitHub refused (Resource not accessible by integration): cannot "
-        f"commit to {BRANCH}; the token needs contents: write and pull-requests: write"
+        f"create branch {BRANCH}; the token needs contents: write and pull-requests: write"
     )
-    assert statuses(rig.fake, "POST", "/git/trees") == [403]
+    assert statuses(rig.fake, "POST", "/git/refs") == [403]
 
 
 def test_secondary_rate_limit_asking_too_long_fails_at_once(rig: Rig) -> None:
@@ -141,13 +144,13 @@ def test_secondary_rate_limit_asking_too_long_fails_at_once(rig: Rig) -> None:
 
 
 def test_a_503_asking_for_a_long_wait_fails_at_once(rig: Rig) -> None:
-    _inject(rig.fake, "tree", 503, headers={"Retry-After": "3600"})
+    _inject(rig.fake, "ref create", 503, headers={"Retry-After": "3600"})
     started = time.monotonic()
     result = rig.run()
     assert time.monotonic() - started < 5
     assert _one_line(result.reason) == (
         "[fraud-detector/prod] GitHub answered 503 and asks to wait 3600 s, longer than the 5 s "
-        f"the bot waits: cannot commit to {BRANCH}; try again later"
+        f"the bot waits: cannot create branch {BRANCH}; try again later"
     )
 
 
@@ -173,7 +176,7 @@ def test_primary_rate_limit_resetting_soon_is_waited_for(rig: Rig) -> None:
     result = rig.run()
     assert result.status == "opened", result.reason
     assert time.time() >= reset
-    assert statuses(rig.fake, "POST", "/graphql") == [403, 200]
+    assert statuses(rig.fake, "POST", "/graphql") == [403, 200, 200]  # the read, the commit
 
 
 def test_rate_limit_wait_reads_retry_after_and_reset() -> None:
@@ -185,12 +188,12 @@ def test_rate_limit_wait_reads_retry_after_and_reset() -> None:
 
 def test_connection_resets_are_retried(rig: Rig) -> None:
     with FaultProxy(rig.fake.base_url) as proxy:
-        proxy.reset(times=2, match="POST /api/v3/repos/acme/gitops/git/trees")
+        proxy.reset(times=2, match="POST /api/v3/repos/acme/gitops/git/refs")
         result = rig.run(platform=rig.platform(api_url=proxy.url_for(rig.fake.base_url)))
     assert result.status == "opened", result.reason
-    trees = [r.outcome for r in proxy.requests if r.target.endswith("/git/trees")]
-    assert trees == ["reset", "reset", "forwarded"]
-    assert statuses(rig.fake, "POST", "/git/trees") == [201]  # the resets never reached it
+    refs = [r.outcome for r in proxy.requests if r.target.endswith("/git/refs")]
+    assert refs == ["reset", "reset", "forwarded"]
+    assert statuses(rig.fake, "POST", "/git/refs") == [201]  # the resets never reached it
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
@@ -223,10 +226,8 @@ def test_a_pull_request_whose_answer_was_lost_is_adopted(rig: Rig) -> None:
     assert result.status == "updated", result.reason
     assert statuses(rig.fake, "POST", "/pulls") == [201, 422]
     listings = [r.path for r in rig.fake.requests if r.route == " ".join(ROUTES["list PRs"])]
-    # head=... after the lost answer (the run's own list came with its GraphQL read), and, as a
-    # promotion was due, one page of closed PRs.
-    assert len([p for p in listings if "state=closed" not in p]) == 1
-    assert len(listings) == 2
+    # head=... after the lost answer: the run's open and closed PRs came with its GraphQL read.
+    assert len(listings) == 1 and "state=open" in listings[0]
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
@@ -243,7 +244,7 @@ def test_a_branch_whose_answer_was_lost_is_kept(rig: Rig) -> None:
 
 # -- 2. no partial state: a failure at every write step, then a clean run --------------------
 
-NEW_STEPS = ["tree", "commit", "ref create", "PR create", "reviewers", "labels"]
+NEW_STEPS = ["ref create", "gql commit", "PR create", "reviewers", "labels"]
 UPDATE_STEPS = ["tree", "commit", "ref move", "comment", "PR PATCH"]
 
 
@@ -283,6 +284,23 @@ def test_a_pr_missing_its_labels_is_listed_unfinished(rig: Rig) -> None:
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
+def test_labels_added_beside_failed_reviewers_are_taken_off(rig: Rig) -> None:
+    # Labels say a PR is finished: with the reviewers missing they must not stay.
+    _inject(rig.fake, "reviewers", 500, times=ATTEMPTS)
+    assert rig.run().status == "failed"
+    (pr,) = open_pulls(rig.fake)
+    assert pr["labels"] == [] and pr["requested_reviewers"] == []
+    assert rig.platform().open_promotions("promote")[BRANCH].promotion is None
+
+    assert rig.run().status == "updated"
+    check_one_promotion(rig.fake, "2", "v1.4.0")
+    (pr,) = open_pulls(rig.fake)
+    assert pr["requested_reviewers"] == ["alice"]
+    rig.fake.reset_log()
+    assert rig.run().status == "up-to-date"
+    assert rig.fake.writes() == []
+
+
 @pytest.mark.parametrize("step", UPDATE_STEPS)
 def test_update_failing_at_each_write_is_finished_by_the_next_run(rig: Rig, step: str) -> None:
     assert rig.run().status == "opened"
@@ -305,6 +323,37 @@ def test_update_failing_at_each_write_is_finished_by_the_next_run(rig: Rig, step
     assert rig.fake.writes() == []
 
 
+def test_a_personal_tokens_update_stopped_before_its_record_is_still_the_bots(rig: Rig) -> None:
+    """GitHub commits a personal token's GraphQL commit as web-flow and its REST commit as the
+    token's user: the PR records the new branch's GraphQL commit, and an update's REST commit
+    that moved the branch before the run stopped is still known as the bot's."""
+    from dataclasses import replace
+
+    from bot.platform.github import GitHubPlatform
+    from tests.rig.people import Person
+
+    token = Person.join(rig.fake, "release-bot", "write").token
+
+    def run() -> Any:
+        return rig.run(platform=GitHubPlatform(replace(rig.settings(), token=token)))
+
+    assert run().status == "opened"
+    (number,) = [p["number"] for p in open_pulls(rig.fake)]
+    first = rig.fake.git.read_commit(rig.fake.branch_sha(BRANCH) or "")
+    assert first.committer.email == "noreply@github.com"  # createCommitOnBranch
+    version = rig.new_version("v1.6.0")
+    _inject(rig.fake, "PR PATCH", 500, times=ATTEMPTS)
+    assert run().status == "failed"  # moved, commented, not recorded
+    moved = rig.fake.git.read_commit(rig.fake.branch_sha(BRANCH) or "")
+    assert moved.committer.name == moved.author.name == "release-bot"  # REST, personal token
+
+    again = run()
+    assert again.status == "updated", again.reason
+    pr = check_one_promotion(rig.fake, version, "v1.6.0")
+    assert pr["number"] == number and pr["head_sha"] == moved.sha
+    assert not any(markers.FOREIGN_COMMITS in c for c in comments(rig.fake, number))
+
+
 def test_orphan_branch_is_reset_onto_the_current_base_and_its_pr_opened(rig: Rig) -> None:
     _inject(rig.fake, "PR create", 500, times=ATTEMPTS)
     assert rig.run().status == "failed"
@@ -317,6 +366,44 @@ def test_orphan_branch_is_reset_onto_the_current_base_and_its_pr_opened(rig: Rig
     check_one_promotion(rig.fake, "2", "v1.4.0")
     head = rig.fake.branch_sha(BRANCH)
     assert head != orphan and rig.fake.git.read_commit(head or "").parents == (new_base,)
+
+
+class _Stopped(BaseException):
+    """The process ends here (a cancelled job, a killed runner): nothing is tidied up."""
+
+
+@pytest.mark.parametrize("base_moved", [False, True], ids=["at-the-base", "behind-the-base"])
+def test_a_branch_left_empty_between_the_two_writes_is_taken_over(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch, base_moved: bool
+) -> None:
+    """A run that stopped after creating the branch and before committing on it leaves the
+    branch at the base with no PR: the next run commits onto it (or, once the base moved on,
+    moves it from where it was) and opens the PR."""
+    from bot.platform.github.refs import Refs
+
+    def stop(self: Refs, *args: object) -> None:
+        raise _Stopped
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Refs, "commit", stop)
+        with pytest.raises(_Stopped):
+            rig.run()
+    left = rig.fake.branch_sha(BRANCH)
+    assert left == rig.fake.branch_sha(rig.fake.default_branch) and open_pulls(rig.fake) == []
+    if base_moved:
+        rig.move_base()
+    rig.fake.reset_log()
+
+    result = rig.run()
+    assert result.status == "opened", result.reason
+    check_one_promotion(rig.fake, "2", "v1.4.0")
+    writes = write_routes(rig.fake)
+    if base_moved:
+        assert writes[:4] == ["/git/refs", "/git/trees", "/git/commits", "updateRefs"]
+    else:
+        assert writes[:2] == ["/git/refs", "createCommitOnBranch"]
+    assert statuses(rig.fake, "POST", "/git/refs") == [422]
+    assert rig.fake.count("GET", ROUTES["compare"][1]) == 1  # the one read that decides
 
 
 def test_without_labels_the_marker_is_written_last(rig: Rig) -> None:
@@ -340,15 +427,11 @@ def test_without_labels_the_marker_is_written_last(rig: Rig) -> None:
 
 def test_write_budget_holds_with_labels_and_reviewers(rig: Rig) -> None:
     assert rig.run().status == "opened"
-    writes = [r.route.split("{repo}")[1] for r in rig.fake.writes()]
-    assert writes == [
-        "/git/trees",
-        "/git/commits",
-        "/git/refs",
-        "/pulls",
-        "/pulls/{number}/requested_reviewers",
-        "/issues/{number}/labels",
-    ]
+    writes = write_routes(rig.fake)
+    # The branch at the base, then its commit in one call that checks it is still there.
+    assert writes[:3] == ["/git/refs", "createCommitOnBranch", "/pulls"]
+    # Requested at once: either may reach GitHub first.
+    assert sorted(writes[3:]) == ["/issues/{number}/labels", "/pulls/{number}/requested_reviewers"]
     assert rig.fake.count("GET", ROUTES["compare"][1]) == 0  # no branch was moved
     rig.fake.reset_log()
     assert rig.run().status == "up-to-date"
@@ -362,6 +445,8 @@ def test_updating_costs_one_compare_read(rig: Rig) -> None:
     rig.fake.reset_log()
     assert rig.run().status == "updated"
     assert rig.fake.count("GET", ROUTES["compare"][1]) == 1
+    # The move names the repository by the node id the poll's read returned: no REST read.
+    assert rig.fake.count("GET", "/repos/{owner}/{repo}") == 0
     assert write_routes(rig.fake) == [
         "/git/trees",
         "/git/commits",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,7 @@ from tests.platform import (
     check_one_promotion,
     comments,
     moves,
+    mutation_statuses,
     open_pulls,
     promotion_branches,
     statuses,
@@ -170,6 +172,31 @@ def test_a_leftover_branch_with_human_commits_is_not_adopted(rig: Rig, tmp_path:
     assert open_pulls(rig.fake) == []
 
 
+def test_a_new_branch_moved_before_its_commit_is_not_committed_onto(
+    rig: Rig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot creates the branch at the base, then commits on it in a second call: a person
+    who pushes in between keeps their commit, and no PR is opened."""
+    from bot.platform.github.refs import Refs
+
+    commit = Refs.commit
+    pushed: list[str] = []
+
+    def person_first(self: Refs, *args: Any) -> Any:
+        pushed.append(_human_push(rig, tmp_path))
+        return commit(self, *args)
+
+    monkeypatch.setattr(Refs, "commit", person_first)
+    refused = rig.run()
+    assert refused.status == "failed"
+    assert refused.reason == (
+        f"[fraud-detector/prod] branch {BRANCH} has commits not made by the bot; not updating "
+        "it. Delete it or push the promotion by hand."
+    )
+    assert rig.fake.branch_sha(BRANCH) == pushed[0]
+    assert open_pulls(rig.fake) == []
+
+
 def test_the_bots_own_branch_behind_the_base_is_moved(rig: Rig) -> None:
     assert rig.run().status == "opened"
     rig.move_base()
@@ -177,3 +204,105 @@ def test_the_bots_own_branch_behind_the_base_is_moved(rig: Rig) -> None:
     result = rig.run()
     assert result.status == "updated", result.reason
     check_one_promotion(rig.fake, version, "v1.6.0")
+
+
+# -- 5. creating the branch decides nothing: its first commit does ------------------------------
+
+
+def _racing_pair(rig: Rig) -> tuple[Any, list[Result], Any, list[Result], str]:
+    """Two runs decided before either writes: the first for v2, the second for a newer
+    version registered between their reads."""
+    first = rig.context(rig.platform())
+    plan_first = rig.evaluate(first)
+    newer = rig.new_version("v1.6.0")
+    second = rig.context(rig.platform())
+    plan_second = rig.evaluate(second)
+    return first, plan_first, second, plan_second, newer
+
+
+def _refs(ctx: Any) -> Any:
+    return ctx.platform._publisher._refs
+
+
+def _interleave(
+    first: Any, second: Any, plans: tuple[list[Result], list[Result]], first_commits_first: bool
+) -> tuple[Result, Result]:
+    """The first run creates the branch; the second finds it, empty, and reads it. Then one of
+    them commits first (``first_commits_first``), the other after: both commit expecting the
+    base, as both read it."""
+    created = threading.Event()  # the first run has made the branch
+    read = threading.Event()  # the second run has compared the empty branch
+    landed = threading.Event()  # the run that goes first has committed
+    first_refs, second_refs = _refs(first), _refs(second)
+    create_first, commit_first = first_refs.create, first_refs.commit
+    state_second, commit_second = second_refs.state, second_refs.commit
+
+    def first_create(*args: Any) -> Any:
+        made = create_first(*args)
+        created.set()
+        return made
+
+    def first_commit(*args: Any) -> Any:
+        assert read.wait(30)
+        if not first_commits_first:
+            assert landed.wait(30)
+        made = commit_first(*args)
+        landed.set()
+        return made
+
+    def second_state(*args: Any) -> Any:
+        found = state_second(*args)
+        read.set()
+        if first_commits_first:
+            assert landed.wait(30)  # the branch is no longer empty once this answer is used
+        return found
+
+    def second_commit(*args: Any) -> Any:
+        made = commit_second(*args)
+        landed.set()
+        return made
+
+    first_refs.create, first_refs.commit = first_create, first_commit
+    second_refs.state, second_refs.commit = second_state, second_commit
+    results: dict[int, Result] = {}
+
+    def run(index: int, ctx: Any, plan: list[Result]) -> None:
+        if index == 1:
+            assert created.wait(30)  # the second run finds the branch there
+        (results[index],) = pipeline.apply(ctx, plan)
+
+    threads = [
+        threading.Thread(target=run, args=(i, ctx, plan))
+        for i, (ctx, plan) in enumerate(zip((first, second), plans, strict=True))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results[0], results[1]
+
+
+def test_the_run_that_created_the_branch_wins_when_its_commit_lands_first(rig: Rig) -> None:
+    """The second run read the branch empty, then the first committed: the second's commit
+    (expecting the base) fails, and it reports the first's version as the winner."""
+    first, plan_first, second, plan_second, newer = _racing_pair(rig)
+    won, lost = _interleave(first, second, (plan_first, plan_second), first_commits_first=True)
+    assert won.status == "opened", won.reason
+    assert lost.status == "superseded", lost.reason
+    assert "(v2): another run moved" in lost.reason
+    assert not lost.lost  # a scheduled run asked for no version: superseded, not failed
+    assert mutation_statuses(rig.fake, "createCommitOnBranch") == [200, 200]
+    check_one_promotion(rig.fake, "2", "v1.4.0")
+    assert newer != "2"
+
+
+def test_a_run_that_commits_onto_a_branch_another_run_created_wins(rig: Rig) -> None:
+    """The branch's creator is slower to commit: the second run's commit lands, the creator's
+    fails, and the creator is the one superseded."""
+    first, plan_first, second, plan_second, newer = _racing_pair(rig)
+    lost, won = _interleave(first, second, (plan_first, plan_second), first_commits_first=False)
+    assert won.status == "opened", won.reason
+    assert lost.status == "superseded", lost.reason
+    assert f"(v{newer}): another run moved" in lost.reason
+    assert not lost.lost and not won.lost
+    check_one_promotion(rig.fake, newer, "v1.6.0")

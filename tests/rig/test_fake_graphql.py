@@ -501,8 +501,9 @@ def test_chunks_stay_under_githubs_limits() -> None:
     chunks = queries.chunk_paths(paths + paths[:10])
     assert [len(c) for c in chunks] == [250, 250, 250, 250]
     first = queries.base_query(REPO, "main", chunks[0])
-    assert first.nodes == 2_880 <= queries.NODE_LIMIT  # 40 PRs + 40 x (50 + 20 + 1)
-    assert first.cost == 1  # 1 + 3 x 40 = 121 requests: GitHub's minimum
+    # 40 PRs + 40 x (50 + 20 + 1), and 30 closed PRs
+    assert first.nodes == 2_910 <= queries.NODE_LIMIT
+    assert first.cost == 1  # 1 + 3 x 40 + 1 = 122 requests: GitHub's minimum
     assert queries.files_query(REPO, "0" * 40, chunks[1]).cost == 1
     with pytest.raises(ValueError, match="chunk_paths"):
         queries.base_query(REPO, "main", paths[:251])

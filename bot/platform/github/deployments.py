@@ -20,6 +20,7 @@ from urllib.parse import quote
 from bot import markers, timestamps
 from bot.errors import NotFound
 from bot.platform.github.comments import post_once
+from bot.platform.github.repository import Repo
 from bot.platform.tracking import DeploymentRecord, MergedPromotion, Note
 
 PAGE = 100
@@ -29,7 +30,7 @@ CLOSED_PAGE = 30  # as the rejection check reads them: recent merges are what wa
 class GitHubTracking:
     def __init__(
         self,
-        repo: Any,
+        repo: Repo,
         repository: str,
         base_branch: Callable[[], str],
         api: Callable[[str], contextlib.AbstractContextManager[None]],
@@ -40,12 +41,11 @@ class GitHubTracking:
         self._api = api
         self._ancestry: dict[tuple[str, str], bool] = {}
 
-    def _call(self, what: str, method: str, path: str, **kw: Any) -> Any:
+    def _call(
+        self, what: str, method: str, path: str, parameters: Any = None, input: Any = None
+    ) -> Any:
         with self._api(what):
-            _, data = self._repo.requester.requestJsonAndCheck(
-                method, f"{self._repo.url}{path}", **kw
-            )
-        return data
+            return self._repo.http.json(method, f"{self._repo.url}{path}", parameters, input)
 
     # -- merged promotions and the watch comment -------------------------------------------
 

@@ -19,7 +19,11 @@ from bot.platform.github.graphql_queries import Query, split_repository
 
 _COMMIT = """mutation PromotionCommit($input: CreateCommitOnBranchInput!) {
   createCommitOnBranch(input: $input) {
-    commit { oid url committedDate signature { isValid } }
+    commit {
+      oid url committedDate signature { isValid }
+      author { name email }
+      committer { name email }
+    }
   }
 }"""
 
@@ -79,6 +83,9 @@ class Committed:
     oid: str
     url: str
     verified: bool
+    author: tuple[str, str] = ("", "")  # (name, email) as GitHub recorded them
+    committer: tuple[str, str] = ("", "")
+    date: str | None = None  # the committer date, GitHub's clock
 
 
 def parse_commit(answer: Any, subject: str) -> Committed:
@@ -92,4 +99,25 @@ def parse_commit(answer: Any, subject: str) -> Committed:
     commit = json_object(payload.get("commit"), "createCommitOnBranch.commit")
     signature = commit.get("signature")
     verified = isinstance(signature, Mapping) and signature.get("isValid") is True
-    return Committed(json_str(commit, "oid"), json_str(commit, "url"), verified)
+    date = commit.get("committedDate")
+    return Committed(
+        json_str(commit, "oid"),
+        json_str(commit, "url"),
+        verified,
+        _actor(commit.get("author")),
+        _actor(commit.get("committer")),
+        date if isinstance(date, str) else None,
+    )
+
+
+def _actor(person: Any) -> tuple[str, str]:
+    if not isinstance(person, Mapping):
+        return ("", "")
+    name, email = person.get("name"), person.get("email")
+    return (name, email) if isinstance(name, str) and isinstance(email, str) else ("", "")
+
+
+def split_message(message: str) -> tuple[str, str]:
+    """A commit message as ``createCommitOnBranch`` takes it: the first line, and the rest."""
+    headline, _, body = message.strip("\n").partition("\n")
+    return headline, body.strip("\n")

@@ -33,6 +33,9 @@ FILES_PER_QUERY = 250
 PULLS_PER_PAGE = 40
 LABELS_PER_PULL = 50
 REVIEW_REQUESTS_PER_PULL = 20
+# Closed PRs read with the poll, most recently updated first (rejected promotions): one more
+# request in the point sum (122 still rounds to 1) and the page the REST read took.
+CLOSED_PER_READ = 30
 
 
 # -- price ----------------------------------------------------------------------------------
@@ -73,6 +76,9 @@ _PULLS = (
         ),
     ),
 )
+
+
+_CLOSED = Conn("closed", CLOSED_PER_READ)
 
 
 @dataclass(frozen=True)
@@ -121,6 +127,20 @@ _PULLS_SELECTION = (
 _ALL_PULLS_SELECTION = (
     f"pullRequests(states: [OPEN], first: {PULLS_PER_PAGE}, after: $after) {{{_PULL_FIELDS}\n    }}"
 )
+# The fields the rejection check reads of a closed PR (``snapshot.closed_promotions``).
+_CLOSED_FIELDS = (
+    "nodes { number url body baseRefName headRefName merged isCrossRepository "
+    "headRepository { nameWithOwner } }"
+)
+_CLOSED_ORDER = "orderBy: {field: UPDATED_AT, direction: DESC}"
+_CLOSED_SELECTION = (
+    f"closed: pullRequests(states: [CLOSED], baseRefName: $baseName, "
+    f"first: {CLOSED_PER_READ}, {_CLOSED_ORDER}) {{ {_CLOSED_FIELDS} }}"
+)
+_ALL_CLOSED_SELECTION = (
+    f"closed: pullRequests(states: [CLOSED], first: {CLOSED_PER_READ}, {_CLOSED_ORDER}) "
+    f"{{ {_CLOSED_FIELDS} }}"
+)
 
 
 def chunk_paths(paths: Iterable[str], per_query: int = FILES_PER_QUERY) -> list[tuple[str, ...]]:
@@ -145,8 +165,8 @@ def base_query(
     repository: str, branch: str, paths: Sequence[str], after: str | None = None
 ) -> Query:
     """The poll's read: the repository's node id (``createRef`` needs it), ``branch``'s commit
-    and tree, ``paths`` at that commit, and the first page of open pull requests into ``branch``.
-    ``paths`` must fit one query (``chunk_paths``)."""
+    and tree, ``paths`` at that commit, the first page of open pull requests into ``branch`` and
+    the most recently updated closed ones. ``paths`` must fit one query (``chunk_paths``)."""
     _fits(paths)
     owner, name = split_repository(repository)
     declared, selections, variables, files = _files(paths)
@@ -166,18 +186,19 @@ def base_query(
       }}
     }}
     {_PULLS_SELECTION}
+    {_CLOSED_SELECTION}
   }}
   {_RATE}
 }}"""
     variables.update(owner=owner, name=name, base=f"refs/heads/{branch}", baseName=branch)
     variables["after"] = after
-    return Query(document, variables, files, _PULLS)
+    return Query(document, variables, files, (*_PULLS, _CLOSED))
 
 
 def default_base_query(repository: str, paths: Sequence[str]) -> Query:
     """``base_query`` for the default branch, unnamed: its name comes back in the answer, so no
     lookup goes first. Open PRs into any branch are listed (``pullRequests`` filters on a named
-    branch only); the caller keeps those into the default branch."""
+    branch only), and closed ones likewise; the caller keeps those into the default branch."""
     _fits(paths)
     owner, name = split_repository(repository)
     declared, selections, variables, files = _files(paths)
@@ -197,11 +218,12 @@ def default_base_query(repository: str, paths: Sequence[str]) -> Query:
       }}
     }}
     {_ALL_PULLS_SELECTION}
+    {_ALL_CLOSED_SELECTION}
   }}
   {_RATE}
 }}"""
     variables.update(owner=owner, name=name, after=None)
-    return Query(document, variables, files, _PULLS)
+    return Query(document, variables, files, (*_PULLS, _CLOSED))
 
 
 def files_query(repository: str, commit_oid: str, paths: Sequence[str]) -> Query:

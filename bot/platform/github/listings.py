@@ -7,8 +7,13 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from bot import timestamps
+from bot.errors import RetryableError
 from bot.model import ClosedPromotion, CommitInfo
+from bot.platform.github.repository import View
 from bot.platform.github.state import closed_promotion
+from bot.platform.github.transport_errors import listed
+from bot.untrusted import show
 
 CLOSED_PAGE = 30  # closed PRs looked at per run, newest first
 
@@ -16,9 +21,6 @@ CLOSED_PAGE = 30  # closed PRs looked at per run, newest first
 def history(
     repo: Any, sha: str, path: str | None, limit: int, since: int | None
 ) -> list[CommitInfo]:
-    from github.Commit import Commit
-    from github.PaginatedList import PaginatedList
-
     # A page no longer than needed: the hold check wants one commit, and GitHub builds
     # every commit of a page (100 with the client's default) before it answers.
     params: dict[str, Any] = {"sha": sha, "per_page": max(1, min(limit, 100))}
@@ -26,10 +28,9 @@ def history(
         params["path"] = path
     if since is not None:
         params["since"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(since))
-    pages = PaginatedList(Commit, repo.requester, f"{repo.url}/commits", params)
     commits = []
-    for commit in pages:
-        stamp = commit.commit.committer.date.timestamp()
+    for commit in map(View, repo.http.pages(f"{repo.url}/commits", params)):
+        stamp = _timestamp(commit.commit.committer.date)
         parents = tuple(str(p.sha) for p in commit.parents)
         commits.append(CommitInfo(commit.sha, commit.commit.message, int(stamp), parents))
         if len(commits) >= limit:
@@ -38,14 +39,11 @@ def history(
 
 
 def closed(repo: Any, branch: str, prefix: str, repository: str) -> list[ClosedPromotion]:
-    from github.PaginatedList import PaginatedList
-    from github.PullRequest import PullRequest
-
     params: dict[str, Any] = {"state": "closed", "base": branch}
     params.update({"sort": "updated", "direction": "desc", "per_page": CLOSED_PAGE})
-    pages = PaginatedList(PullRequest, repo.requester, f"{repo.url}/pulls", params)
+    page = listed(repo.http.json("GET", f"{repo.url}/pulls", params))  # the first page only
     found = []
-    for pr in pages.get_page(0):
+    for pr in map(View, page):
         promotion = closed_promotion(pr, prefix, repository)
         if promotion is not None:
             found.append(promotion)
@@ -54,7 +52,12 @@ def closed(repo: Any, branch: str, prefix: str, repository: str) -> list[ClosedP
 
 def reviewed(repo: Any, number: int) -> bool:
     """Whether the PR has a submitted review (one review is enough to know)."""
-    _, data = repo.requester.requestJsonAndCheck(
-        "GET", f"{repo.url}/pulls/{number}/reviews", parameters={"per_page": 1}
-    )
+    _, data = repo.http.request("GET", f"{repo.url}/pulls/{number}/reviews", {"per_page": 1})
     return bool(data)
+
+
+def _timestamp(date: Any) -> float:
+    moment = timestamps.parse(date)
+    if moment is None:
+        raise RetryableError(f"GitHub answered a commit without a committer date ({show(date)})")
+    return moment.timestamp()

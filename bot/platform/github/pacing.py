@@ -2,13 +2,16 @@
 
 GitHub asks integrators to make requests one at a time rather than concurrently, and to wait at
 least a second between writes only when they make "a large number" of them. The bot is one
-thread, so reads go back to back. A run's first few writes (one promotion's worth) go at once;
-beyond that each write waits ``seconds_between_writes`` after the previous one ended. A GraphQL
+thread but for a promotion's reviewers and labels, sent together; reads go back to back. A
+run's first few writes (one promotion's worth) go at once; beyond that each write waits
+``seconds_between_writes`` after the previous one ended (two sent together, after each other's
+start). A GraphQL
 query is a POST but reads nothing into the repository, so it is paced as a read; a mutation is a
 write. Secondary rate limits and ``Retry-After`` are the retry policy's job (``client``).
 
-The pacer takes over PyGithub's own deferral hook, so every request the client makes (the
-platform's, the pull requests', ChatOps') is paced by the same rule.
+The transport calls ``before`` and ``after`` around every request it makes (the platform's,
+the pull requests', the comments'); ``install`` puts the same pacer in place of PyGithub's own
+deferral hook for the ChatOps calls still made through PyGithub, so one rule paces them all.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ class Pacer:
         self._sleep, self._clock = sleep, clock
         self._last_request: float | None = None
         self._last_write: float | None = None
+        self._next_write = 0.0  # the earliest start for a paced write: two at once are spaced
+        self._lock = threading.Lock()
         self._local = threading.local()
 
     @contextlib.contextmanager
@@ -52,14 +57,16 @@ class Pacer:
         return verb.upper() != "GET" and not getattr(self._local, "reading", False)
 
     def before(self, verb: str) -> None:
-        now = self._clock()
-        due = now
-        if self._last_request is not None and self.seconds_between_requests > 0:
-            due = max(due, self._last_request + self.seconds_between_requests)
-        if self._is_write(verb):
-            self.writes += 1
-            if self.writes > self.free_writes and self._last_write is not None:
-                due = max(due, self._last_write + self.seconds_between_writes)
+        with self._lock:  # reviewers and labels go out together (``pulls``)
+            now = self._clock()
+            due = now
+            if self._last_request is not None and self.seconds_between_requests > 0:
+                due = max(due, self._last_request + self.seconds_between_requests)
+            if self._is_write(verb):
+                self.writes += 1
+                if self.writes > self.free_writes and self._last_write is not None:
+                    due = max(due, self._last_write + self.seconds_between_writes, self._next_write)
+                    self._next_write = due + self.seconds_between_writes
         if due > now:
             self.slept += due - now
             self._sleep(due - now)

@@ -1,17 +1,20 @@
-"""GitHub through PyGithub, Git Data API, no clone. With ``client`` (client, retries,
-errors), ``pulls`` (the pull-request calls) and ``chat`` (ChatOps calls) this package is
-the only place that imports PyGithub; ``state`` holds the pure PR and branch state the
-recovery rules below are decided on.
+"""GitHub through its REST and GraphQL APIs (Git Data API, no clone), over ``transport``; a
+promotion never loads PyGithub, which ``chat`` alone uses (built on first use) for ChatOps
+reactions and team checks. ``state`` holds the pure PR and branch state the recovery rules
+below are decided on.
 
-One promotion costs at most six writes: tree (file contents inline, so no blob calls),
-commit, ref, pull request, reviewers, labels. A poll's reads are one GraphQL query for the base
-commit, every target file at that commit and the open PRs (``snapshot``; one more per 250 files
-or 40 open PRs), whatever the number of models; the REST reads remain for what it cannot serve.
+A new promotion writes five times: the branch at the base, its commit
+(``createCommitOnBranch``), the pull request, then reviewers and labels at once; an update,
+tree (file contents inline, so no blob calls), commit, the branch's move, and the PR's comment
+and body. A poll's reads are one GraphQL query for the base commit, every target file at that
+commit, the open PRs and the newest closed ones (``snapshot``; one more per 250 files or 40
+open PRs), whatever the number of models; the REST reads remain for what it cannot serve and
+for callers that read no snapshot.
 
 Failures, and what a run leaves behind:
 
-- Transient failures (5xx, secondary rate limits, connection resets) are retried by PyGithub's
-  ``GithubRetry`` with exponential backoff, a bounded number of times; a rate limit that asks
+- Transient failures (5xx, secondary rate limits, connection resets) are retried by
+  ``retry.GitHubRetry`` with exponential backoff, a bounded number of times; a rate limit that asks
   for a longer wait than ``GitHubSettings.max_rate_limit_wait`` fails at once, naming the time
   it lifts. What outlives the retries is a ``RetryableError``.
 - Every write is repeatable, and the PR's final state is written last: with labels configured,
@@ -31,17 +34,22 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from bot import markers
 from bot.errors import NotFound, UserError
+from bot.lazy import Lazy
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base, Chat
 from bot.platform.github import listings
 from bot.platform.github.chat import GitHubChat
 from bot.platform.github.client import api, client, decode, pacer_for
+from bot.platform.github.graphql_closed import ClosedPull
+from bot.platform.github.graphql_closed import closed_promotions as snapshot_closed
 from bot.platform.github.publish import Publisher
 from bot.platform.github.pulls import Pulls, same_repo
 from bot.platform.github.refs import Refs
+from bot.platform.github.repository import Repo, View
 from bot.platform.github.settings import GitHubSettings
 from bot.platform.github.snapshot import (
     Snapshot,
@@ -53,6 +61,8 @@ from bot.platform.github.snapshot import (
 )
 from bot.platform.github.snapshot import open_promotions as snapshot_promotions
 from bot.platform.github.state import open_promotion
+from bot.platform.github.transport import Transport
+from bot.platform.github.transport_errors import field
 from bot.platform.tracking import Tracking
 
 
@@ -62,25 +72,33 @@ class GitHubPlatform:
     def __init__(self, settings: GitHubSettings) -> None:
         self.settings = settings
         self.pacer = pacer_for(settings)
-        self._gh = client(settings, self.pacer)
-        self._repo = self._gh.get_repo(settings.repository)
+        self.http = Transport(settings, self.pacer)
+        self._repo = Repo(self.http, settings.repository)
+        # PyGithub, for ChatOps only: loaded when a chat call first needs it.
+        self._pygithub = Lazy(self._client)
         self._base: Base | None = None
         self._texts: dict[str, str | None] = {}  # target files at the base commit, from one read
         self._pulls_read: Snapshot | None = None  # open PRs read with them, used once
+        self._closed_read: tuple[ClosedPull, ...] | None = None  # closed PRs read with them
+        self._repository_id: str | None = None  # the node id, read with them
         self._pulls = Pulls(self._repo, settings.repository, self._api)
-        refs = Refs(self._repo, self._api, lambda q, what: self._graphql(q, what, write=True))
+        refs = Refs(self._repo, self._api, self._mutate, lambda: self._repository_id)
         self._publisher = Publisher(self._repo, self._api, self._pulls, refs, self.base)
 
     def _api(self, what: str) -> contextlib.AbstractContextManager[None]:
         return api(what, self.settings)
 
+    def _client(self) -> tuple[Any, Any]:
+        gh = client(self.settings, self.pacer)  # paced with the transport's requests
+        return gh, gh.get_repo(self.settings.repository)
+
     def base(self) -> Base:
         if self._base is None:
             with self._api(f"read the base branch of {self.settings.repository}"):
                 name = self.settings.base_branch or self._repo.default_branch
-                branch = self._repo.get_branch(name)
-                commit = branch.commit
-                self._base = Base(name, commit.sha, commit.commit.tree.sha)
+                branch = self.http.json("GET", f"{self._repo.url}/branches/{quote(name)}")
+                tree = field(branch, "commit", "commit", "tree", "sha")
+                self._base = Base(name, str(field(branch, "commit", "sha")), str(tree))
         return self._base
 
     def read_files(self, paths: list[str], spare: Sequence[str] = ()) -> None:
@@ -94,6 +112,7 @@ class GitHubPlatform:
         if self._base is None:
             snap = read_snapshot(self._graphql, repository, self.settings.base_branch, wanted)
             self._base, self._pulls_read, found = snap.base, snap, snap.files
+            self._closed_read, self._repository_id = snap.closed, snap.repository_id
         elif wanted:
             found = pinned_files(self._graphql, repository, self._base.sha, wanted)
         else:
@@ -103,13 +122,14 @@ class GitHubPlatform:
             if done:
                 self._texts[path] = text
 
+    def _mutate(self, query: Any, what: str) -> Any:
+        return self._graphql(query, what, write=True)
+
     def _graphql(self, query: Any, what: str, write: bool = False) -> Any:
         # A mutation is paced as the write it is; a query as a read.
         paced = contextlib.nullcontext() if write else self.pacer.reading()
         with self._api(what), paced:
-            _, answer = self._repo.requester.requestJsonAndCheck(
-                "POST", self._gh.requester.graphql_url, input=query.body()
-            )
+            answer = self.http.graphql(query.body())
         if not_found(answer):  # worded as REST's 404 is, whichever API answered
             raise NotFound(
                 f"GitHub: not found: cannot {what}; check the repository and base branch"
@@ -127,26 +147,25 @@ class GitHubPlatform:
         return self._read(path, None)
 
     def _read(self, path: str, ref: str | None) -> str | None:
-        from github.GithubObject import NotSet
-
+        params = {"ref": ref} if ref is not None else None
         try:
             with self._api(f"read {path}"):
-                content = self._repo.get_contents(path, ref=NotSet if ref is None else ref)
+                content = self.http.json("GET", f"{self._repo.url}/contents/{quote(path)}", params)
         except NotFound:
             return None
         if isinstance(content, list):
             raise UserError(f"{path}: is a directory; a target must name a file")
-        return decode(path, self._raw(content))
+        with self._api(f"read {path}"):
+            return decode(path, self._raw(path, content))
 
-    def _raw(self, content: Any) -> bytes:
-        if content.encoding == "base64":
-            return bytes(content.decoded_content)
-        # Files over 1 MB come back without content; fetch the blob instead.
-        with self._api(f"read {content.path}"):
-            blob = self._repo.get_git_blob(content.sha)
+    def _raw(self, path: str, content: Any) -> bytes:
         import base64
 
-        return base64.b64decode(blob.content)
+        if field(content, "encoding") == "base64":
+            return base64.b64decode(field(content, "content"))
+        # Files over 1 MB come back without content; fetch the blob instead.
+        blob = self.http.json("GET", f"{self._repo.url}/git/blobs/{field(content, 'sha')}")
+        return base64.b64decode(field(blob, "content"))
 
     def file_history(
         self, path: str | None, limit: int, since: int | None = None
@@ -164,7 +183,8 @@ class GitHubPlatform:
             return found
         found = {}
         with self._api("list open pull requests"):
-            for pr in self._repo.get_pulls(state="open", base=self.base().branch):
+            params = {"state": "open", "base": self.base().branch}
+            for pr in map(View, self.http.pages(f"{self._repo.url}/pulls", params)):
                 if pr.head.ref.startswith(prefix + "/") and same_repo(pr, self.settings.repository):
                     found[pr.head.ref] = open_promotion(pr)
                     notes.update(_notes([(pr.head.ref, pr.body)]))
@@ -172,7 +192,10 @@ class GitHubPlatform:
 
     def closed_promotions(self, prefix: str) -> list[ClosedPromotion]:
         """One page of the most recently updated closed PRs: a rejection is news when it is
-        recent, and one read per run keeps polls cheap."""
+        recent, and one read per run keeps polls cheap: the poll's GraphQL read brought them
+        when this run made it."""
+        if self._closed_read is not None:
+            return snapshot_closed(self._closed_read, prefix, self.settings.repository)
         with self._api("list closed pull requests"):
             return listings.closed(self._repo, self.base().branch, prefix, self.settings.repository)
 
@@ -184,7 +207,7 @@ class GitHubPlatform:
             return listings.reviewed(self._repo, number)
 
     def chat(self) -> Chat:
-        return GitHubChat(self._gh, self._repo, self.settings)
+        return GitHubChat(self._pygithub, None, self.settings, self._repo)
 
     def tracking(self) -> Tracking:
         from bot.platform.github.deployments import GitHubTracking

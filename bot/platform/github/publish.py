@@ -7,6 +7,12 @@ Who may move a promotion branch, and when (the rules ``state.foreign`` and ``ref
   A run that finds the branch moved since it read it has lost the race: it adopts the branch
   when it already holds the same promotion on the current base, and otherwise reports
   ``superseded`` (``bot.errors.Superseded``) naming the PR (or branch) and version that won.
+- A new branch is created at the base, then committed on with ``createCommitOnBranch`` expecting
+  the base. Creating it decides no race: the run whose commit lands wins. A run that finds the
+  branch already there reads it once (compare: the head comes in the same answer). Empty at the
+  base, it commits expecting the base too, so of two runs exactly one commit lands and the
+  other re-reads and loses (or adopts the same promotion) by the rules here; empty behind the
+  base, it moves it; with a commit on it, the rules below decide.
 - A branch without a PR whose head is the bot's recent commit for another version belongs to a
   concurrent run (``state.fresh``); an older one was left behind by a run that stopped before
   its PR step, and one that is the head of a closed PR was left by that PR: both are taken over.
@@ -39,6 +45,7 @@ from bot.platform.github.state import (
     superseded,
     wrote,
 )
+from bot.platform.github.transport_errors import field
 
 
 class Publisher:
@@ -92,14 +99,21 @@ class Publisher:
 
     def _push_new(self, proposal: Proposal) -> Pushed:
         branch, promo = proposal.branch, proposal.promotion
+        base = self._base().sha
+        if self._refs.create(branch, base):
+            return self._commit_on_new(proposal, base, created=True)
+        # Made a moment ago by a concurrent run, or left by an earlier run whose PR failed
+        # (or by a closed PR). Creating the ref decided nothing; what the branch holds does.
+        state = self._state(branch)
+        if state.ahead == 0 and state.tip == base:
+            # Empty: a concurrent run between its two writes, or a run that stopped there.
+            # Both runs' commits expect the base as head, so exactly one of them lands.
+            return self._commit_on_new(proposal, base, created=False)
         tree = self._tree(proposal)
         made, date = self._commit(proposal, tree)
         self._wrote[branch] = made
-        if self._refs.create(branch, made.sha):
-            return Pushed(branch, made.sha)
-        # Made a moment ago by a concurrent run, or left by an earlier run whose PR failed
-        # (or by a closed PR): the first loses to the run, the second is taken over.
-        state = self._state(branch)
+        if state.ahead == 0:  # behind the base: no one's commit to lose
+            return self._move(proposal, tree, made.sha, state.tip, None) or Pushed(branch, made.sha)
         if foreign(state, promo, made):
             raise UserError(
                 f"branch {branch} already exists and has commits not made by the "
@@ -108,12 +122,30 @@ class Publisher:
         if state.head is not None and state.is_current(promo, self._base(), tree):
             self._own(branch, state)
             return Pushed(branch, state.head)
-        racing = state.ahead == 1 and state.promotion != promo and fresh(state, date)
+        racing = state.promotion != promo and fresh(state, date)
         # A closed PR leaves its branch behind: its head is no concurrent run's.
         if racing and (state.head is None or not self._pulls.abandoned(branch, state.head)):
             self._lose(proposal, state, None)
-        head = state.head or self._refs.head(branch)
-        return self._move(proposal, tree, made.sha, head, None) or Pushed(branch, made.sha)
+        return self._move(proposal, tree, made.sha, state.head, None) or Pushed(branch, made.sha)
+
+    def _commit_on_new(self, proposal: Proposal, base: str, created: bool) -> Pushed:
+        """A branch at the base (this run ``created`` it, or found it empty) gets the commit in
+        one call that is also the compare-and-swap: GitHub commits only while the branch is
+        still at the base, so a branch someone moved meanwhile is never committed onto."""
+        branch = proposal.branch
+        files = {c.path: c.new_text.encode() for c in proposal.changes}
+        try:
+            made = self._refs.commit(branch, base, proposal.commit_message, files)
+        except Exception:
+            if created:
+                self._refs.drop(branch, base)  # leave no empty branch behind
+            raise
+        if made is None:
+            # A concurrent run took the empty branch (it moves a branch at the base, as it
+            # would one left by a crashed run): it won unless it holds this promotion.
+            return self._after_race(proposal, self._tree(proposal), None, self._state(branch))
+        self._wrote[branch] = Wrote(made.oid, made.author, made.committer)
+        return Pushed(branch, made.oid)
 
     def _push_update(self, proposal: Proposal, existing: OpenPromotion, number: int) -> Pushed:
         promo, branch = proposal.promotion, proposal.branch
@@ -176,17 +208,15 @@ class Publisher:
             self._wrote[branch] = Wrote(state.head, state.author, state.committer)
 
     def _tree(self, proposal: Proposal) -> str:
-        from github import GitTree, InputGitTreeElement
-
         base = self._base()
         elements = [
-            InputGitTreeElement(c.path, "100644", "blob", content=c.new_text)
+            {"path": c.path, "mode": "100644", "type": "blob", "content": c.new_text}
             for c in proposal.changes
         ]
-        base_tree = GitTree.GitTree(self._repo.requester, {}, {"sha": base.tree}, completed=True)
+        data = {"tree": elements, "base_tree": base.tree}
         with self._api(f"commit to {proposal.branch}"):
-            tree = self._repo.create_git_tree(elements, base_tree)
-        return str(tree.sha)
+            _, tree = self._repo.http.request("POST", f"{self._repo.url}/git/trees", body=data)
+            return str(field(tree, "sha"))
 
     def _commit(self, proposal: Proposal, tree: str) -> tuple[Wrote, str | None]:
         """The commit, and its committer date (GitHub's clock)."""
@@ -194,7 +224,8 @@ class Publisher:
         # No author/committer: GitHub then signs the commit when the token is an App's.
         data = {"message": proposal.commit_message, "tree": tree, "parents": [self._base().sha]}
         with self._api(f"commit to {proposal.branch}"):
-            _, created = self._repo.requester.requestJsonAndCheck("POST", url, input=data)
+            _, created = self._repo.http.request("POST", url, body=data)
+            field(created, "sha")
         date = (created.get("committer") or {}).get("date")
         return wrote(created), str(date) if date else None
 

@@ -9,31 +9,48 @@ branch cannot both win, and a commit someone pushed meanwhile is never made unre
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
 from bot.errors import AlreadyExists, NotFound
 from bot.platform.github.graphql_answers import check
-from bot.platform.github.graphql_commit import move_mutation
+from bot.platform.github.graphql_commit import (
+    Committed,
+    StaleHead,
+    commit_mutation,
+    move_mutation,
+    parse_commit,
+    split_message,
+)
 from bot.platform.github.graphql_queries import Query
 from bot.platform.github.state import BranchState, branch_state
+from bot.platform.github.transport_errors import field
 
 Api = Callable[[str], contextlib.AbstractContextManager[None]]
 Post = Callable[[Query, str], Any]
 
 
 class Refs:
-    def __init__(self, repo: Any, api: Api, post: Post) -> None:
+    def __init__(
+        self, repo: Any, api: Api, post: Post, repository_id: Callable[[], str | None]
+    ) -> None:
         self._repo = repo
         self._api = api
         self._post = post
+        self._repository_id = repository_id  # the poll's read brings it; None before it
+
+    def _node_id(self) -> str:
+        # ``updateRefs`` names the repository by node id: the one the poll's GraphQL read
+        # returned, else the repository's (a REST read of its own).
+        return self._repository_id() or str(self._repo.node_id)
 
     def create(self, branch: str, sha: str) -> bool:
         """False when the branch exists already (GitHub's 422 "Reference already exists")."""
         try:
             with self._api(f"create branch {branch}"):
-                self._repo.create_git_ref(f"refs/heads/{branch}", sha)
+                body = {"ref": f"refs/heads/{branch}", "sha": sha}
+                self._repo.http.request("POST", f"{self._repo.url}/git/refs", body=body)
         except AlreadyExists:
             return False
         return True
@@ -41,8 +58,7 @@ class Refs:
     def move(self, branch: str, sha: str, before: str) -> bool:
         """Move ``branch`` to ``sha`` if it still points at ``before``; False when it does not
         (another run or a person moved it since the bot read it)."""
-        # The repository's node id came with the repository read at start: no extra request.
-        query = move_mutation(str(self._repo.node_id), branch, before, sha)
+        query = move_mutation(self._node_id(), branch, before, sha)
         answer = self._post(query, f"move branch {branch}")
         # GitHub words a failed beforeOid check as an error like any other: the head tells
         # whether it was the swap that failed.
@@ -51,21 +67,39 @@ class Refs:
         check(answer, f"move branch {branch}")
         return True
 
+    def commit(
+        self, branch: str, expected: str, message: str, files: Mapping[str, bytes]
+    ) -> Committed | None:
+        """One commit with ``files`` on ``branch`` on top of ``expected``, only while the branch
+        still points at it (``createCommitOnBranch``): None when it moved."""
+        headline, body = split_message(message)
+        query = commit_mutation(str(self._repo.full_name), branch, expected, headline, body, files)
+        answer = self._post(query, f"commit to {branch}")
+        try:
+            return parse_commit(answer, f"commit to {branch}")
+        except StaleHead:
+            return None
+
+    def drop(self, branch: str, before: str) -> None:
+        """Delete ``branch`` if it still points at ``before``; best effort (a failure is
+        already being reported, and a branch left at the base is taken over later)."""
+        zero = "0" * 40
+        with contextlib.suppress(Exception):
+            self._post(move_mutation(self._node_id(), branch, before, zero), "tidy up")
+
     def head(self, branch: str) -> str | None:
         """The branch's head commit; None when there is no such branch."""
         url = f"{self._repo.url}/git/ref/heads/{quote(branch, safe='/')}"
         try:
             with self._api(f"read branch {branch}"):
-                _, data = self._repo.requester.requestJsonAndCheck("GET", url)
+                _, data = self._repo.http.request("GET", url)
         except NotFound:
             return None
-        return str(data["object"]["sha"])
+        return str(field(data, "object", "sha"))
 
     def state(self, branch: str, base_sha: str, base_name: str) -> BranchState:
         """One compare call: how far the branch is ahead of the base, and its head commit."""
         url = f"{self._repo.url}/compare/{base_sha}...{quote(branch, safe='/')}"
         with self._api(f"compare {branch} with {base_name}"):
-            _, data = self._repo.requester.requestJsonAndCheck(
-                "GET", url, parameters={"per_page": 2}
-            )
+            _, data = self._repo.http.request("GET", url, params={"per_page": 2})
         return branch_state(data)

@@ -1,7 +1,7 @@
 """One poll's reads in as few GitHub requests as GitHub's limits allow: the base commit, every
-target file at that commit and the open promotion PRs, through the GraphQL documents of
-``graphql_queries``. Up to 250 files and 40 open PRs this is one request; each further 250 files
-or 40 PRs adds one.
+target file at that commit, the open promotion PRs and the newest closed ones, through the
+GraphQL documents of ``graphql_queries``. Up to 250 files and 40 open PRs this is one request;
+each further 250 files or 40 PRs adds one.
 
 ``read_snapshot`` does the I/O through a ``post`` callable (the platform's, with its retries and
 error mapping), so this module imports no HTTP client.
@@ -23,6 +23,7 @@ from bot.platform.github.graphql_answers import (
     parse_files,
     parse_pulls,
 )
+from bot.platform.github.graphql_closed import ClosedPull, parse_closed
 from bot.platform.github.graphql_queries import (
     FILES_PER_QUERY,
     Query,
@@ -45,6 +46,7 @@ class Snapshot:
     base: Base
     files: dict[str, FileText | None]
     pulls: tuple[OpenPull, ...]
+    closed: tuple[ClosedPull, ...] | None = None  # None: not read here (see ``parse_closed``)
 
 
 def read_snapshot(
@@ -56,7 +58,9 @@ def read_snapshot(
         first = default_base_query(repository, chunks[0])
     else:
         first = base_query(repository, branch, chunks[0])
-    read = parse_base(post(first, f"read the base branch of {repository}"), first, repository)
+    answer = post(first, f"read the base branch of {repository}")
+    read = parse_base(answer, first, repository)
+    closed = parse_closed(answer, read.base.name, named=branch is not None)
     files = dict(read.files)
     for chunk in chunks[1:]:
         query = files_query(repository, read.base.oid, chunk)
@@ -76,7 +80,7 @@ def read_snapshot(
         if cursor is None:
             break
     base = Base(name, read.base.oid, read.base.tree_oid)
-    return Snapshot(read.repository_id, base, files, tuple(pulls))
+    return Snapshot(read.repository_id, base, files, tuple(pulls), closed)
 
 
 def not_found(answer: Any) -> bool:

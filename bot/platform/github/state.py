@@ -22,6 +22,7 @@ class BranchState:
 
     ahead: int  # commits on the branch beyond its merge base with the base commit
     head: str | None = None  # the branch head, when it is exactly one commit ahead
+    tip: str | None = None  # the branch head, when it has no commit of its own (ahead 0)
     parent: str | None = None
     tree: str | None = None
     promotion: PromotionId | None = None  # the head commit's trailers
@@ -53,6 +54,11 @@ def branch_state(data: Any) -> BranchState:
     """A compare payload (``base...branch``, two commits a page) as a ``BranchState``."""
     ahead = int(data.get("ahead_by") or 0)
     commits = data.get("commits") or []
+    if ahead == 0:
+        # Nothing of its own: its head is the merge base, read in the same call as ``ahead``
+        # (a second read could see a commit made in between and take it for an empty branch).
+        sha = (data.get("merge_base_commit") or {}).get("sha")
+        return BranchState(0, tip=str(sha) if sha else None)
     if ahead != 1 or len(commits) != 1:
         return BranchState(ahead)
     head = commits[0]
@@ -157,7 +163,8 @@ def foreign(state: BranchState, promo: PromotionId, pushed: markers.Wrote | None
     knows a commit it ``pushed``, a head that is neither that commit nor one with its author
     and committer (an amend keeps the trailers and the author, never the committer). A commit
     the bot made but did not record yet (a run stopped between moving the branch and
-    updating the PR) has the same author and committer, so it stays the bot's."""
+    updating the PR) has the same author and committer, or, made by REST with a personal
+    token after a GraphQL commit, the author as committer: it stays the bot's."""
     if state.ahead == 0:
         return False
     if pushed is not None and state.head == pushed.sha:
@@ -167,9 +174,13 @@ def foreign(state: BranchState, promo: PromotionId, pushed: markers.Wrote | None
     found = state.promotion
     if (found.model, found.environment) != (promo.model, promo.environment):
         return True
-    return pushed is not None and (state.author, state.committer) != (
-        pushed.author,
+    if pushed is None:
+        return False
+    # A personal token's REST commit is committed as its user, its GraphQL commit as GitHub:
+    # after a new branch's GraphQL commit, an update's REST commit has the author as committer.
+    return state.author != pushed.author or state.committer not in (
         pushed.committer,
+        pushed.author,
     )
 
 

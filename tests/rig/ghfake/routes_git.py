@@ -268,7 +268,11 @@ def create_commit(call: Call) -> Reply:
     author = _ident_arg(body.get("author"), "author", now) or fake.ident(call.login, now)
     committer = _ident_arg(body.get("committer"), "committer", now)
     if committer is None:
-        committer = author if "author" in body else Ident(*_WEB_FLOW, now)
+        # GitHub's REST docs: the committer defaults to the author. An App installation's
+        # commit, whose identities GitHub picks, is committed (and signed) as web-flow; a
+        # personal token's is committed as its user, unlike its createCommitOnBranch commits.
+        app_picks = call.token.startswith("ghs_") and "author" not in body
+        committer = Ident(*_WEB_FLOW, now) if app_picks else author
     sha = git.commit_tree(body["tree"], parents, body["message"], author, committer)
     # GitHub signs API commits of an App installation when it picks the identities itself.
     if call.token.startswith("ghs_") and "author" not in body and "committer" not in body:
