@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot import boundary, deadline
+from bot import boundary, deadline, gc_pace
 from bot.errors import BotError, ConfigError
 from bot.onboard.command import init
 from bot.relay.commands import relay, webhooks
@@ -291,4 +291,5 @@ cli.add_command(webhooks)
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point with the one error boundary: user error 1, usage 2, unexpected 3."""
+    gc_pace.for_a_command()
     boundary.run(cli, argv, "promote")

@@ -16,15 +16,22 @@ from pydantic import (
     ModelWrapValidatorHandler,
     PrivateAttr,
     ValidationError,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from bot.cluster.config import Follow
+from bot.config.follow import Follow
 from bot.config.groups import Group
 from bot.config.registries import RegistryConfig
-from bot.config.targets import RelPath, Strict, Target, check_gates, safe_relative
+from bot.config.targets import (
+    RelPath,
+    Strict,
+    Target,
+    check_gates,
+    new_dict,
+    new_list,
+    safe_relative,
+)
 
 # Names end up in branch names, commit trailers and markdown: keep them boring.
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$"
@@ -53,17 +60,17 @@ class Cluster(Strict):
 
 class Environment(Strict):
     targets: list[Target] = Field(
-        default_factory=list, description="Files and keys to change together."
+        default_factory=new_list, description="Files and keys to change together."
     )
     clusters: dict[str, Cluster] = Field(
-        default_factory=dict,
+        default_factory=new_dict,
         description="Cluster overlays of this environment; changed in the same commit unless "
         "split_clusters is true.",
         json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}},
     )
     split_clusters: bool = Field(False, description="One PR per cluster instead of one in all.")
     gates: list[str] = Field(
-        default_factory=list,
+        default_factory=new_list,
         description="Metric gates added to the model's, e.g. `accuracy >= deployed - 0.01`.",
     )
     soak_hours: float = Field(
@@ -82,7 +89,7 @@ class Environment(Strict):
         "it runs now.",
     )
     allow: list[str] = Field(
-        default_factory=list,
+        default_factory=new_list,
         description="Who may run ChatOps commands for this environment: user logins and "
         "`@org/team` slugs. Empty: everyone with write access.",
     )
@@ -127,9 +134,9 @@ class Select(Strict):
     )
     alias: str | None = Field(None, description="For strategy alias, e.g. champion.")
     range: str | None = Field(None, description="For strategy semver, e.g. '>=1.4,<2'.")
-    ignore_versions: list[str] = Field(default_factory=list, description="Never promote these.")
+    ignore_versions: list[str] = Field(default_factory=new_list, description="Never promote these.")
     ignore_tags: list[str] = Field(
-        default_factory=list, description="Never promote image tags matching these globs."
+        default_factory=new_list, description="Never promote image tags matching these globs."
     )
 
     @model_validator(mode="after")
@@ -183,29 +190,35 @@ def _metric_name(value: object) -> object:
         raise ValueError(f"{where}: {first['msg'].lower()}") from None
 
 
-MetricEntry = Annotated[
-    str,
-    BeforeValidator(_metric_name),
-    WithJsonSchema({"anyOf": [{"type": "string"}, Metric.model_json_schema()]}),
-]
+class _NameOrMetric:
+    """The published schema of a `metrics:` entry, a name or a `Metric` mapping: made when a
+    schema is asked for, since `Metric.model_json_schema()` at import costs every run."""
+
+    def __get_pydantic_json_schema__(self, schema: Any, handler: Any) -> dict[str, Any]:
+        return {"anyOf": [{"type": "string"}, Metric.model_json_schema()]}
+
+
+MetricEntry = Annotated[str, BeforeValidator(_metric_name), _NameOrMetric()]
 
 
 class Model(Strict):
     registry: str | None = Field(None, description="Registry key; default: the only one.")
     registered_model: str | None = Field(None, description="Name in the registry; default: key.")
-    validated: Validated = Field(default_factory=lambda: Validated())
-    image: ImageSource = Field(default_factory=lambda: ImageSource())
+    # Defaults through ``model_construct``: they need no checking, and calling the class
+    # would build a validator of its own for it (the models defer building to first use).
+    validated: Validated = Field(default_factory=lambda: Validated.model_construct())
+    image: ImageSource = Field(default_factory=lambda: ImageSource.model_construct())
     metrics: list[MetricEntry] = Field(
-        default_factory=list,
+        default_factory=new_list,
         description="Run metrics for the PR body: names, or {name, better, tolerance}.",
     )
     # The direction of each metric given as a mapping; `metrics` itself keeps the names, so
     # everything that reads names (registries, gates) is unchanged.
-    _rules: dict[str, Metric] = PrivateAttr(default_factory=dict)
+    _rules: dict[str, Metric] = PrivateAttr(default_factory=new_dict)
     gates: list[str] = Field(
-        default_factory=list, description="Metric gates for every environment of the model."
+        default_factory=new_list, description="Metric gates for every environment of the model."
     )
-    select: Select = Field(default_factory=lambda: Select())
+    select: Select = Field(default_factory=lambda: Select.model_construct())
 
     _gates = field_validator("gates")(check_gates)
 
@@ -243,9 +256,9 @@ class Git(Strict):
 
 
 class PullRequest(Strict):
-    labels: list[str] = Field(default_factory=list)
-    reviewers: list[str] = Field(default_factory=list)
-    team_reviewers: list[str] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=new_list)
+    reviewers: list[str] = Field(default_factory=new_list)
+    team_reviewers: list[str] = Field(default_factory=new_list)
     draft: bool = False
 
 
@@ -264,14 +277,14 @@ class Config(Strict):
 
     version: Literal[1] = 1
     registries: dict[str, RegistryConfig] = Field(min_length=1)
-    git: Git = Field(default_factory=lambda: Git())
-    pull_request: PullRequest = Field(default_factory=lambda: PullRequest())
-    deploy: Deploy = Field(default_factory=lambda: Deploy())
+    git: Git = Field(default_factory=lambda: Git.model_construct())
+    pull_request: PullRequest = Field(default_factory=lambda: PullRequest.model_construct())
+    deploy: Deploy = Field(default_factory=lambda: Deploy.model_construct())
     models: dict[str, Model] = Field(
         min_length=1, json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}}
     )
     groups: dict[str, Group] = Field(
-        default_factory=dict,
+        default_factory=new_dict,
         description="Models promoted together, in one commit and one PR: `name: {models: [a, b]}`.",
         json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}},
     )

@@ -17,7 +17,6 @@ from bot.model import ClosedPromotion, Deployed, ModelVersion, OpenPromotion
 from bot.pipeline import units
 from bot.pipeline.context import Context, query_of
 from bot.pipeline.units import Unit
-from bot.pipeline.watch_soak import soak_start
 from bot.policy import Facts
 from bot.policy import gates as gate_rules
 from bot.policy.facts import Soak
@@ -167,6 +166,9 @@ def soak(ctx: Context, model: str, env: str, version: str) -> Soak | None:
     spec = ctx.config.models[model].environments[env]
     if not spec.soak_hours or spec.upstream is None:
         return None
+    # Imported here: it brings the cluster loop's modules, which only soak time needs.
+    from bot.pipeline.watch_soak import soak_start
+
     # From when the upstream became healthy on it, when the upstream is followed.
     since = soak_start(ctx, model, spec.upstream, version, running_since)
     ran = 0.0 if since is None else max(0.0, (ctx.now() - since) / 3600)

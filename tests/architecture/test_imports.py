@@ -20,13 +20,15 @@ HEAVY = ("mlflow", "github", "boto3", "botocore", "git")
 ON_USE = ("pydantic", "ruamel", "requests", "urllib3", "yaml", "logging", "dataclasses")
 
 
-def imported(code: str, env: dict[str, str] | None = None) -> set[str]:
-    """The top-level packages loaded after running ``code`` in a fresh interpreter."""
+def imported(code: str, env: dict[str, str] | None = None, top: bool = True) -> set[str]:
+    """The top-level packages (or, not ``top``, every module) loaded after running ``code``
+    in a fresh interpreter."""
+    names = "{m.split('.')[0] for m in sys.modules}" if top else "sys.modules"
     script = (
         "import sys\n"
         "try:\n" + "".join(f"    {line}\n" for line in code.splitlines()) + "except SystemExit:\n"
         "    pass\n"
-        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})), file=sys.stderr)\n"
+        f"print(' '.join(sorted({names})), file=sys.stderr)\n"
     )
     full = {k: v for k, v in os.environ.items() if not k.startswith(("MLFLOW_", "GITHUB_"))}
     full.update(env or {}, PYTHONPATH=str(ROOT))
@@ -58,3 +60,21 @@ def test_a_local_plan_against_an_mlflow_server_loads_neither_mlflow_nor_github(
     )
     assert {"pydantic", "requests"} <= loaded  # it did read the config and ask the server
     assert loaded.isdisjoint(HEAVY), sorted(loaded & set(HEAVY))
+
+
+# What a promotion whose config asks for none of it must not load: the cluster loop (`follow:`,
+# soak time from health) and the reader of MLflow's credentials file (absent here).
+NOT_FOR_A_PLAIN_RUN = ("bot.cluster", "bot.pipeline.watch", "configparser")
+
+
+def test_a_run_without_follow_loads_no_cluster_loop(
+    mlflow_server: MlflowServer, tmp_path: Path
+) -> None:
+    repo = make_gitops_repo(tmp_path / "gitops")
+    assert "follow:" not in (repo / ".github" / "promotion.yml").read_text(encoding="utf-8")
+    args = ["run", "--repo-dir", str(repo), "--platform", "local"]
+    env = {"MLFLOW_TRACKING_URI": mlflow_server.uri, "HOME": str(tmp_path)}
+    loaded = imported(f"from bot.cli import main\nmain({args!r})", env, top=False)
+    assert "bot.config.follow" in loaded and "bot.pipeline.evaluate" in loaded  # it did run
+    extra = sorted(m for m in loaded if m.startswith(NOT_FOR_A_PLAIN_RUN))
+    assert extra == [], extra

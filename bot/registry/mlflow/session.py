@@ -5,7 +5,6 @@ deadline."""
 from __future__ import annotations
 
 import base64
-import configparser
 import os
 from pathlib import Path
 from typing import Any
@@ -127,6 +126,8 @@ def _credentials() -> tuple[str | None, str | None]:
     )
     path = Path(os.path.expanduser("~/.mlflow/credentials"))
     if (not user or not password) and path.exists():
+        import configparser  # only when the file is there: most runs never read it
+
         parser = configparser.ConfigParser()
         parser.read(path)
         if "mlflow" in parser:
