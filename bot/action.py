@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bot import deadline, logs
+from bot import deadline, gc_pace, logs
 from bot.actions.inputs import REPOSITORY, Event, Inputs, resolve
 from bot.actions.io import ActionsIO
 from bot.actions.outputs import outputs
@@ -24,6 +24,7 @@ from bot.text import status, summary
 
 
 def main(environ: Mapping[str, str] | None = None) -> int:
+    gc_pace.for_a_command()
     env = dict(os.environ if environ is None else environ)
     io = ActionsIO(env)
     # The job log shows the bot's progress; RUNNER_DEBUG=1 (a re-run with debug logging)
