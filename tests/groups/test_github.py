@@ -120,9 +120,8 @@ def test_one_pr_with_a_section_per_member_and_one_commit(hub: Hub) -> None:
     assert hub.fake.writes() == []
 
 
-@pytest.mark.parametrize(
-    "route", ["/graphql#createRef", "/graphql#createCommitOnBranch"]
-)
+# The new branch and its commit: one request (createRef, then createCommitOnBranch).
+@pytest.mark.parametrize("route", ["/graphql#createRef"])
 def test_a_failed_write_leaves_no_branch_and_no_pr(hub: Hub, route: str) -> None:
     hub.fake.inject("POST", route, 503, times=100)
     result = hub.run("--json")
