@@ -22,7 +22,7 @@ from tests.rig.fake_github import FakeGitHub
 from tests.rig.github_rig import github_env
 from tests.rig.repos import commit_all, make_gitops_repo
 
-REF = "POST /repos/{owner}/{repo}/git/refs"
+REF = "POST /graphql"  # the new branch and its commit, one request
 GATE = '        gates: ["accuracy >= deployed - 0.01"]\n'
 
 
@@ -47,7 +47,7 @@ def _watch(
     def complete(self: MlflowRegistry, *args: Any) -> Any:
         found = original(self, *args)
         deadline = time.monotonic() + 5
-        while hold_until_ref and not fake.count(route=REF) and time.monotonic() < deadline:
+        while hold_until_ref and not fake.writes() and time.monotonic() < deadline:
             time.sleep(0.01)
         seen.append(
             {"writes": [r.route for r in fake.writes()], "thread": threading.current_thread()}

@@ -120,9 +120,8 @@ def test_one_pr_with_a_section_per_member_and_one_commit(hub: Hub) -> None:
     assert hub.fake.writes() == []
 
 
-@pytest.mark.parametrize(
-    "route", ["/repos/{owner}/{repo}/git/refs", "/graphql#createCommitOnBranch"]
-)
+# The new branch and its commit: one request (createRef, then createCommitOnBranch).
+@pytest.mark.parametrize("route", ["/graphql#createRef"])
 def test_a_failed_write_leaves_no_branch_and_no_pr(hub: Hub, route: str) -> None:
     hub.fake.inject("POST", route, 503, times=100)
     result = hub.run("--json")
@@ -137,8 +136,16 @@ def test_a_failed_write_leaves_no_branch_and_no_pr(hub: Hub, route: str) -> None
 def test_a_connection_lost_on_the_ref_write_leaves_nothing_and_the_next_run_finishes(
     hub: Hub,
 ) -> None:
-    with FaultProxy(hub.fake.base_url) as proxy:
-        proxy.reset(times=100, match="POST /api/v3/repos/acme/gitops/git/refs")
+    from bot.platform.github.refs import Refs
+
+    with FaultProxy(hub.fake.base_url) as proxy, hub.monkeypatch.context() as patch:
+        open_branch = Refs.open
+
+        def lost(self: Refs, *args: Any) -> Any:  # after the poll's read, also a GraphQL POST
+            proxy.reset(times=100, match="POST /api/graphql")
+            return open_branch(self, *args)
+
+        patch.setattr(Refs, "open", lost)
         result = hub.run(api_url=proxy.url_for(hub.fake.base_url))
     assert result.code == 1
     assert "[llm-stack/prod]" in result.err and "Traceback" not in result.err

@@ -39,9 +39,10 @@ FAST: dict[str, Any] = {
 ROUTES = {
     "tree": ("POST", "/repos/{owner}/{repo}/git/trees"),
     "commit": ("POST", "/repos/{owner}/{repo}/git/commits"),
-    "ref create": ("POST", "/repos/{owner}/{repo}/git/refs"),
+    # A new branch and its commit, in one document: ``createRef`` then ``createCommitOnBranch``.
+    "new branch": ("POST", "/graphql#createRef"),
     "ref move": ("POST", "/graphql#updateRefs"),  # compare-and-swap of the branch
-    "gql commit": ("POST", "/graphql#createCommitOnBranch"),  # a new branch's commit
+    "gql commit": ("POST", "/graphql#createCommitOnBranch"),  # either document with a commit
     "PR create": ("POST", "/repos/{owner}/{repo}/pulls"),
     "PR PATCH": ("PATCH", "/repos/{owner}/{repo}/pulls/{number}"),
     "reviewers": ("POST", "/repos/{owner}/{repo}/pulls/{number}/requested_reviewers"),
@@ -169,8 +170,12 @@ def statuses(fake: FakeGitHub, method: str, route: str) -> list[int]:
     return [r.status for r in fake.requests if r.method == method and r.route.endswith(route)]
 
 
+NEW_BRANCH = "createRef+createCommitOnBranch"  # a new promotion's one write for branch and commit
+
+
 def mutation_statuses(fake: FakeGitHub, name: str) -> list[int]:
-    """The statuses GitHub gave the GraphQL mutation ``name``."""
+    """The statuses GitHub gave GraphQL mutations named ``name`` (all its root fields joined
+    by ``+``, as ``write_routes`` names them)."""
     return [
         r.status
         for r in fake.requests
@@ -179,7 +184,8 @@ def mutation_statuses(fake: FakeGitHub, name: str) -> list[int]:
 
 
 def write_routes(fake: FakeGitHub) -> list[str]:
-    """The writes made, as routes below the repository; a GraphQL mutation by its name."""
+    """The writes made, as routes below the repository; a GraphQL mutation by its root fields
+    (``NEW_BRANCH`` for a new branch with its commit)."""
     return [
         r.route.split("{repo}")[1] if "{repo}" in r.route else _mutation(r.body)
         for r in fake.writes()
@@ -192,5 +198,13 @@ def moves(fake: FakeGitHub) -> int:
 
 
 def _mutation(body: bytes) -> str:
-    document = str(json.loads(body).get("query", ""))
-    return document.split("{", 2)[1].split("(", 1)[0].strip()
+    from graphql import FieldNode, OperationDefinitionNode, parse
+
+    document = parse(str(json.loads(body).get("query", "")))
+    return "+".join(
+        field.name.value
+        for operation in document.definitions
+        if isinstance(operation, OperationDefinitionNode)
+        for field in operation.selection_set.selections
+        if isinstance(field, FieldNode)
+    )

@@ -19,6 +19,7 @@ from bot.errors import RetryableError
 from bot.platform.github import rate_limit_wait
 from tests.platform import (
     BRANCH,
+    NEW_BRANCH,
     ROUTES,
     Rig,
     check_one_promotion,
@@ -53,10 +54,11 @@ def _one_line(text: str) -> str:
 
 @pytest.mark.parametrize("status", [502, 503])
 def test_5xx_then_success_is_retried(rig: Rig, status: int) -> None:
-    _inject(rig.fake, "ref create", status, times=2)
+    _inject(rig.fake, "new branch", status, times=2)
     result = rig.run()
     assert result.status == "opened", result.reason
-    assert statuses(rig.fake, "POST", "/git/refs") == [status, status, 201]
+    assert mutation_statuses(rig.fake, NEW_BRANCH) == [status, status, 200]
+    assert write_routes(rig.fake)[:4] == [NEW_BRANCH] * 3 + ["/pulls"]
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
@@ -68,8 +70,8 @@ def test_persistent_5xx_fails_the_promotion_with_one_line(rig: Rig) -> None:
         "[fraud-detector/prod] GitHub answered 503 (Server Error) after 2 retries: cannot "
         f"commit to {BRANCH}; try again"
     )
-    assert mutation_statuses(rig.fake, "createCommitOnBranch") == [503] * ATTEMPTS
-    assert promotion_branches(rig.fake) == {}  # the branch it made for the commit is gone
+    assert mutation_statuses(rig.fake, NEW_BRANCH) == [503] * ATTEMPTS
+    assert promotion_branches(rig.fake) == {}
 
 
 def test_persistent_5xx_on_a_read_is_a_retryable_error(rig: Rig) -> None:
@@ -104,30 +106,30 @@ SECONDARY = {
 
 
 def test_secondary_rate_limit_without_retry_after_waits_the_configured_time(rig: Rig) -> None:
-    _inject(rig.fake, "ref create", 403, body=SECONDARY)
+    _inject(rig.fake, "new branch", 403, body=SECONDARY)
     result = rig.run()
     assert result.status == "opened", result.reason
-    assert statuses(rig.fake, "POST", "/git/refs") == [403, 201]
+    assert mutation_statuses(rig.fake, NEW_BRANCH) == [403, 200]
 
 
 def test_persistent_secondary_rate_limit_is_a_retryable_failure(rig: Rig) -> None:
-    _inject(rig.fake, "ref create", 403, times=100, body=SECONDARY)
+    _inject(rig.fake, "new branch", 403, times=100, body=SECONDARY)
     result = rig.run()
     assert _one_line(result.reason) == (
-        "[fraud-detector/prod] GitHub rate limit: still limited after 2 retries: cannot create "
-        f"branch {BRANCH}; try again later"
+        "[fraud-detector/prod] GitHub rate limit: still limited after 2 retries: cannot commit "
+        f"to {BRANCH}; try again later"
     )
-    assert statuses(rig.fake, "POST", "/git/refs") == [403] * ATTEMPTS
+    assert mutation_statuses(rig.fake, NEW_BRANCH) == [403] * ATTEMPTS
 
 
 def test_a_plain_403_is_not_retried(rig: Rig) -> None:
-    _inject(rig.fake, "ref create", 403)  # "Resource not accessible by integration"
+    _inject(rig.fake, "new branch", 403)  # "Resource not accessible by integration"
     result = rig.run()
     assert _one_line(result.reason) == (
         "[fraud-detector/prod] GitHub refused (Resource not accessible by integration): cannot "
-        f"create branch {BRANCH}; the token needs contents: write and pull-requests: write"
+        f"commit to {BRANCH}; the token needs contents: write and pull-requests: write"
     )
-    assert statuses(rig.fake, "POST", "/git/refs") == [403]
+    assert mutation_statuses(rig.fake, NEW_BRANCH) == [403]
 
 
 def test_secondary_rate_limit_asking_too_long_fails_at_once(rig: Rig) -> None:
@@ -144,13 +146,13 @@ def test_secondary_rate_limit_asking_too_long_fails_at_once(rig: Rig) -> None:
 
 
 def test_a_503_asking_for_a_long_wait_fails_at_once(rig: Rig) -> None:
-    _inject(rig.fake, "ref create", 503, headers={"Retry-After": "3600"})
+    _inject(rig.fake, "new branch", 503, headers={"Retry-After": "3600"})
     started = time.monotonic()
     result = rig.run()
     assert time.monotonic() - started < 5
     assert _one_line(result.reason) == (
         "[fraud-detector/prod] GitHub answered 503 and asks to wait 3600 s, longer than the 5 s "
-        f"the bot waits: cannot create branch {BRANCH}; try again later"
+        f"the bot waits: cannot commit to {BRANCH}; try again later"
     )
 
 
@@ -186,14 +188,31 @@ def test_rate_limit_wait_reads_retry_after_and_reset() -> None:
     assert rate_limit_wait({"X-RateLimit-Remaining": "12", "X-RateLimit-Reset": "160"}, 0) is None
 
 
-def test_connection_resets_are_retried(rig: Rig) -> None:
+GRAPHQL = "POST /api/graphql"  # where the fake serves GraphQL, as GitHub Enterprise does
+
+
+def _before_new_branch(monkeypatch: pytest.MonkeyPatch, fault: Any) -> None:
+    """Call ``fault`` just before the new branch's one request, after the poll's read (the
+    proxy tells GraphQL requests apart by path only)."""
+    from bot.platform.github.refs import Refs
+
+    open_branch = Refs.open
+
+    def faulty(self: Refs, *args: Any) -> Any:
+        fault()
+        return open_branch(self, *args)
+
+    monkeypatch.setattr(Refs, "open", faulty)
+
+
+def test_connection_resets_are_retried(rig: Rig, monkeypatch: pytest.MonkeyPatch) -> None:
     with FaultProxy(rig.fake.base_url) as proxy:
-        proxy.reset(times=2, match="POST /api/v3/repos/acme/gitops/git/refs")
+        _before_new_branch(monkeypatch, lambda: proxy.reset(times=2, match=GRAPHQL))
         result = rig.run(platform=rig.platform(api_url=proxy.url_for(rig.fake.base_url)))
     assert result.status == "opened", result.reason
-    refs = [r.outcome for r in proxy.requests if r.target.endswith("/git/refs")]
-    assert refs == ["reset", "reset", "forwarded"]
-    assert statuses(rig.fake, "POST", "/git/refs") == [201]  # the resets never reached it
+    sent = [r.outcome for r in proxy.requests if r.target.endswith("/graphql")]
+    assert sent == ["forwarded", "reset", "reset", "forwarded"]  # the read, then the write
+    assert mutation_statuses(rig.fake, NEW_BRANCH) == [200]  # the resets never reached it
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
@@ -231,20 +250,29 @@ def test_a_pull_request_whose_answer_was_lost_is_adopted(rig: Rig) -> None:
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
-def test_a_branch_whose_answer_was_lost_is_kept(rig: Rig) -> None:
-    """GitHub created the ref but the answer never arrived: the retry's 422 is no error."""
+def test_a_branch_and_commit_whose_answer_was_lost_are_kept(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitHub created the branch and its commit but the answer never arrived: the retried
+    document's ``createRef`` fails (the branch exists) and its commit finds the branch moved;
+    the one read that follows finds this promotion's own commit, which is adopted."""
     with FaultProxy(rig.fake.base_url) as proxy:
-        proxy.reset(after_forward=True, match="POST /api/v3/repos/acme/gitops/git/refs")
+        lost = lambda: proxy.reset(after_forward=True, match=GRAPHQL)  # noqa: E731
+        _before_new_branch(monkeypatch, lost)
         result = rig.run(platform=rig.platform(api_url=proxy.url_for(rig.fake.base_url)))
     assert result.status == "opened", result.reason
-    assert statuses(rig.fake, "POST", "/git/refs") == [201, 422]
+    assert mutation_statuses(rig.fake, NEW_BRANCH) == [200, 200]
+    assert rig.fake.count("GET", ROUTES["compare"][1]) == 1
     assert moves(rig.fake) == 0  # already right: not moved
-    check_one_promotion(rig.fake, "2", "v1.4.0")
+    pr = check_one_promotion(rig.fake, "2", "v1.4.0")
+    # The PR records the first attempt's commit as the bot's (ownership, D-41).
+    note = markers.pushed_note(pr["body"])
+    assert note is not None and note.sha == pr["head_sha"]
 
 
 # -- 2. no partial state: a failure at every write step, then a clean run --------------------
 
-NEW_STEPS = ["ref create", "gql commit", "PR create", "reviewers", "labels"]
+NEW_STEPS = ["new branch", "PR create", "reviewers", "labels"]
 UPDATE_STEPS = ["tree", "commit", "ref move", "comment", "PR PATCH"]
 
 
@@ -368,28 +396,22 @@ def test_orphan_branch_is_reset_onto_the_current_base_and_its_pr_opened(rig: Rig
     assert head != orphan and rig.fake.git.read_commit(head or "").parents == (new_base,)
 
 
-class _Stopped(BaseException):
-    """The process ends here (a cancelled job, a killed runner): nothing is tidied up."""
+def _leave_empty_branch(fake: FakeGitHub) -> str:
+    """The promotion branch at the base with no commit of its own, as a run of an earlier
+    version (branch, then commit, in two requests) left it when it stopped in between."""
+    base = fake.branch_sha(fake.default_branch)
+    assert base is not None
+    with fake.lock:
+        assert fake.git.update_ref(f"refs/heads/{BRANCH}", base, None)
+    return base
 
 
 @pytest.mark.parametrize("base_moved", [False, True], ids=["at-the-base", "behind-the-base"])
-def test_a_branch_left_empty_between_the_two_writes_is_taken_over(
-    rig: Rig, monkeypatch: pytest.MonkeyPatch, base_moved: bool
-) -> None:
-    """A run that stopped after creating the branch and before committing on it leaves the
-    branch at the base with no PR: the next run commits onto it (or, once the base moved on,
-    moves it from where it was) and opens the PR."""
-    from bot.platform.github.refs import Refs
-
-    def stop(self: Refs, *args: object) -> None:
-        raise _Stopped
-
-    with monkeypatch.context() as patch:
-        patch.setattr(Refs, "commit", stop)
-        with pytest.raises(_Stopped):
-            rig.run()
-    left = rig.fake.branch_sha(BRANCH)
-    assert left == rig.fake.branch_sha(rig.fake.default_branch) and open_pulls(rig.fake) == []
+def test_a_branch_left_empty_is_taken_over(rig: Rig, base_moved: bool) -> None:
+    """An empty branch without a PR: ``createRef`` fails, and the commit expecting the base
+    lands in the same request; once the base moved on, the commit finds the branch behind it,
+    and the run moves the branch from where it was."""
+    _leave_empty_branch(rig.fake)
     if base_moved:
         rig.move_base()
     rig.fake.reset_log()
@@ -399,11 +421,78 @@ def test_a_branch_left_empty_between_the_two_writes_is_taken_over(
     check_one_promotion(rig.fake, "2", "v1.4.0")
     writes = write_routes(rig.fake)
     if base_moved:
-        assert writes[:4] == ["/git/refs", "/git/trees", "/git/commits", "updateRefs"]
+        assert writes[:4] == [NEW_BRANCH, "/git/trees", "/git/commits", "updateRefs"]
+        assert rig.fake.count("GET", ROUTES["compare"][1]) == 1  # the one read that decides
     else:
-        assert writes[:2] == ["/git/refs", "createCommitOnBranch"]
-    assert statuses(rig.fake, "POST", "/git/refs") == [422]
-    assert rig.fake.count("GET", ROUTES["compare"][1]) == 1  # the one read that decides
+        assert writes[:2] == [NEW_BRANCH, "/pulls"]
+        assert rig.fake.count("GET", ROUTES["compare"][1]) == 0  # no read: the commit landed
+
+
+def _answer(ref_error: dict[str, Any] | None, commit_error: dict[str, Any] | None) -> Any:
+    """A ``200`` answer to the new branch's document, as GitHub words one whose fields failed
+    (``None``: the field succeeded, for ``createRef``; or did not run, for the commit)."""
+    errors = [
+        {"type": e["type"], "path": [where], "message": e["message"]}
+        for where, e in (("branch", ref_error), ("commit", commit_error))
+        if e is not None
+    ]
+    branch = None if ref_error else {"clientMutationId": None}
+    return {"data": {"branch": branch, "commit": None}, "errors": errors}
+
+
+EXISTS = {"type": "UNPROCESSABLE", "message": f'A ref named "refs/heads/{BRANCH}" already exists'}
+
+
+def test_a_server_that_stops_at_the_failed_create_is_read_once(rig: Rig) -> None:
+    """Should GitHub stop at the failed ``createRef`` (the commit left ``null`` with no error),
+    the one read finds the branch empty at the base and the commit goes out on its own."""
+    _leave_empty_branch(rig.fake)
+    _inject(rig.fake, "new branch", 200, body=_answer(EXISTS, None))
+    result = rig.run()
+    assert result.status == "opened", result.reason
+    writes = write_routes(rig.fake)
+    assert writes[:3] == [NEW_BRANCH, "createCommitOnBranch", "/pulls"]
+    assert rig.fake.count("GET", ROUTES["compare"][1]) == 1
+    check_one_promotion(rig.fake, "2", "v1.4.0")
+
+
+def test_a_branch_that_cannot_be_created_fails_with_githubs_reason(rig: Rig) -> None:
+    """``createRef`` refused for another reason than an existing branch, and so the commit:
+    the read finds no branch, and the run fails naming what GitHub said about the branch."""
+    refused = {"type": "FORBIDDEN", "message": "Resource not accessible by integration"}
+    missing = {"type": "NOT_FOUND", "message": f'A ref named "refs/heads/{BRANCH}" does not exist'}
+    _inject(rig.fake, "new branch", 200, body=_answer(refused, missing))
+    result = rig.run()
+    assert result.status == "failed"
+    assert _one_line(result.reason) == (
+        f"[fraud-detector/prod] [create branch {BRANCH}] GitHub refused the GraphQL query: "
+        "Resource not accessible by integration"
+    )
+    assert promotion_branches(rig.fake) == {} and open_pulls(rig.fake) == []
+
+
+def test_a_branch_made_for_a_commit_that_failed_is_deleted(
+    rig: Rig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``createRef`` made the branch, the commit failed for a reason of its own: the branch is
+    deleted again while it is still at the base, and the next run starts afresh."""
+    failed = {"type": "UNPROCESSABLE", "message": "A commit message headline is required"}
+    _inject(rig.fake, "new branch", 200, body=_answer(None, failed))
+    with monkeypatch.context() as patch:
+        # What GitHub did before answering: the branch exists at the base.
+        _before_new_branch(patch, lambda: _leave_empty_branch(rig.fake))
+        result = rig.run()
+    assert result.status == "failed"
+    assert _one_line(result.reason).endswith(
+        f"[commit to {BRANCH}] GitHub refused the GraphQL query: A commit message headline is "
+        "required"
+    )
+    assert write_routes(rig.fake)[-1] == "updateRefs"  # the delete, expecting the base
+    assert promotion_branches(rig.fake) == {}
+
+    again = rig.run()
+    assert again.status == "opened", again.reason
+    check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
 def test_without_labels_the_marker_is_written_last(rig: Rig) -> None:
@@ -428,10 +517,11 @@ def test_without_labels_the_marker_is_written_last(rig: Rig) -> None:
 def test_write_budget_holds_with_labels_and_reviewers(rig: Rig) -> None:
     assert rig.run().status == "opened"
     writes = write_routes(rig.fake)
-    # The branch at the base, then its commit in one call that checks it is still there.
-    assert writes[:3] == ["/git/refs", "createCommitOnBranch", "/pulls"]
+    # The branch at the base and its commit, which checks it is still there, in one request.
+    assert writes[:2] == [NEW_BRANCH, "/pulls"]
+    assert rig.fake.count("POST", "/repos/{owner}/{repo}/git/refs") == 0
     # Requested at once: either may reach GitHub first.
-    assert sorted(writes[3:]) == ["/issues/{number}/labels", "/pulls/{number}/requested_reviewers"]
+    assert sorted(writes[2:]) == ["/issues/{number}/labels", "/pulls/{number}/requested_reviewers"]
     assert rig.fake.count("GET", ROUTES["compare"][1]) == 0  # no branch was moved
     rig.fake.reset_log()
     assert rig.run().status == "up-to-date"

@@ -1,8 +1,9 @@
 """Concurrent runs and concurrent humans, on the GitHub fake.
 
-Two runs for the same promotion end with one branch and one PR: a 422 "Reference already
-exists" means another run made the branch, a 422 "A pull request already exists" means another
-run opened the PR, which is then adopted (and finished). A branch a human committed to is never
+Two runs for the same promotion end with one branch and one PR: a failed ``createRef`` means the
+branch was there, and the commit sent with it in one request lands only on a branch at the base;
+a 422 "A pull request already exists" means another run opened the PR, which is then adopted
+(and finished). A branch a human committed to is never
 force-pushed: the bot says so once on the PR and the promotion fails with a UserError.
 """
 
@@ -19,6 +20,7 @@ from bot.results import Result
 from tests.platform import (
     BRANCH,
     LABELS,
+    NEW_BRANCH,
     ROUTES,
     Rig,
     check_one_promotion,
@@ -28,6 +30,7 @@ from tests.platform import (
     open_pulls,
     promotion_branches,
     statuses,
+    write_routes,
 )
 from tests.rig.repos import git
 
@@ -81,15 +84,15 @@ def test_the_run_that_loses_both_races_adopts_branch_and_pr(rig: Rig) -> None:
     (adopted,) = pipeline.apply(second, plan_second)
     assert adopted.status == "updated", adopted.reason
     assert adopted.pr_number == opened.pr_number and adopted.pr_url == opened.pr_url
-    assert statuses(rig.fake, "POST", "/git/refs") == [422]  # "Reference already exists"
+    # One request for branch and commit: the branch exists, the commit finds it moved.
+    assert mutation_statuses(rig.fake, NEW_BRANCH) == [200]
     assert statuses(rig.fake, "POST", "/pulls") == [422]  # "A pull request already exists"
     found = [r.path for r in rig.fake.requests if r.route == " ".join(ROUTES["list PRs"])]
     assert len(found) == 1 and "head=acme%3Apromote%2Ffraud-detector%2Fprod" in found[0]
     assert "state=open" in found[0]
     # The branch already held this promotion on the current base: nothing was moved or added.
     assert moves(rig.fake) == 0
-    writes = [r.route.split("{repo}")[1] for r in rig.fake.writes() if r.status < 400]
-    assert writes == ["/git/trees", "/git/commits"]
+    assert write_routes(rig.fake) == [NEW_BRANCH, "/git/trees", "/git/commits", "/pulls"]
     check_one_promotion(rig.fake, "2", "v1.4.0")
 
 
@@ -172,29 +175,39 @@ def test_a_leftover_branch_with_human_commits_is_not_adopted(rig: Rig, tmp_path:
     assert open_pulls(rig.fake) == []
 
 
-def test_a_new_branch_moved_before_its_commit_is_not_committed_onto(
+def test_a_branch_a_person_made_first_is_not_committed_onto(
     rig: Rig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The bot creates the branch at the base, then commits on it in a second call: a person
-    who pushes in between keeps their commit, and no PR is opened."""
+    """A person pushes the promotion branch with a commit of theirs just before the bot's
+    request: ``createRef`` fails, the commit expecting the base does not land, and the one
+    read finds a person's commit. It stays, and no PR is opened."""
     from bot.platform.github.refs import Refs
 
-    commit = Refs.commit
+    open_branch = Refs.open
     pushed: list[str] = []
 
     def person_first(self: Refs, *args: Any) -> Any:
-        pushed.append(_human_push(rig, tmp_path))
-        return commit(self, *args)
+        base = rig.fake.branch_sha(rig.fake.default_branch)
+        clone = tmp_path / "person"
+        git(tmp_path, "clone", "-q", rig.fake.git_url, str(clone))
+        (clone / "NOTES.md").write_text("tuned by hand\n")
+        git(clone, "add", "NOTES.md")
+        git(clone, "commit", "-q", "-m", "Tweak the rollout")
+        git(clone, "push", "-q", "origin", f"HEAD:refs/heads/{BRANCH}")
+        pushed.append(git(clone, "rev-parse", "HEAD").strip())
+        assert rig.fake.git.read_commit(pushed[0]).parents == (base,)
+        return open_branch(self, *args)
 
-    monkeypatch.setattr(Refs, "commit", person_first)
+    monkeypatch.setattr(Refs, "open", person_first)
     refused = rig.run()
     assert refused.status == "failed"
     assert refused.reason == (
-        f"[fraud-detector/prod] branch {BRANCH} has commits not made by the bot; not updating "
-        "it. Delete it or push the promotion by hand."
+        f"[fraud-detector/prod] branch {BRANCH} already exists and has commits not made by the "
+        "bot; not updating it. Delete it or push the promotion by hand."
     )
     assert rig.fake.branch_sha(BRANCH) == pushed[0]
     assert open_pulls(rig.fake) == []
+    assert mutation_statuses(rig.fake, NEW_BRANCH) == [200] and moves(rig.fake) == 0
 
 
 def test_the_bots_own_branch_behind_the_base_is_moved(rig: Rig) -> None:
@@ -224,57 +237,33 @@ def _refs(ctx: Any) -> Any:
     return ctx.platform._publisher._refs
 
 
-def _interleave(
-    first: Any, second: Any, plans: tuple[list[Result], list[Result]], first_commits_first: bool
+def _in_order(
+    contexts: tuple[Any, Any], plans: tuple[list[Result], list[Result]], early: int
 ) -> tuple[Result, Result]:
-    """The first run creates the branch; the second finds it, empty, and reads it. Then one of
-    them commits first (``first_commits_first``), the other after: both commit expecting the
-    base, as both read it."""
-    created = threading.Event()  # the first run has made the branch
-    read = threading.Event()  # the second run has compared the empty branch
-    landed = threading.Event()  # the run that goes first has committed
-    first_refs, second_refs = _refs(first), _refs(second)
-    create_first, commit_first = first_refs.create, first_refs.commit
-    state_second, commit_second = second_refs.state, second_refs.commit
+    """Both runs publish at once, and the new branch's request of run ``early`` reaches
+    GitHub before the other's (each is one request, which the fake carries out whole)."""
+    done = threading.Event()
+    late = 1 - early
+    early_refs, late_refs = _refs(contexts[early]), _refs(contexts[late])
+    early_open, late_open = early_refs.open, late_refs.open
 
-    def first_create(*args: Any) -> Any:
-        made = create_first(*args)
-        created.set()
-        return made
+    def first(*args: Any) -> Any:
+        try:
+            return early_open(*args)
+        finally:
+            done.set()
 
-    def first_commit(*args: Any) -> Any:
-        assert read.wait(30)
-        if not first_commits_first:
-            assert landed.wait(30)
-        made = commit_first(*args)
-        landed.set()
-        return made
+    def second(*args: Any) -> Any:
+        assert done.wait(30)
+        return late_open(*args)
 
-    def second_state(*args: Any) -> Any:
-        found = state_second(*args)
-        read.set()
-        if first_commits_first:
-            assert landed.wait(30)  # the branch is no longer empty once this answer is used
-        return found
-
-    def second_commit(*args: Any) -> Any:
-        made = commit_second(*args)
-        landed.set()
-        return made
-
-    first_refs.create, first_refs.commit = first_create, first_commit
-    second_refs.state, second_refs.commit = second_state, second_commit
+    early_refs.open, late_refs.open = first, second
     results: dict[int, Result] = {}
 
-    def run(index: int, ctx: Any, plan: list[Result]) -> None:
-        if index == 1:
-            assert created.wait(30)  # the second run finds the branch there
-        (results[index],) = pipeline.apply(ctx, plan)
+    def run(index: int) -> None:
+        (results[index],) = pipeline.apply(contexts[index], plans[index])
 
-    threads = [
-        threading.Thread(target=run, args=(i, ctx, plan))
-        for i, (ctx, plan) in enumerate(zip((first, second), plans, strict=True))
-    ]
+    threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -282,27 +271,64 @@ def _interleave(
     return results[0], results[1]
 
 
-def test_the_run_that_created_the_branch_wins_when_its_commit_lands_first(rig: Rig) -> None:
-    """The second run read the branch empty, then the first committed: the second's commit
-    (expecting the base) fails, and it reports the first's version as the winner."""
+@pytest.mark.parametrize("left_empty", [False, True], ids=["no-branch", "empty-branch-left"])
+def test_the_run_whose_request_lands_first_wins(rig: Rig, left_empty: bool) -> None:
+    """The first run's request creates the branch (or finds one left empty at the base) and
+    commits; the second's commit, expecting the base, fails, and the one read names the
+    first's version as the winner."""
+    if left_empty:
+        _leave_empty_branch(rig)
     first, plan_first, second, plan_second, newer = _racing_pair(rig)
-    won, lost = _interleave(first, second, (plan_first, plan_second), first_commits_first=True)
+    won, lost = _in_order((first, second), (plan_first, plan_second), early=0)
     assert won.status == "opened", won.reason
     assert lost.status == "superseded", lost.reason
     assert "(v2): another run moved" in lost.reason
     assert not lost.lost  # a scheduled run asked for no version: superseded, not failed
-    assert mutation_statuses(rig.fake, "createCommitOnBranch") == [200, 200]
+    assert mutation_statuses(rig.fake, NEW_BRANCH) == [200, 200]
+    assert rig.fake.count("POST", "/repos/{owner}/{repo}/git/refs") == 0
     check_one_promotion(rig.fake, "2", "v1.4.0")
     assert newer != "2"
 
 
-def test_a_run_that_commits_onto_a_branch_another_run_created_wins(rig: Rig) -> None:
-    """The branch's creator is slower to commit: the second run's commit lands, the creator's
-    fails, and the creator is the one superseded."""
+def test_the_run_decided_last_wins_when_its_request_lands_first(rig: Rig) -> None:
+    """The order of the requests decides, not the order of the decisions."""
     first, plan_first, second, plan_second, newer = _racing_pair(rig)
-    lost, won = _interleave(first, second, (plan_first, plan_second), first_commits_first=False)
+    lost, won = _in_order((first, second), (plan_first, plan_second), early=1)
     assert won.status == "opened", won.reason
     assert lost.status == "superseded", lost.reason
     assert f"(v{newer}): another run moved" in lost.reason
     assert not lost.lost and not won.lost
     check_one_promotion(rig.fake, newer, "v1.6.0")
+
+
+def test_a_loser_whose_server_stopped_at_the_failed_create_still_loses(rig: Rig) -> None:
+    """Should GitHub answer the second request without running its commit (stopping at the
+    failed ``createRef``), the read that follows finds the first run's commit all the same."""
+    first, plan_first, second, plan_second, _ = _racing_pair(rig)
+    (won,) = pipeline.apply(first, plan_first)
+    stopped = {
+        "data": {"branch": None, "commit": None},
+        "errors": [
+            {
+                "type": "UNPROCESSABLE",
+                "path": ["branch"],
+                "message": f'A ref named "refs/heads/{BRANCH}" already exists in the repository.',
+            }
+        ],
+    }
+    rig.fake.inject("POST", "/graphql#createRef", 200, body=stopped)
+    (lost,) = pipeline.apply(second, plan_second)
+    assert won.status == "opened", won.reason
+    assert lost.status == "superseded", lost.reason
+    assert "(v2): another run moved" in lost.reason
+    assert moves(rig.fake) == 0
+    check_one_promotion(rig.fake, "2", "v1.4.0")
+
+
+def _leave_empty_branch(rig: Rig) -> None:
+    """The branch at the base with no commit, as a run that stopped between two writes of an
+    earlier version of the bot left it."""
+    base = rig.fake.branch_sha(rig.fake.default_branch)
+    assert base is not None
+    with rig.fake.lock:
+        assert rig.fake.git.update_ref(f"refs/heads/{BRANCH}", base, None)

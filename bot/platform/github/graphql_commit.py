@@ -17,15 +17,16 @@ from bot.errors import RetryableError
 from bot.platform.github.graphql_answers import check, json_object, json_str
 from bot.platform.github.graphql_queries import Query, split_repository
 
-_COMMIT = """mutation PromotionCommit($input: CreateCommitOnBranchInput!) {
-  createCommitOnBranch(input: $input) {
-    commit {
+COMMIT_FIELDS = """commit {
       oid url committedDate signature { isValid }
       author { name email }
       committer { name email }
-    }
-  }
-}"""
+    }"""
+_COMMIT = f"""mutation PromotionCommit($input: CreateCommitOnBranchInput!) {{
+  createCommitOnBranch(input: $input) {{
+    {COMMIT_FIELDS}
+  }}
+}}"""
 
 
 def commit_mutation(
@@ -39,6 +40,20 @@ def commit_mutation(
 ) -> Query:
     """One commit on ``branch``, only if its head is still ``expected_head`` (GitHub answers
     ``STALE_DATA`` otherwise); GitHub signs it when an App installation token makes it."""
+    payload = commit_input(repository, branch, expected_head, headline, body, additions, deletions)
+    return Query(_COMMIT, {"input": payload})
+
+
+def commit_input(
+    repository: str,
+    branch: str,
+    expected_head: str,
+    headline: str,
+    body: str,
+    additions: Mapping[str, bytes],
+    deletions: Iterable[str] = (),
+) -> dict[str, Any]:
+    """``CreateCommitOnBranchInput``: what ``commit_mutation`` and ``graphql_branch`` send."""
     split_repository(repository)
     changes = {
         "additions": [
@@ -53,7 +68,7 @@ def commit_mutation(
         "fileChanges": changes,
         "expectedHeadOid": expected_head,
     }
-    return Query(_COMMIT, {"input": payload})
+    return payload
 
 
 _UPDATE_REFS = """mutation PromotionMove($input: UpdateRefsInput!) {
@@ -92,11 +107,15 @@ def parse_commit(answer: Any, subject: str) -> Committed:
     """``commit_mutation``'s answer; ``StaleHead`` when the expected head no longer holds."""
     top = json_object(answer, "the answer")
     for error in top.get("errors") or []:
-        if isinstance(error, Mapping) and error.get("type") == "STALE_DATA":
+        if stale(error):
             raise StaleHead(f"[{subject}] the branch moved on GitHub: {error.get('message')}")
     data = check(answer, subject)
-    payload = json_object(data.get("createCommitOnBranch"), "createCommitOnBranch")
-    commit = json_object(payload.get("commit"), "createCommitOnBranch.commit")
+    return committed(data.get("createCommitOnBranch"), "createCommitOnBranch")
+
+
+def committed(payload: Any, field: str) -> Committed:
+    """A ``CreateCommitOnBranchPayload`` (as ``COMMIT_FIELDS`` selects it) at ``field``."""
+    commit = json_object(json_object(payload, field).get("commit"), f"{field}.commit")
     signature = commit.get("signature")
     verified = isinstance(signature, Mapping) and signature.get("isValid") is True
     date = commit.get("committedDate")
@@ -108,6 +127,11 @@ def parse_commit(answer: Any, subject: str) -> Committed:
         _actor(commit.get("committer")),
         date if isinstance(date, str) else None,
     )
+
+
+def stale(error: Any) -> bool:
+    """GitHub's error for an ``expectedHeadOid`` that no longer holds."""
+    return isinstance(error, Mapping) and error.get("type") == "STALE_DATA"
 
 
 def _actor(person: Any) -> tuple[str, str]:

@@ -3,13 +3,13 @@ promotion never loads PyGithub, which ``chat`` alone uses (built on first use) f
 reactions and team checks. ``state`` holds the pure PR and branch state the recovery rules
 below are decided on.
 
-A new promotion writes five times: the branch at the base, its commit
-(``createCommitOnBranch``), the pull request, then reviewers and labels at once; an update,
-tree (file contents inline, so no blob calls), commit, the branch's move, and the PR's comment
-and body. A poll's reads are one GraphQL query for the base commit, every target file at that
-commit, the open PRs and the newest closed ones (``snapshot``; one more per 250 files or 40
-open PRs), whatever the number of models; the REST reads remain for what it cannot serve and
-for callers that read no snapshot.
+A new promotion writes four times: the branch at the base with its commit (``createRef`` and
+``createCommitOnBranch`` in one request), the pull request, then reviewers and labels at once;
+an update, tree (file contents inline, so no blob calls), commit, the branch's move, and the
+PR's comment and body. A poll's reads are one GraphQL query for the base commit, every target
+file at that commit, the open PRs and the newest closed ones (``snapshot``; one more per 250
+files or 40 open PRs), whatever the number of models; the REST reads remain for what it cannot
+serve and for callers that read no snapshot.
 
 Failures, and what a run leaves behind:
 

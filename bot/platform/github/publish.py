@@ -7,12 +7,14 @@ Who may move a promotion branch, and when (the rules ``state.foreign`` and ``ref
   A run that finds the branch moved since it read it has lost the race: it adopts the branch
   when it already holds the same promotion on the current base, and otherwise reports
   ``superseded`` (``bot.errors.Superseded``) naming the PR (or branch) and version that won.
-- A new branch is created at the base, then committed on with ``createCommitOnBranch`` expecting
-  the base. Creating it decides no race: the run whose commit lands wins. A run that finds the
-  branch already there reads it once (compare: the head comes in the same answer). Empty at the
-  base, it commits expecting the base too, so of two runs exactly one commit lands and the
+- A new branch is created at the base and committed on expecting the base in one GraphQL
+  request (``createRef``, then ``createCommitOnBranch``, which runs even when the branch was
+  there). Creating it decides no race: the run whose commit lands wins. A run whose commit does
+  not land reads the branch once (compare: the head comes in the same answer). Empty at the
+  base, it commits expecting the base again, so of two runs exactly one commit lands and the
   other re-reads and loses (or adopts the same promotion) by the rules here; empty behind the
-  base, it moves it; with a commit on it, the rules below decide.
+  base, it moves it; with a commit on it, the rules below decide. A branch this request made
+  whose commit failed otherwise is deleted again while it is still at the base.
 - A branch without a PR whose head is the bot's recent commit for another version belongs to a
   concurrent run (``state.fresh``); an older one was left behind by a run that stopped before
   its PR step, and one that is the head of a closed PR was left by that PR: both are taken over.
@@ -29,10 +31,12 @@ import contextlib
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from bot.errors import Superseded, UserError
+from bot.errors import NotFound, RetryableError, Superseded, UserError
 from bot.markers import Wrote
 from bot.model import OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base
+from bot.platform.github.graphql_answers import MalformedAnswer
+from bot.platform.github.graphql_commit import Committed
 from bot.platform.github.pulls import Pulls
 from bot.platform.github.refs import Refs
 from bot.platform.github.state import (
@@ -98,17 +102,36 @@ class Publisher:
         return Published("updated", proposal.branch, pushed.sha, number, existing.url)
 
     def _push_new(self, proposal: Proposal) -> Pushed:
+        branch, base = proposal.branch, self._base().sha
+        try:
+            opened = self._refs.open(branch, base, proposal.commit_message, self._files(proposal))
+        except Exception:
+            # The request may have made the branch before its answer was lost: leave no empty
+            # branch behind (only if it is still at the base).
+            self._refs.drop(branch, base)
+            raise
+        if opened.commit is not None:  # the commit expecting the base landed: this run won
+            return self._landed(branch, opened.commit)
+        if opened.created and not opened.stale:
+            self._refs.drop(branch, base)  # made here, its commit failed: leave no empty branch
+            raise opened.commit_error or MalformedAnswer(
+                f"[commit to {branch}] GitHub's GraphQL answer: commit is null, with no error"
+            )
+        # The branch was there (another run, one that stopped, an attempt of this request whose
+        # answer was lost) or another commit landed first: what the branch holds decides.
+        try:
+            state = self._state(branch)
+        except NotFound:  # not there after all: the branch failed for another reason
+            raise opened.ref_error or opened.commit_error or _gone(branch) from None
+        return self._existing(proposal, state, base)
+
+    def _existing(self, proposal: Proposal, state: BranchState, base: str) -> Pushed:
         branch, promo = proposal.branch, proposal.promotion
-        base = self._base().sha
-        if self._refs.create(branch, base):
-            return self._commit_on_new(proposal, base, created=True)
-        # Made a moment ago by a concurrent run, or left by an earlier run whose PR failed
-        # (or by a closed PR). Creating the ref decided nothing; what the branch holds does.
-        state = self._state(branch)
         if state.ahead == 0 and state.tip == base:
-            # Empty: a concurrent run between its two writes, or a run that stopped there.
-            # Both runs' commits expect the base as head, so exactly one of them lands.
-            return self._commit_on_new(proposal, base, created=False)
+            # Empty at the base: the commit did not run (a server that stops at the first
+            # failed field) or failed otherwise. Both runs' commits expect the base as head,
+            # so exactly one of them lands.
+            return self._commit_on_new(proposal, base)
         tree = self._tree(proposal)
         made, date = self._commit(proposal, tree)
         self._wrote[branch] = made
@@ -128,24 +151,25 @@ class Publisher:
             self._lose(proposal, state, None)
         return self._move(proposal, tree, made.sha, state.head, None) or Pushed(branch, made.sha)
 
-    def _commit_on_new(self, proposal: Proposal, base: str, created: bool) -> Pushed:
-        """A branch at the base (this run ``created`` it, or found it empty) gets the commit in
-        one call that is also the compare-and-swap: GitHub commits only while the branch is
-        still at the base, so a branch someone moved meanwhile is never committed onto."""
+    def _commit_on_new(self, proposal: Proposal, base: str) -> Pushed:
+        """A branch found at the base gets the commit in one call that is also the
+        compare-and-swap: GitHub commits only while the branch is still at the base, so a
+        branch someone moved meanwhile is never committed onto."""
         branch = proposal.branch
-        files = {c.path: c.new_text.encode() for c in proposal.changes}
-        try:
-            made = self._refs.commit(branch, base, proposal.commit_message, files)
-        except Exception:
-            if created:
-                self._refs.drop(branch, base)  # leave no empty branch behind
-            raise
+        made = self._refs.commit(branch, base, proposal.commit_message, self._files(proposal))
         if made is None:
             # A concurrent run took the empty branch (it moves a branch at the base, as it
             # would one left by a crashed run): it won unless it holds this promotion.
             return self._after_race(proposal, self._tree(proposal), None, self._state(branch))
+        return self._landed(branch, made)
+
+    def _landed(self, branch: str, made: Committed) -> Pushed:
         self._wrote[branch] = Wrote(made.oid, made.author, made.committer)
         return Pushed(branch, made.oid)
+
+    @staticmethod
+    def _files(proposal: Proposal) -> dict[str, bytes]:
+        return {c.path: c.new_text.encode() for c in proposal.changes}
 
     def _push_update(self, proposal: Proposal, existing: OpenPromotion, number: int) -> Pushed:
         promo, branch = proposal.promotion, proposal.branch
@@ -232,3 +256,9 @@ class Publisher:
     def _state(self, branch: str) -> BranchState:
         base = self._base()
         return self._refs.state(branch, base.sha, base.branch)
+
+
+def _gone(branch: str) -> RetryableError:
+    return RetryableError(
+        f"[commit to {branch}] the branch was deleted while the bot made it; try again"
+    )

@@ -1,9 +1,10 @@
-"""The promotion branch on GitHub: create it, move it by compare-and-swap, compare it with the
-base. ``platform`` decides when; this module makes the calls.
+"""The promotion branch on GitHub: create it with its commit, move it by compare-and-swap,
+compare it with the base. ``platform`` decides when; this module makes the calls.
 
-A branch is only ever created (GitHub refuses when it exists) or moved from the head the bot
-read (``updateRefs`` with ``beforeOid``), never force-moved blind: two runs that race for one
-branch cannot both win, and a commit someone pushed meanwhile is never made unreachable.
+A branch is only ever created (GitHub refuses when it exists), committed on while it is at the
+head the bot expects (``expectedHeadOid``), or moved from the head the bot read (``updateRefs``
+with ``beforeOid``), never force-moved blind: two runs that race for one branch cannot both
+win, and a commit someone pushed meanwhile is never made unreachable.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from bot.errors import AlreadyExists, NotFound
+from bot.errors import NotFound
 from bot.platform.github.graphql_answers import check
+from bot.platform.github.graphql_branch import Opened, branch_mutation, parse_opened
 from bot.platform.github.graphql_commit import (
     Committed,
     StaleHead,
@@ -41,19 +43,17 @@ class Refs:
         self._repository_id = repository_id  # the poll's read brings it; None before it
 
     def _node_id(self) -> str:
-        # ``updateRefs`` names the repository by node id: the one the poll's GraphQL read
-        # returned, else the repository's (a REST read of its own).
+        # ``createRef`` and ``updateRefs`` name the repository by node id: the one the poll's
+        # GraphQL read returned, else the repository's (a REST read of its own).
         return self._repository_id() or str(self._repo.node_id)
 
-    def create(self, branch: str, sha: str) -> bool:
-        """False when the branch exists already (GitHub's 422 "Reference already exists")."""
-        try:
-            with self._api(f"create branch {branch}"):
-                body = {"ref": f"refs/heads/{branch}", "sha": sha}
-                self._repo.http.request("POST", f"{self._repo.url}/git/refs", body=body)
-        except AlreadyExists:
-            return False
-        return True
+    def open(self, branch: str, base: str, message: str, files: Mapping[str, bytes]) -> Opened:
+        """Create ``branch`` at ``base`` and commit ``files`` on it while it is still at
+        ``base``, in one request; what each of the two did comes back in ``Opened``."""
+        headline, body = split_message(message)
+        repository = str(self._repo.full_name)
+        query = branch_mutation(self._node_id(), repository, branch, base, headline, body, files)
+        return parse_opened(self._post(query, f"commit to {branch}"), branch)
 
     def move(self, branch: str, sha: str, before: str) -> bool:
         """Move ``branch`` to ``sha`` if it still points at ``before``; False when it does not
