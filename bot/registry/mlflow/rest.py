@@ -132,8 +132,15 @@ class RestClient:
         if "json_body" in kwargs:
             kwargs["json"] = kwargs.pop("json_body")
         try:
+            # verify per request, as MLflow passes it: requests lets REQUESTS_CA_BUNDLE
+            # replace only a request's own verify=True, never a session's setting.
             response = self._session.request(
-                method, url, timeout=wait, allow_redirects=self._redirects, **kwargs
+                method,
+                url,
+                timeout=wait,
+                allow_redirects=self._redirects,
+                verify=self._session.verify,
+                **kwargs,
             )
         except requests.exceptions.RequestException as err:
             left = deadline.remaining()
