@@ -54,6 +54,7 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in list(os.environ):
         if name.lower().endswith("_proxy"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv(SWITCH, "auto")  # so that what ``client_for`` sets is undone after
     monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     monkeypatch.setenv("NETRC", str(tmp_path / "no-netrc"))  # never the user's own
 
