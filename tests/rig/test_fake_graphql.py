@@ -528,7 +528,8 @@ def test_pull_pages_beyond_the_first(fake: FakeGitHub) -> None:
 
 def test_commit_mutation_round_trip_and_stale_head(fake: FakeGitHub) -> None:
     head = branch(fake, "promote/x")
-    write = commits.commit_mutation(REPO, "promote/x", head, "Promote", "body", {PROD: b"v: 2\n"})
+    payload = commits.commit_input(REPO, "promote/x", head, "Promote", "body", {PROD: b"v: 2\n"})
+    write = commits.commit_mutation(payload)
     done = commits.parse_commit(post(fake, write.document, **write.variables).json(), "x")
     assert done.verified and fake.branch_sha("promote/x") == done.oid
     assert fake.file_at(done.oid, PROD) == "v: 2\n"

@@ -29,18 +29,10 @@ _COMMIT = f"""mutation PromotionCommit($input: CreateCommitOnBranchInput!) {{
 }}"""
 
 
-def commit_mutation(
-    repository: str,
-    branch: str,
-    expected_head: str,
-    headline: str,
-    body: str,
-    additions: Mapping[str, bytes],
-    deletions: Iterable[str] = (),
-) -> Query:
-    """One commit on ``branch``, only if its head is still ``expected_head`` (GitHub answers
-    ``STALE_DATA`` otherwise); GitHub signs it when an App installation token makes it."""
-    payload = commit_input(repository, branch, expected_head, headline, body, additions, deletions)
+def commit_mutation(payload: dict[str, Any]) -> Query:
+    """One commit (``payload`` from ``commit_input``) on its branch, only if the branch's head
+    is still the expected one (GitHub answers ``STALE_DATA`` otherwise); GitHub signs it when
+    an App installation token makes it."""
     return Query(_COMMIT, {"input": payload})
 
 

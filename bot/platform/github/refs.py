@@ -20,6 +20,7 @@ from bot.platform.github.graphql_branch import Opened, branch_mutation, parse_op
 from bot.platform.github.graphql_commit import (
     Committed,
     StaleHead,
+    commit_input,
     commit_mutation,
     move_mutation,
     parse_commit,
@@ -73,7 +74,8 @@ class Refs:
         """One commit with ``files`` on ``branch`` on top of ``expected``, only while the branch
         still points at it (``createCommitOnBranch``): None when it moved."""
         headline, body = split_message(message)
-        query = commit_mutation(str(self._repo.full_name), branch, expected, headline, body, files)
+        payload = commit_input(str(self._repo.full_name), branch, expected, headline, body, files)
+        query = commit_mutation(payload)
         answer = self._post(query, f"commit to {branch}")
         try:
             return parse_commit(answer, f"commit to {branch}")
