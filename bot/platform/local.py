@@ -17,6 +17,7 @@ from bot.errors import Superseded, UserError
 from bot.model import ClosedPromotion, CommitInfo, OpenPromotion, Proposal, Published, Pushed
 from bot.platform.base import Base, Chat
 from bot.platform.tracking import Tracking
+from bot.text import versions
 
 _FALLBACK_IDENT = {
     "GIT_AUTHOR_NAME": "model-promotion-bot",
@@ -139,7 +140,9 @@ class LocalPlatform:
             if not head or head == old:
                 self._git("update-ref", ref, commit, old)  # not a lost race: say why it failed
             winner = markers.parse_trailers(self._git("log", "-1", "--format=%B", head))
-            what = f"v{winner.version}" if winner else "another version"
+            what = "another version"
+            if winner is not None:
+                what = versions.of_branch(winner.version, proposal.branch)
             raise Superseded(
                 f"superseded by branch {proposal.branch} ({what}): another run moved it first",
                 winner.version if winner else None,

@@ -20,6 +20,7 @@ from bot.pipeline import Context, Selection
 from bot.platform.github import GitHubPlatform, GitHubSettings
 from tests.e2e.helpers import VALIDATED, Outcome, run_cli
 from tests.groups.helpers import GROUP_BRANCH, KUSTOMIZATION, Names, config_text, seed, write_repo
+from tests.platform import comments
 from tests.rig.fake_github import FakeGitHub
 from tests.rig.fault_proxy import FaultProxy
 from tests.rig.github_rig import TOKEN, github_env
@@ -224,6 +225,10 @@ def test_status_and_outputs_report_the_group(hub: Hub) -> None:
     assert {p["branch"] for p in promoted} == {GROUP_BRANCH}
     assert {p["operation"] for p in promoted} == {"updated"}
     assert json.loads(out["skipped"]) == []
+    # The PR is told in the members' words, not in the markers' `generator=3,guard=2`.
+    (told,) = [c for c in comments(hub.fake, pr["number"]) if c.startswith("Updated to")]
+    said = "Updated to generator v3, guard v2: this supersedes generator v2, guard v2 "
+    assert told.startswith(said)
 
 
 def test_a_closed_group_pr_rejects_its_versions_until_a_member_moves(hub: Hub) -> None:

@@ -204,3 +204,16 @@ def test_metric_marks() -> None:
 )
 def test_version_labels(version: str | None, label: str) -> None:
     assert versions.label(version) == label
+
+
+@pytest.mark.parametrize(
+    ("version", "branch", "shown"),
+    [
+        ("3", "promote/fraud/prod", "v3"),
+        ("generator=3,guard=2", "promote/llm+group/prod", "generator v3, guard v2"),
+        ("generator=v1.2,guard=-", "promote/llm+group/prod", "generator v1.2, guard —"),
+        ("a=1", "promote/a/prod", "a=1"),  # a model's own version, whatever it holds
+    ],
+)
+def test_a_branch_names_its_versions(version: str, branch: str, shown: str) -> None:
+    assert versions.of_branch(version, branch) == shown

@@ -80,17 +80,17 @@ class Publisher:
         wrote = self._wrote.get(proposal.branch)
         if existing is None or existing.number is None:
             return self._pulls.open(proposal, pushed.sha, self._base().branch, wrote)
-        number, promo = existing.number, proposal.promotion
+        number, promo, branch = existing.number, proposal.promotion, proposal.branch
         shown = existing.promotion  # what the PR says it proposes; None while unfinished
         if pushed.moved:
-            self._pulls.comment(number, superseded(promo, shown or pushed.was, pushed.sha))
+            self._pulls.comment(number, superseded(promo, shown or pushed.was, branch, pushed.sha))
         elif shown is not None and shown != promo:
             # An earlier run moved the branch but did not finish: comment unless it did.
-            text = superseded(promo, shown, pushed.sha)
+            text = superseded(promo, shown, branch, pushed.sha)
             if not self._pulls.commented(number, text.split(":", 1)[0] + ":"):
                 self._pulls.comment(number, text)
         elif shown == promo and pushed.sha != existing.head_sha:
-            self._pulls.comment(number, rebuilt(promo, pushed.sha))  # it conflicted
+            self._pulls.comment(number, rebuilt(promo, branch, pushed.sha))  # it conflicted
         current = PullState(
             number,
             existing.url or "",

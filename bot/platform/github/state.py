@@ -14,6 +14,7 @@ from typing import Any
 from bot import markers, timestamps
 from bot.model import ClosedPromotion, OpenPromotion, PromotionId, Proposal
 from bot.platform.base import Base
+from bot.text import versions
 
 
 @dataclass(frozen=True)
@@ -203,20 +204,20 @@ def fresh(state: BranchState, ours: str | None) -> bool:
 def lost(branch: str, number: int | None, winner: PromotionId | None) -> str:
     """The loser's reason: who won, and what it proposes."""
     where = f"#{number}" if number is not None else f"branch {branch}"
-    what = f"v{winner.version}" if winner is not None else "another version"
+    what = versions.of_branch(winner.version, branch) if winner is not None else "another version"
     return f"superseded by {where} ({what}): another run moved {branch} first"
 
 
-def rebuilt(promo: PromotionId, sha: str) -> str:
+def rebuilt(promo: PromotionId, branch: str, sha: str) -> str:
     return (
-        f"Rebuilt v{promo.version} on the current base: the branch conflicted with it "
-        f"(branch moved to {sha[:12]})."
+        f"Rebuilt {versions.of_branch(promo.version, branch)} on the current base: the branch "
+        f"conflicted with it (branch moved to {sha[:12]})."
     )
 
 
-def superseded(promo: PromotionId, was: PromotionId | None, sha: str) -> str:
-    before = f"v{was.version}" if was is not None else "an earlier version"
+def superseded(promo: PromotionId, was: PromotionId | None, branch: str, sha: str) -> str:
+    before = versions.of_branch(was.version, branch) if was is not None else "an earlier version"
     return (
-        f"Updated to v{promo.version}: this supersedes {before} "
+        f"Updated to {versions.of_branch(promo.version, branch)}: this supersedes {before} "
         f"(branch moved to {sha[:12]} on the current base)."
     )
