@@ -97,7 +97,7 @@ def gather(
         open_pr=open_pr,
         hold=Lazy(hold),
         rejected=Lazy(lambda: rejection(ctx, unit, cand)),
-        reviewed=Lazy(lambda: open_pr is not None and _reviewed(ctx, open_pr)),
+        reviewed=Lazy(lambda: open_pr is not None and reviewed(ctx, open_pr)),
         soak=Lazy(lambda: soak(ctx, unit.model, unit.environment, cand.version)),
         verdicts=Lazy(verdicts),
         on_gate_failure=env.on_gate_failure,
@@ -110,7 +110,8 @@ def _gated(ctx: Context, unit: Unit) -> bool:
     return bool(spec.gates or spec.environments[unit.environment].gates)
 
 
-def _reviewed(ctx: Context, open_pr: OpenPromotion) -> bool:
+def reviewed(ctx: Context, open_pr: OpenPromotion) -> bool:
+    """Whether someone reviewed the PR: from the batched read when it says so, else asked."""
     if open_pr.reviewed or open_pr.number is None:
         return open_pr.reviewed
     return ctx.platform.reviewed(open_pr.number)

@@ -19,6 +19,7 @@ from bot.lazy import Lazy
 from bot.model import OpenPromotion, PromotionId, Proposal, Selection
 from bot.pipeline import groups_members, units
 from bot.pipeline.context import Context
+from bot.pipeline.facts import reviewed
 from bot.pipeline.groups_members import Member
 from bot.pipeline.reads import Found, candidate_key, candidate_or_error
 from bot.pipeline.units import Unit
@@ -137,7 +138,7 @@ def _own(
     if open_pr is not None and open_pr.promotion == promo:
         reason = f"{_pr_name(open_pr)} already proposes {moves}"
         return Result(group, env, "up-to-date", reason, open_pr=open_pr, group=group)
-    if open_pr is not None and _reviewed(ctx, open_pr):
+    if open_pr is not None and reviewed(ctx, open_pr):
         reason = (
             f"{_pr_name(open_pr)} has a review: its commit stays what was reviewed; merge or "
             f"close it to propose {moves}"
@@ -236,12 +237,6 @@ def settle(results: list[Result]) -> list[Result]:
                 )
             )
     return out
-
-
-def _reviewed(ctx: Context, open_pr: OpenPromotion) -> bool:
-    if open_pr.reviewed or open_pr.number is None:
-        return open_pr.reviewed
-    return ctx.platform.reviewed(open_pr.number)
 
 
 def _pr_name(open_pr: OpenPromotion) -> str:
